@@ -1,0 +1,48 @@
+"""Safe Connection API: wiring only. Routes live in chalicelib/api, logic in chalicelib/services.py."""
+
+from __future__ import annotations
+
+import os
+
+from chalice import Chalice
+
+from chalicelib.api.audit_stream import handle_stream_batch
+from chalicelib.api.errors import internal_error, normalise_framework_error
+from chalicelib.api.public import public
+from chalicelib.api.registry import registry
+from chalicelib.api.verifications import verifications
+from chalicelib.observability import flush_metrics, logger
+
+app = Chalice(app_name="safe-connection")
+app.register_blueprint(public)
+app.register_blueprint(verifications)
+app.register_blueprint(registry)
+
+# Event-source ARNs are read when Chalice packages the app, so this one comes from the environment
+# (set by CDK for deployment; the local stack's worker calls the handler directly).
+AUDIT_STREAM_ARN = os.environ.get(
+    "VERIFICATIONS_STREAM_ARN",
+    "arn:aws:dynamodb:eu-west-2:123456789012:table/safe-connection-verifications/stream/local",
+)
+
+
+@app.middleware("http")
+def request_context(event, get_response):
+    """Correlation id and clean logger keys per request; SPEC error bodies; metrics flushed."""
+    logger.remove_keys(["verification_id"])
+    request_id = (event.context or {}).get("requestId") if event is not None else None
+    logger.set_correlation_id(request_id)
+    try:
+        response = get_response(event)
+    except Exception:  # noqa: BLE001 - never a stack trace to the client
+        logger.exception("unhandled_error")
+        response = internal_error()
+    flush_metrics()
+    return normalise_framework_error(response)
+
+
+@app.on_dynamodb_record(stream_arn=AUDIT_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
+def copy_audit_events_to_s3(event):
+    """DynamoDB stream -> S3 audit log. Raising makes Lambda retry the batch (writes are idempotent)."""
+    handle_stream_batch([record.to_dict() for record in event])
+    flush_metrics()

@@ -1,0 +1,1 @@
+"""Safe Connection: on-the-spot verification of plain-clothes police officers."""

@@ -1,0 +1,417 @@
+"""DynamoDB storage for verifications, their audit outbox, and the force registry.
+
+Verifications table (single-table design, pk/sk):
+  V#{id} / META            the verification (status, people, meeting, end of its audit chain)
+  V#{id} / EVENT#{seq}     one audit event (the outbox the stream consumer copies to S3)
+  A#{id} / EVENT#000001    an audited attempt that created no verification (e.g. not serving)
+  REF#{reference} / REF    reference -> verification id (uniqueness + public look-up by GetItem)
+  ACTIVE#{force}#{officer} at most one non-terminal verification per officer
+GSI `by_force_status` (gsi1pk = "{force}#{status}", gsi1sk = created_at) serves the sergeant list.
+
+Every state change is one TransactWriteItems: the new META conditioned on the status and audit
+sequence it was read with, plus its audit events. A lost race surfaces as ConcurrentUpdate.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any, Iterable
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from ..domain.clock import iso_z, parse_iso
+from ..domain.errors import ActiveVerificationExists, ConcurrentUpdate
+from ..domain.registry import Duty, OfficerStatus, RegistryRecord, Role
+from ..domain.verification import Location, OfficerSummary, Status, Verification
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+STATUS_INDEX = "by_force_status"
+AVAILABLE_SERGEANTS_INDEX = "available_sergeants"
+
+
+class ReferenceTaken(Exception):
+    """The random reference collided with an existing one; the caller draws another."""
+
+
+def _to_dynamo(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {key: _to_dynamo(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_to_dynamo(item) for item in value]
+    return value
+
+
+def _from_dynamo(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and "." not in str(value) else float(value)
+    if isinstance(value, dict):
+        return {key: _from_dynamo(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_from_dynamo(item) for item in value]
+    return value
+
+
+def serialise_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: _serializer.serialize(_to_dynamo(value)) for key, value in item.items() if value is not None}
+
+
+def deserialise_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: _from_dynamo(_deserializer.deserialize(value)) for key, value in item.items()}
+
+
+def _cancellation_codes(error: ClientError) -> list[str]:
+    reasons = error.response.get("CancellationReasons") or []
+    codes = [reason.get("Code", "None") for reason in reasons]
+    if not codes:
+        # Some implementations only put the reasons in the message: "[ConditionalCheckFailed, None]".
+        message = error.response.get("Error", {}).get("Message", "")
+        if "[" in message:
+            codes = [part.strip() for part in message[message.rindex("[") + 1 : message.rindex("]")].split(",")]
+    return codes
+
+
+def _summary_item(summary: OfficerSummary | None) -> dict[str, str] | None:
+    if summary is None:
+        return None
+    return {
+        "officer_id": summary.officer_id,
+        "rank": summary.rank,
+        "given_name": summary.given_name,
+        "family_name": summary.family_name,
+    }
+
+
+def _summary_from(item: dict[str, Any] | None) -> OfficerSummary | None:
+    if not item:
+        return None
+    return OfficerSummary(
+        officer_id=item["officer_id"],
+        rank=item["rank"],
+        given_name=item["given_name"],
+        family_name=item["family_name"],
+    )
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+class DynamoVerificationRepository:
+    """Verifications and their audit outbox, with optimistic, conditional writes."""
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    # ---- mapping ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _meta_item(verification: Verification) -> dict[str, Any]:
+        location = verification.location
+        return {
+            "pk": f"V#{verification.verification_id}",
+            "sk": "META",
+            "kind": "verification",
+            "verification_id": verification.verification_id,
+            "reference": verification.reference,
+            "status": verification.status.value,
+            "force": verification.force,
+            "officer": _summary_item(verification.officer),
+            "sergeant": _summary_item(verification.sergeant),
+            "location": {"lat": location.lat, "lon": location.lon, "accuracy_m": location.accuracy_m},
+            "area": verification.area,
+            "created_at": iso_z(verification.created_at),
+            "accepted_at": iso_z(verification.accepted_at),
+            "decided_at": iso_z(verification.decided_at),
+            "outcome_note": verification.outcome_note,
+            "meeting": json.dumps(verification.meeting) if verification.meeting else None,
+            "audit_seq": verification.audit_seq,
+            "audit_head": verification.audit_head,
+            "gsi1pk": f"{verification.force}#{verification.status.value}",
+            "gsi1sk": iso_z(verification.created_at),
+        }
+
+    @staticmethod
+    def _verification_from(item: dict[str, Any]) -> Verification:
+        location = item["location"]
+        return Verification(
+            verification_id=item["verification_id"],
+            reference=item["reference"],
+            status=Status(item["status"]),
+            force=item["force"],
+            officer=_summary_from(item["officer"]),  # type: ignore[arg-type]
+            sergeant=_summary_from(item.get("sergeant")),
+            location=Location(
+                lat=float(location["lat"]),
+                lon=float(location["lon"]),
+                accuracy_m=_float(location.get("accuracy_m")),
+            ),
+            area=item.get("area"),
+            created_at=parse_iso(item["created_at"]),  # type: ignore[arg-type]
+            accepted_at=parse_iso(item.get("accepted_at")),
+            decided_at=parse_iso(item.get("decided_at")),
+            outcome_note=item.get("outcome_note"),
+            meeting=json.loads(item["meeting"]) if item.get("meeting") else None,
+            audit_seq=int(item["audit_seq"]),
+            audit_head=item["audit_head"],
+        )
+
+    def _event_puts(self, owner_pk: str, events: Iterable[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+        return [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": serialise_item(
+                        {
+                            "pk": owner_pk,
+                            "sk": f"EVENT#{event['seq']:06d}",
+                            "kind": "audit_event",
+                            "audit_key": key,
+                            "event_json": json.dumps(event, sort_keys=True, ensure_ascii=False),
+                        }
+                    ),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+            for key, event in events
+        ]
+
+    # ---- reads ----------------------------------------------------------------------------
+
+    def get(self, verification_id: str) -> Verification | None:
+        response = self._client.get_item(
+            TableName=self._table,
+            Key=serialise_item({"pk": f"V#{verification_id}", "sk": "META"}),
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return self._verification_from(deserialise_item(item)) if item else None
+
+    def find_id_by_reference(self, reference: str) -> str | None:
+        response = self._client.get_item(
+            TableName=self._table,
+            Key=serialise_item({"pk": f"REF#{reference}", "sk": "REF"}),
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return deserialise_item(item)["verification_id"] if item else None
+
+    def active_verification_id(self, force: str, officer_id: str) -> str | None:
+        response = self._client.get_item(
+            TableName=self._table,
+            Key=serialise_item({"pk": f"ACTIVE#{force}#{officer_id}", "sk": "ACTIVE"}),
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return deserialise_item(item)["verification_id"] if item else None
+
+    def list_by_status(self, force: str, status: Status, limit: int = 50) -> list[Verification]:
+        """Oldest first: the person who has waited longest is at the top of a sergeant's list."""
+        response = self._client.query(
+            TableName=self._table,
+            IndexName=STATUS_INDEX,
+            KeyConditionExpression="gsi1pk = :key",
+            ExpressionAttributeValues=serialise_item({":key": f"{force}#{status.value}"}),
+            ScanIndexForward=True,
+            Limit=limit,
+        )
+        return [self._verification_from(deserialise_item(item)) for item in response.get("Items", [])]
+
+    def events(self, verification_id: str) -> list[dict[str, Any]]:
+        """The audit events recorded for one verification, in order."""
+        response = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=serialise_item({":pk": f"V#{verification_id}", ":prefix": "EVENT#"}),
+            ConsistentRead=True,
+        )
+        return [json.loads(deserialise_item(item)["event_json"]) for item in response.get("Items", [])]
+
+    # ---- writes ---------------------------------------------------------------------------
+
+    def create(self, verification: Verification, events: list[tuple[str, dict[str, Any]]]) -> None:
+        """Store a new verification, claim its reference and the officer's single active slot."""
+        vid = verification.verification_id
+        lock_key = {"pk": f"ACTIVE#{verification.force}#{verification.officer.officer_id}", "sk": "ACTIVE"}
+        items = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": serialise_item(self._meta_item(verification)),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": serialise_item({**lock_key, "kind": "active_lock", "verification_id": vid}),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": serialise_item(
+                        {
+                            "pk": f"REF#{verification.reference}",
+                            "sk": "REF",
+                            "kind": "reference",
+                            "verification_id": vid,
+                        }
+                    ),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            *self._event_puts(f"V#{vid}", events),
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            codes = _cancellation_codes(error)
+            if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+                existing = self.active_verification_id(verification.force, verification.officer.officer_id)
+                raise ActiveVerificationExists(existing or "unknown") from None
+            if len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
+                raise ReferenceTaken(verification.reference) from None
+            raise ConcurrentUpdate(vid) from None
+
+    def save_transition(
+        self, before: Verification, after: Verification, events: list[tuple[str, dict[str, Any]]]
+    ) -> None:
+        """Write `after` only if the stored record is still exactly `before` (status + audit seq)."""
+        vid = after.verification_id
+        items: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": serialise_item(self._meta_item(after)),
+                    "ConditionExpression": "#status = :from AND audit_seq = :seq",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": serialise_item(
+                        {":from": before.status.value, ":seq": before.audit_seq}
+                    ),
+                }
+            },
+            *self._event_puts(f"V#{vid}", events),
+        ]
+        if after.status.is_terminal and not before.status.is_terminal:
+            items.append(
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": serialise_item(
+                            {"pk": f"ACTIVE#{after.force}#{after.officer.officer_id}", "sk": "ACTIVE"}
+                        ),
+                        "ConditionExpression": "attribute_not_exists(pk) OR verification_id = :vid",
+                        "ExpressionAttributeValues": serialise_item({":vid": vid}),
+                    }
+                }
+            )
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in (
+                "TransactionCanceledException",
+                "TransactionConflictException",
+            ):
+                raise ConcurrentUpdate(vid) from None
+            raise
+
+    def record_attempt(self, attempt_id: str, events: list[tuple[str, dict[str, Any]]]) -> None:
+        """Audit something that created no verification (its events are their own short chain)."""
+        self._client.transact_write_items(TransactItems=self._event_puts(f"A#{attempt_id}", events))
+
+
+class DynamoRegistry:
+    """The force registry. Sparse GSI `available_sergeants` lists who can be texted, without a scan."""
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    @staticmethod
+    def _record_from(item: dict[str, Any]) -> RegistryRecord:
+        return RegistryRecord(
+            force=item["force"],
+            officer_id=item["officer_id"],
+            given_name=item["given_name"],
+            family_name=item["family_name"],
+            rank=item["rank"],
+            status=OfficerStatus(item["status"]),
+            role=Role(item["role"]),
+            phone=item.get("phone"),
+            photo=item.get("photo"),
+            duty=Duty(item["duty"]) if item.get("duty") else None,
+        )
+
+    def get(self, force: str, officer_id: str) -> RegistryRecord | None:
+        response = self._client.get_item(
+            TableName=self._table,
+            Key=serialise_item({"force": force, "officer_id": officer_id}),
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return self._record_from(deserialise_item(item)) if item else None
+
+    def put(self, record: RegistryRecord) -> None:
+        item = {
+            "force": record.force,
+            "officer_id": record.officer_id,
+            "given_name": record.given_name,
+            "family_name": record.family_name,
+            "rank": record.rank,
+            "status": record.status.value,
+            "role": record.role.value,
+            "phone": record.phone,
+            "photo": record.photo,
+            "duty": record.duty.value if record.duty else None,
+            # Present only while the person can be texted: keeps the GSI small and scan-free.
+            "available_in_force": record.force if record.is_available_sergeant else None,
+        }
+        self._client.put_item(TableName=self._table, Item=serialise_item(item))
+
+    def available_sergeants(self, force: str) -> list[RegistryRecord]:
+        records: list[RegistryRecord] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": AVAILABLE_SERGEANTS_INDEX,
+            "KeyConditionExpression": "available_in_force = :force",
+            "ExpressionAttributeValues": serialise_item({":force": force}),
+        }
+        while True:
+            response = self._client.query(**kwargs)
+            records.extend(self._record_from(deserialise_item(item)) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return records
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def set_duty(self, force: str, officer_id: str, duty: Duty) -> bool:
+        """Conditionally flip a serving sergeant's duty; False if they are not a serving sergeant."""
+        if duty is Duty.AVAILABLE:
+            expression = "SET duty = :duty, available_in_force = :force"
+            values = {":duty": duty.value, ":force": force, ":sergeant": "sergeant", ":serving": "serving"}
+        else:
+            expression = "SET duty = :duty REMOVE available_in_force"
+            values = {":duty": duty.value, ":sergeant": "sergeant", ":serving": "serving"}
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=serialise_item({"force": force, "officer_id": officer_id}),
+                UpdateExpression=expression,
+                ConditionExpression="attribute_exists(officer_id) AND #role = :sergeant AND #status = :serving",
+                ExpressionAttributeNames={"#role": "role", "#status": "status"},
+                ExpressionAttributeValues=serialise_item(values),
+            )
+            return True
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise

@@ -1,0 +1,50 @@
+"""S3 audit log writer: each event is one object, written once and never overwritten."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+
+class S3AuditLog:
+    """`write` is idempotent: a redelivered event finds its key taken and writes nothing."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self._client = client
+        self._bucket = bucket
+
+    def write(self, key: str, body: bytes) -> bool:
+        """True if this call created the object, False if it was already there."""
+        try:
+            self._client.put_object(
+                Bucket=self._bucket,
+                Key=key,
+                Body=body,
+                ContentType="application/json",
+                ChecksumAlgorithm="SHA256",
+                IfNoneMatch="*",
+            )
+            return True
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412"):
+                return False
+            raise
+
+
+class S3PhotoLinks:
+    """Short-lived links to registry photos, so a photo is never public for longer than needed."""
+
+    def __init__(self, client: Any, bucket: str, expires_seconds: int) -> None:
+        self._client = client
+        self._bucket = bucket
+        self._expires = expires_seconds
+
+    def url_for(self, key: str | None) -> str | None:
+        if not key:
+            return None
+        return self._client.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self._bucket, "Key": key},
+            ExpiresIn=self._expires,
+        )

@@ -1,0 +1,1 @@
+"""HTTP entry points: Chalice blueprints that parse, call one service, and serialise."""

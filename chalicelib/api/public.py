@@ -1,0 +1,23 @@
+"""Routes anyone may call: health, and the citizen's view of a check by its reference."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from .. import services
+from ..bootstrap import get_dependencies
+from .errors import json_endpoint
+
+public = Blueprint(__name__)
+
+
+@public.route("/health", methods=["GET"])
+@json_endpoint
+def health() -> dict:
+    return {"status": "ok"}
+
+
+@public.route("/public/verifications/{reference}", methods=["GET"])
+@json_endpoint
+def public_verification(reference: str) -> dict:
+    return services.public_view(get_dependencies(), reference)

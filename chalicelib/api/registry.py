@@ -1,0 +1,38 @@
+"""Registry routes: admins maintain their force's records; sergeants set their own duty."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from .. import services
+from ..bootstrap import get_dependencies
+from ..schemas import DutyRequest, OfficerRecordRequest
+from .errors import json_endpoint
+from .requests import authenticate, json_body
+
+registry = Blueprint(__name__)
+
+
+@registry.route("/me/duty", methods=["PUT"])
+@json_endpoint
+def set_duty() -> dict:
+    request = registry.current_request
+    principal = authenticate(request)
+    body = json_body(request, DutyRequest)
+    return services.set_duty(get_dependencies(), principal, body)
+
+
+@registry.route("/officers/{officer_id}", methods=["PUT"])
+@json_endpoint
+def put_officer(officer_id: str) -> dict:
+    request = registry.current_request
+    principal = authenticate(request)
+    body = json_body(request, OfficerRecordRequest)
+    return services.put_officer(get_dependencies(), principal, officer_id, body)
+
+
+@registry.route("/officers/{officer_id}", methods=["GET"])
+@json_endpoint
+def get_officer(officer_id: str) -> dict:
+    principal = authenticate(registry.current_request)
+    return services.get_officer(get_dependencies(), principal, officer_id)

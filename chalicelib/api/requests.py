@@ -1,0 +1,55 @@
+"""Reading a request safely: size limit, strict JSON, bearer token."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalice.app import Request
+from pydantic import BaseModel
+
+from ..bootstrap import get_dependencies
+from ..domain.access import Principal
+from ..domain.errors import InvalidJson, PayloadTooLarge, Unauthenticated, ValidationFailed
+from ..schemas import parse
+
+MAX_BODY_BYTES = 16 * 1024
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def json_body(request: Request, model: type[BaseModel]) -> Any:
+    """Parse and validate the body. An empty body counts as `{}` only for models with no fields."""
+    raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"The body is larger than {MAX_BODY_BYTES // 1024} KiB.")
+    if not raw.strip():
+        data: Any = {}
+    else:
+        try:
+            data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidJson("The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ValidationFailed("body: must be a JSON object")
+    return parse(model, data)
+
+
+def idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return None
+    if not 1 <= len(key) <= 64 or not key.isprintable():
+        raise ValidationFailed("Idempotency-Key: must be 1-64 printable characters")
+    return key
+
+
+def authenticate(request: Request) -> Principal:
+    """Verify the bearer ID token on every authenticated route."""
+    header = request.headers.get("authorization") or ""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("Sign in first: send `Authorization: Bearer <id token>`.")
+    return get_dependencies().identity.verify(token.strip())

@@ -1,0 +1,72 @@
+"""Verification routes (SPEC §4): officers start and cancel, sergeants accept and decide."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from .. import services
+from ..bootstrap import get_dependencies
+from ..schemas import EmptyRequest, OutcomeRequest, StartVerificationRequest
+from .errors import JSON_HEADERS, json_endpoint
+from .requests import authenticate, idempotency_key, json_body
+
+verifications = Blueprint(__name__)
+
+
+@verifications.route("/verifications", methods=["POST"])
+@json_endpoint
+def start_verification() -> Response:
+    request = verifications.current_request
+    principal = authenticate(request)
+    body = json_body(request, StartVerificationRequest)
+    key = idempotency_key(request)
+    deps = get_dependencies()
+    if key is None:
+        result = services.start_verification(deps, principal, body)
+    else:
+        result = services.start_verification_once(deps, principal, body, key)
+    headers = {**JSON_HEADERS, "Location": f"/verifications/{result['verification_id']}"}
+    return Response(body=result, status_code=201, headers=headers)
+
+
+@verifications.route("/verifications", methods=["GET"])
+@json_endpoint
+def list_verifications() -> dict:
+    request = verifications.current_request
+    principal = authenticate(request)
+    status = (request.query_params or {}).get("status")
+    return services.list_verifications(get_dependencies(), principal, status)
+
+
+@verifications.route("/verifications/{verification_id}", methods=["GET"])
+@json_endpoint
+def get_verification(verification_id: str) -> dict:
+    principal = authenticate(verifications.current_request)
+    return services.get_verification(get_dependencies(), principal, verification_id)
+
+
+@verifications.route("/verifications/{verification_id}/accept", methods=["POST"])
+@json_endpoint
+def accept_verification(verification_id: str) -> dict:
+    request = verifications.current_request
+    principal = authenticate(request)
+    json_body(request, EmptyRequest)
+    return services.accept_verification(get_dependencies(), principal, verification_id)
+
+
+@verifications.route("/verifications/{verification_id}/outcome", methods=["POST"])
+@json_endpoint
+def record_outcome(verification_id: str) -> dict:
+    request = verifications.current_request
+    principal = authenticate(request)
+    body = json_body(request, OutcomeRequest)
+    return services.record_outcome(get_dependencies(), principal, verification_id, body)
+
+
+@verifications.route("/verifications/{verification_id}/cancel", methods=["POST"])
+@json_endpoint
+def cancel_verification(verification_id: str) -> dict:
+    request = verifications.current_request
+    principal = authenticate(request)
+    json_body(request, EmptyRequest)
+    return services.cancel_verification(get_dependencies(), principal, verification_id)

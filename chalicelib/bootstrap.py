@@ -1,0 +1,158 @@
+"""Composition root: the one place where real adapters are built and wired.
+
+Everything is built lazily, once per Lambda container (never at import, never per request), so cold
+starts stay cheap and tests can `override()` the whole set with their own.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import uuid
+from functools import cached_property
+from typing import Any, Callable
+
+from .domain.clock import Clock, utc_now
+from .domain.references import new_reference
+from .settings import Settings
+
+
+def new_verification_id() -> str:
+    """16 URL-safe characters (96 random bits): short enough to keep the SMS in one segment."""
+    return secrets.token_urlsafe(12)
+
+
+class Dependencies:
+    """Adapters and policies the services need. Each is built on first use."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock = utc_now,
+        new_id: Callable[[], str] = new_verification_id,
+        new_event_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        reference_factory: Callable[[], str] = new_reference,
+        session: Any = None,
+        chime_standin: Any = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.new_id = new_id
+        self.new_event_id = new_event_id
+        self.new_reference = reference_factory
+        self._session = session
+        self._chime_standin = chime_standin
+
+    def _client(self, service: str) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        session = self._session or boto3.session.Session()
+        config = Config(
+            region_name=self.settings.region,
+            retries={"mode": "standard", "max_attempts": 3},
+            connect_timeout=3,
+            read_timeout=5,
+        )
+        return session.client(service, config=config)
+
+    @cached_property
+    def dynamodb(self) -> Any:
+        return self._client("dynamodb")
+
+    @cached_property
+    def verifications(self):
+        from .adapters.dynamodb import DynamoVerificationRepository
+
+        return DynamoVerificationRepository(self.dynamodb, self.settings.verifications_table)
+
+    @cached_property
+    def registry(self):
+        from .adapters.dynamodb import DynamoRegistry
+
+        return DynamoRegistry(self.dynamodb, self.settings.registry_table)
+
+    @cached_property
+    def sns(self) -> Any:
+        return self._client("sns")
+
+    @cached_property
+    def sms(self):
+        from .adapters.sns import SnsSergeantNotifier
+
+        return SnsSergeantNotifier(self.sns)
+
+    @cached_property
+    def alerts(self):
+        from .adapters.sns import SnsAlertPublisher
+
+        return SnsAlertPublisher(self.sns, self.settings.alerts_topic_arn)
+
+    @cached_property
+    def s3(self) -> Any:
+        return self._client("s3")
+
+    @cached_property
+    def audit_log(self):
+        from .adapters.s3_audit import S3AuditLog
+
+        return S3AuditLog(self.s3, self.settings.audit_bucket)
+
+    @cached_property
+    def photos(self):
+        from .adapters.s3_audit import S3PhotoLinks
+
+        return S3PhotoLinks(self.s3, self.settings.photos_bucket, self.settings.photo_url_seconds)
+
+    @cached_property
+    def meetings(self):
+        from .adapters.chime import ChimeMeetings
+
+        client = self._client("chime-sdk-meetings")
+        if self.settings.chime_backend == "standin":
+            standin = self._chime_standin
+            if standin is None:
+                from .local.chime_standin import ChimeStandIn
+
+                standin = ChimeStandIn()
+            standin.install(client)
+        return ChimeMeetings(client, self.settings.chime_media_region)
+
+    @cached_property
+    def identity(self):
+        from .adapters.identity import JwksUrlKeySource, JwtVerifier
+
+        return JwtVerifier(
+            issuer=self.settings.token_issuer,
+            audience=self.settings.token_audience,
+            key_source=JwksUrlKeySource(self.settings.effective_jwks_url),
+        )
+
+    @cached_property
+    def idempotency_store(self):
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+        return DynamoDBPersistenceLayer(
+            table_name=self.settings.idempotency_table, boto3_client=self.dynamodb
+        )
+
+
+_current: Dependencies | None = None
+_current_lock = threading.Lock()
+
+
+def get_dependencies() -> Dependencies:
+    """The container's Dependencies, built from the environment on first use."""
+    global _current
+    with _current_lock:
+        if _current is None:
+            _current = Dependencies(Settings.from_env())
+        return _current
+
+
+def override(dependencies: Dependencies | None) -> None:
+    """Swap in other Dependencies (tests, the local stack); None resets to the environment's."""
+    global _current
+    with _current_lock:
+        _current = dependencies

@@ -1,0 +1,123 @@
+"""Audit events and their hash chain (SPEC §5).
+
+Each event's `hash` covers the whole event except `hash` itself, in one canonical serialisation, and
+`prev_hash` links it to the event before it, so removing, editing or reordering events is detectable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .clock import iso_z
+
+GENESIS_HASH = "0" * 64
+
+
+class EventType:
+    """Audit event type names: a stable vocabulary for auditors and Athena queries."""
+
+    REQUESTED = "verification.requested"
+    SERGEANTS_NOTIFIED = "sergeants.notified"
+    ACCEPTED = "verification.accepted"
+    REGISTRY_DISCLOSED = "registry.disclosed"
+    CONFIRMED = "verification.confirmed"
+    NOT_CONFIRMED = "verification.not_confirmed"
+    CANCELLED = "verification.cancelled"
+    UNANSWERED = "verification.unanswered"
+    EXPIRED = "verification.expired"
+    ALERT_SENT = "alert.sent"
+    ALERT_FAILED = "alert.failed"
+    NOT_SERVING_ATTEMPT = "officer_not_serving.attempt"
+
+
+@dataclass(frozen=True)
+class Actor:
+    role: str
+    officer_id: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"role": self.role, "officer_id": self.officer_id}
+
+
+SYSTEM = Actor(role="system", officer_id=None)
+
+
+def canonical_bytes(event: dict[str, Any]) -> bytes:
+    """The exact serialisation SPEC §5 hashes (and that we store in S3)."""
+    return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
+
+
+def event_hash(event: dict[str, Any]) -> str:
+    """Lowercase hex SHA-256 of the event without its `hash` key."""
+    unhashed = {key: value for key, value in event.items() if key != "hash"}
+    return hashlib.sha256(canonical_bytes(unhashed)).hexdigest()
+
+
+def audit_key(force: str, created_at: datetime, verification_id: str, seq: int) -> str:
+    """Where an event lives in the audit bucket: partitioned for Athena by force and date."""
+    return (
+        f"audit/force={force}/date={created_at.strftime('%Y-%m-%d')}/"
+        f"{verification_id}/{seq:06d}.json"
+    )
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """An event the domain wants recorded; it gets its seq and hashes when chained."""
+
+    type: str
+    actor: Actor
+    data: dict[str, Any]
+
+
+def chain(
+    pending: list[PendingEvent],
+    *,
+    verification_id: str,
+    force: str,
+    after_seq: int,
+    after_hash: str,
+    at: datetime,
+    new_event_id,
+) -> list[dict[str, Any]]:
+    """Give each pending event the next seq and link it to the previous hash."""
+    chained: list[dict[str, Any]] = []
+    seq, prev_hash = after_seq, after_hash
+    for item in pending:
+        seq += 1
+        event: dict[str, Any] = {
+            "event_id": new_event_id(),
+            "verification_id": verification_id,
+            "force": force,
+            "seq": seq,
+            "type": item.type,
+            "at": iso_z(at),
+            "actor": item.actor.as_dict(),
+            "data": item.data,
+            "prev_hash": prev_hash,
+        }
+        event["hash"] = event_hash(event)
+        prev_hash = event["hash"]
+        chained.append(event)
+    return chained
+
+
+def verify_chain(events: list[dict[str, Any]]) -> list[str]:
+    """Problems found in one verification's events (empty list = intact)."""
+    problems: list[str] = []
+    expected_prev = GENESIS_HASH
+    for position, event in enumerate(sorted(events, key=lambda e: e.get("seq", 0)), start=1):
+        if event.get("seq") != position:
+            problems.append(f"seq {event.get('seq')}: expected {position}")
+        if event.get("prev_hash") != expected_prev:
+            problems.append(f"seq {event.get('seq')}: prev_hash does not match previous event")
+        if event.get("hash") != event_hash(event):
+            problems.append(f"seq {event.get('seq')}: hash does not match content")
+        expected_prev = event.get("hash")
+    return problems

@@ -1,0 +1,31 @@
+"""What the person who was stopped is told, in one plain sentence per state."""
+
+from __future__ import annotations
+
+from .verification import Status
+
+ADVICE: dict[Status, str] = {
+    Status.AWAITING_SERGEANT: (
+        "A police sergeant is being asked to confirm this person's identity. Please wait."
+    ),
+    Status.CONNECTED: "A police sergeant is checking this person's identity on a video call now.",
+    Status.CONFIRMED: (
+        "This person is a serving police officer, confirmed by a sergeant of the same force."
+    ),
+    Status.NOT_CONFIRMED: "This person could not be confirmed as a police officer. Call 999 now.",
+    Status.CANCELLED: (
+        "The check was cancelled before it finished. If you feel unsafe, call 999 and ask for a "
+        "uniformed officer to attend."
+    ),
+    Status.UNANSWERED: (
+        "No sergeant could confirm this person in time. Call 999 and ask for a uniformed officer "
+        "to attend."
+    ),
+    Status.EXPIRED: (
+        "The check was not completed in time. Call 999 and ask for a uniformed officer to attend."
+    ),
+}
+
+
+def advice_for(status: Status) -> str:
+    return ADVICE[status]

@@ -1,0 +1,99 @@
+"""The force registry: who is a serving officer, who is a sergeant on duty.
+
+The registry, not the caller's token, decides whether someone may take part.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from .errors import NotOnDuty, OfficerNotServing
+from .verification import OfficerSummary
+
+
+class OfficerStatus(str, enum.Enum):
+    SERVING = "serving"
+    SUSPENDED = "suspended"
+    LEFT = "left"
+
+
+class Role(str, enum.Enum):
+    OFFICER = "officer"
+    SERGEANT = "sergeant"
+    ADMIN = "admin"
+    AUDITOR = "auditor"
+
+
+class Duty(str, enum.Enum):
+    AVAILABLE = "available"
+    OFF_DUTY = "off_duty"
+
+
+# Ranks of the police forces of England, Wales and Scotland, as written on warrant cards.
+RANKS = (
+    "PC", "DC", "PS", "DS", "Insp", "DI", "ChInsp", "DCI", "Supt", "DSupt", "ChSupt", "DCS",
+    "ACC", "DCC", "CC", "Cmdr", "DAC", "AC", "DepCommr", "Commr", "PCSO", "SC",
+)
+
+
+@dataclass(frozen=True)
+class RegistryRecord:
+    """One person in one force's registry."""
+
+    force: str
+    officer_id: str
+    given_name: str
+    family_name: str
+    rank: str
+    status: OfficerStatus
+    role: Role
+    phone: str | None = None
+    photo: str | None = None
+    duty: Duty | None = None
+
+    @property
+    def is_serving(self) -> bool:
+        return self.status is OfficerStatus.SERVING
+
+    @property
+    def is_available_sergeant(self) -> bool:
+        return self.role is Role.SERGEANT and self.is_serving and self.duty is Duty.AVAILABLE
+
+    def summary(self) -> OfficerSummary:
+        return OfficerSummary(
+            officer_id=self.officer_id,
+            rank=self.rank,
+            given_name=self.given_name,
+            family_name=self.family_name,
+        )
+
+
+def ensure_serving(record: RegistryRecord | None) -> RegistryRecord:
+    """Refuse anyone the registry does not list as serving (unknown counts as not serving)."""
+    if record is None or not record.is_serving:
+        raise OfficerNotServing("The force registry does not list you as a serving officer.")
+    return record
+
+
+def ensure_available_sergeant(record: RegistryRecord | None) -> RegistryRecord:
+    """A sergeant may accept only while serving, registered as a sergeant, and available."""
+    serving = ensure_serving(record)
+    if serving.role is not Role.SERGEANT:
+        raise NotOnDuty("Only sergeants on duty can accept verifications.")
+    if serving.duty is not Duty.AVAILABLE:
+        raise NotOnDuty("Set yourself as available before accepting verifications.")
+    return serving
+
+
+def sergeants_to_notify(
+    candidates: list[RegistryRecord], requesting_officer_id: str
+) -> list[RegistryRecord]:
+    """Available serving sergeants with a phone, never the officer asking to be verified."""
+    return [
+        record
+        for record in candidates
+        if record.is_available_sergeant
+        and record.phone
+        and record.officer_id != requesting_officer_id
+    ]

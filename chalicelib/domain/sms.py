@@ -1,0 +1,83 @@
+"""The text a sergeant receives (SPEC §4): one SMS segment of GSM-7, no secrets, no citizen data."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from .verification import Verification
+
+MAX_SEPTETS = 160
+
+_GSM7_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+# These need an escape character, so each costs two septets.
+_GSM7_EXTENSION = set("^{}\\[~]|€\f")
+
+
+def septets(text: str) -> int:
+    """Length in GSM-7 septets; raises ValueError for characters GSM-7 cannot carry."""
+    total = 0
+    for char in text:
+        if char in _GSM7_BASIC:
+            total += 1
+        elif char in _GSM7_EXTENSION:
+            total += 2
+        else:
+            raise ValueError(f"not GSM-7: {char!r}")
+    return total
+
+
+def to_gsm7(text: str) -> str:
+    """Best readable GSM-7 rendering: strip accents GSM-7 lacks, replace anything else with '?'."""
+    out = []
+    for char in text:
+        if char in _GSM7_BASIC:
+            out.append(char)
+            continue
+        stripped = "".join(
+            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+        )
+        out.append(stripped if stripped and all(c in _GSM7_BASIC for c in stripped) else "?")
+    return " ".join("".join(out).split())
+
+
+def _fit(text: str, budget: int) -> str:
+    if septets(text) <= budget:
+        return text
+    while text and septets(text + "...") > budget:
+        text = text[:-1]
+    return text.rstrip() + "..." if text else ""
+
+
+def sergeant_request_sms(verification: Verification, link: str) -> str:
+    """`Safe Connection: PC Jones (MP4721) asks for ID verification near Camden High St. Open <link>`.
+
+    The link and the officer's number are never shortened; a long area, then a long name, are.
+    """
+    officer = verification.officer
+    if verification.area:
+        where = to_gsm7(verification.area)
+    else:
+        where = f"{verification.location.lat:.4f},{verification.location.lon:.4f}"
+    name = to_gsm7(officer.family_name)
+    rank = to_gsm7(officer.rank)
+    number = to_gsm7(officer.officer_id)
+
+    def render(name_part: str, where_part: str) -> str:
+        return (
+            f"Safe Connection: {rank} {name_part} ({number}) asks for ID verification "
+            f"near {where_part}. Open {link}"
+        )
+
+    budget = MAX_SEPTETS - septets(render("", ""))
+    if budget < 0:
+        raise ValueError("the link is too long for one SMS segment")
+    if septets(name) + septets(where) > budget:
+        # Shorten the area first, but keep a recognisable start of it even if the name is long.
+        where = _fit(where, max(budget - septets(name), min(septets(where), 16)))
+        name = _fit(name, budget - septets(where))
+    message = render(name, where)
+    assert septets(message) <= MAX_SEPTETS
+    return message

@@ -1,0 +1,132 @@
+"""The verification state machine of SPEC §3.
+
+States move only along LEGAL_TRANSITIONS; every change returns a new immutable Verification so the
+caller can write it with a condition on the state it was read in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from .errors import AlreadyAccepted, CannotVerifySelf, Forbidden, InvalidTransition
+
+
+class Status(str, enum.Enum):
+    AWAITING_SERGEANT = "awaiting_sergeant"
+    CONNECTED = "connected"
+    CONFIRMED = "confirmed"
+    NOT_CONFIRMED = "not_confirmed"
+    CANCELLED = "cancelled"
+    UNANSWERED = "unanswered"
+    EXPIRED = "expired"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in TERMINAL_STATES
+
+
+TERMINAL_STATES = frozenset(
+    {Status.CONFIRMED, Status.NOT_CONFIRMED, Status.CANCELLED, Status.UNANSWERED, Status.EXPIRED}
+)
+
+LEGAL_TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.AWAITING_SERGEANT: frozenset({Status.CONNECTED, Status.CANCELLED, Status.UNANSWERED}),
+    Status.CONNECTED: frozenset(
+        {Status.CONFIRMED, Status.NOT_CONFIRMED, Status.CANCELLED, Status.EXPIRED}
+    ),
+    **{terminal: frozenset() for terminal in TERMINAL_STATES},
+}
+
+
+class Outcome(str, enum.Enum):
+    CONFIRMED = "confirmed"
+    NOT_CONFIRMED = "not_confirmed"
+
+
+@dataclass(frozen=True)
+class OfficerSummary:
+    """Who an officer is, as the registry says (never as the token says)."""
+
+    officer_id: str
+    rank: str
+    given_name: str
+    family_name: str
+
+
+@dataclass(frozen=True)
+class Location:
+    lat: float
+    lon: float
+    accuracy_m: float | None = None
+
+
+@dataclass(frozen=True)
+class Verification:
+    """One check of one officer. `audit_seq`/`audit_head` track the end of its audit hash chain."""
+
+    verification_id: str
+    reference: str
+    status: Status
+    force: str
+    officer: OfficerSummary
+    location: Location
+    area: str | None
+    created_at: datetime
+    # The Chime SDK `Meeting` object, kept so the accepting sergeant can join the same call.
+    meeting: dict | None = dataclasses.field(default=None, compare=False)
+    sergeant: OfficerSummary | None = None
+    accepted_at: datetime | None = None
+    decided_at: datetime | None = None
+    outcome_note: str | None = None
+    audit_seq: int = 0
+    audit_head: str = "0" * 64
+
+    def _move_to(self, target: Status, **changes: object) -> "Verification":
+        if target not in LEGAL_TRANSITIONS[self.status]:
+            raise InvalidTransition(
+                f"This verification is {self.status.value}; it cannot become {target.value}.",
+                status=self.status.value,
+            )
+        return dataclasses.replace(self, status=target, **changes)
+
+    @property
+    def meeting_id(self) -> str | None:
+        return self.meeting.get("MeetingId") if self.meeting else None
+
+    def is_accepted_by(self, sergeant_id: str) -> bool:
+        return self.status is Status.CONNECTED and self.sergeant is not None and (
+            self.sergeant.officer_id == sergeant_id
+        )
+
+    def accept(self, sergeant: OfficerSummary, now: datetime) -> "Verification":
+        """The first sergeant wins; anyone after them gets AlreadyAccepted."""
+        if sergeant.officer_id == self.officer.officer_id:
+            raise CannotVerifySelf("You cannot verify your own identity.")
+        if self.status is Status.CONNECTED:
+            raise AlreadyAccepted("Another sergeant has already accepted this verification.")
+        return self._move_to(Status.CONNECTED, sergeant=sergeant, accepted_at=now)
+
+    def decide(
+        self, sergeant_id: str, outcome: Outcome, note: str | None, now: datetime
+    ) -> "Verification":
+        """Only the sergeant who accepted may record the outcome."""
+        if self.sergeant is None or self.sergeant.officer_id != sergeant_id:
+            if self.status is Status.CONNECTED:
+                raise Forbidden("Only the sergeant who accepted this verification can decide it.")
+        target = Status.CONFIRMED if outcome is Outcome.CONFIRMED else Status.NOT_CONFIRMED
+        return self._move_to(target, decided_at=now, outcome_note=note)
+
+    def cancel(self, officer_id: str, now: datetime) -> "Verification":
+        """The officer withdraws; only their own verification."""
+        if officer_id != self.officer.officer_id:
+            raise Forbidden("Only the officer who started this verification can cancel it.")
+        return self._move_to(Status.CANCELLED, decided_at=now)
+
+    def close_unanswered(self, now: datetime) -> "Verification":
+        return self._move_to(Status.UNANSWERED, decided_at=now)
+
+    def close_expired(self, now: datetime) -> "Verification":
+        return self._move_to(Status.EXPIRED, decided_at=now)

@@ -1,0 +1,107 @@
+"""Create the AWS resources the app needs (tables, buckets, topic, queue) on moto.
+
+Used by the `make run` stack and by the tests, so both run against the same definitions.
+The CDK stack in infra/ declares the same tables, keys, indexes and stream for AWS.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..settings import Settings
+
+AUDIT_RETENTION_DAYS = 7 * 365
+
+
+def create_tables(dynamodb: Any, settings: Settings) -> None:
+    dynamodb.create_table(
+        TableName=settings.verifications_table,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": "gsi1pk", "AttributeType": "S"},
+            {"AttributeName": "gsi1sk", "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by_force_status",
+                "KeySchema": [
+                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
+                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    )
+    dynamodb.create_table(
+        TableName=settings.registry_table,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "force", "AttributeType": "S"},
+            {"AttributeName": "officer_id", "AttributeType": "S"},
+            {"AttributeName": "available_in_force", "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": "force", "KeyType": "HASH"},
+            {"AttributeName": "officer_id", "KeyType": "RANGE"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "available_sergeants",
+                "KeySchema": [
+                    {"AttributeName": "available_in_force", "KeyType": "HASH"},
+                    {"AttributeName": "officer_id", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    dynamodb.create_table(
+        TableName=settings.idempotency_table,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+    )
+    dynamodb.update_time_to_live(
+        TableName=settings.idempotency_table,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"},
+    )
+
+
+def create_buckets(s3: Any, settings: Settings) -> None:
+    location = {"LocationConstraint": settings.region}
+    s3.create_bucket(
+        Bucket=settings.audit_bucket,
+        CreateBucketConfiguration=location,
+        ObjectLockEnabledForBucket=True,
+    )
+    s3.put_object_lock_configuration(
+        Bucket=settings.audit_bucket,
+        ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": AUDIT_RETENTION_DAYS}},
+        },
+    )
+    s3.create_bucket(Bucket=settings.photos_bucket, CreateBucketConfiguration=location)
+
+
+def create_alerts(sns: Any, sqs: Any, topic_name: str, queue_name: str) -> tuple[str, str]:
+    """The control-room topic, and a queue subscribed to it so alerts can be read locally."""
+    topic_arn = sns.create_topic(Name=topic_name)["TopicArn"]
+    queue_url = sqs.create_queue(QueueName=queue_name)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    sns.subscribe(
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        Attributes={"RawMessageDelivery": "true"},
+    )
+    return topic_arn, queue_url

@@ -1,0 +1,167 @@
+"""Demo forces, officers and sign-ins for the local stack (SPEC §6).
+
+Two forces, each with serving officers, three available sergeants, one off-duty sergeant, one
+suspended officer, an admin and an auditor. Phone numbers are in Ofcom's drama range
+(07700 900000-900999, never a real phone).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..adapters.dynamodb import DynamoRegistry
+from ..domain.registry import Duty, OfficerStatus, RegistryRecord, Role
+from .photos import silhouette_png
+
+DEMO_PASSWORD = "Demo-Passw0rd!"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    force: str
+    officer_id: str
+    rank: str
+    given_name: str
+    family_name: str
+    role: Role
+    status: OfficerStatus = OfficerStatus.SERVING
+    duty: Duty | None = None
+    phone: str | None = None
+
+    @property
+    def username(self) -> str:
+        return self.officer_id.lower()
+
+
+def _force(force: str, prefix: str, phone_block: int, people: list[tuple]) -> list[DemoPerson]:
+    result = []
+    for index, (number, rank, given, family, role, status, duty) in enumerate(people, start=1):
+        result.append(
+            DemoPerson(
+                force=force,
+                officer_id=f"{prefix}{number}",
+                rank=rank,
+                given_name=given,
+                family_name=family,
+                role=role,
+                status=status,
+                duty=duty,
+                phone=f"+447700900{phone_block * 100 + index:03d}",
+            )
+        )
+    return result
+
+
+S, SU = OfficerStatus.SERVING, OfficerStatus.SUSPENDED
+AV, OFF = Duty.AVAILABLE, Duty.OFF_DUTY
+
+DEMO_PEOPLE: list[DemoPerson] = [
+    *_force(
+        "met",
+        "MP",
+        0,
+        [
+            ("4721", "PC", "Sam", "Jones", Role.OFFICER, S, None),
+            ("5102", "DC", "Priya", "Shah", Role.OFFICER, S, None),
+            ("3390", "PC", "Tom", "Reid", Role.OFFICER, SU, None),
+            ("2001", "PS", "Aisha", "Patel", Role.SERGEANT, S, AV),
+            ("2002", "PS", "Daniel", "Okafor", Role.SERGEANT, S, AV),
+            ("2003", "PS", "Claire", "Hughes", Role.SERGEANT, S, AV),
+            ("2004", "PS", "Mark", "Evans", Role.SERGEANT, S, OFF),
+            ("0001", "Insp", "Helen", "Brooks", Role.ADMIN, S, None),
+            ("0002", "Insp", "Graham", "Lowe", Role.AUDITOR, S, None),
+        ],
+    ),
+    *_force(
+        "wiltshire",
+        "WP",
+        1,
+        [
+            ("1187", "PC", "Rhys", "Morgan", Role.OFFICER, S, None),
+            ("1450", "DC", "Emma", "Clarke", Role.OFFICER, S, None),
+            ("1999", "PC", "Lee", "Barnes", Role.OFFICER, SU, None),
+            ("3001", "PS", "Nia", "Williams", Role.SERGEANT, S, AV),
+            ("3002", "PS", "Owen", "Price", Role.SERGEANT, S, AV),
+            ("3003", "PS", "Grace", "Turner", Role.SERGEANT, S, AV),
+            ("3004", "PS", "Ben", "Collins", Role.SERGEANT, S, OFF),
+            ("0101", "Insp", "Ruth", "Ellis", Role.ADMIN, S, None),
+            ("0102", "Insp", "Paul", "Harris", Role.AUDITOR, S, None),
+        ],
+    ),
+]
+
+
+def seed_registry(registry: DynamoRegistry, s3: Any, photos_bucket: str) -> None:
+    for person in DEMO_PEOPLE:
+        photo_key = f"photos/{person.force}/{person.officer_id}.png"
+        s3.put_object(
+            Bucket=photos_bucket, Key=photo_key, Body=silhouette_png(person.officer_id), ContentType="image/png"
+        )
+        registry.put(
+            RegistryRecord(
+                force=person.force,
+                officer_id=person.officer_id,
+                given_name=person.given_name,
+                family_name=person.family_name,
+                rank=person.rank,
+                status=person.status,
+                role=person.role,
+                phone=person.phone,
+                photo=photo_key,
+                duty=person.duty,
+            )
+        )
+
+
+def create_user_pool(cognito: Any) -> tuple[str, str]:
+    """A Cognito pool with the SPEC's custom claims, groups per role, and a public app client."""
+    pool_id = cognito.create_user_pool(
+        PoolName="safe-connection-local",
+        Schema=[
+            {"Name": "force", "AttributeDataType": "String", "Mutable": True},
+            {"Name": "officer_id", "AttributeDataType": "String", "Mutable": True},
+        ],
+    )["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="safe-connection-web",
+        GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    for role in Role:
+        cognito.create_group(UserPoolId=pool_id, GroupName=role.value)
+    return pool_id, client_id
+
+
+def seed_users(cognito: Any, pool_id: str) -> list[dict[str, Any]]:
+    users = []
+    for person in DEMO_PEOPLE:
+        cognito.admin_create_user(
+            UserPoolId=pool_id,
+            Username=person.username,
+            UserAttributes=[
+                {"Name": "custom:force", "Value": person.force},
+                {"Name": "custom:officer_id", "Value": person.officer_id},
+            ],
+            MessageAction="SUPPRESS",
+        )
+        cognito.admin_set_user_password(
+            UserPoolId=pool_id, Username=person.username, Password=DEMO_PASSWORD, Permanent=True
+        )
+        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=person.username, GroupName=person.role.value)
+        users.append(
+            {
+                "username": person.username,
+                "password": DEMO_PASSWORD,
+                "role": person.role.value,
+                "force": person.force,
+                "officer_id": person.officer_id,
+                "rank": person.rank,
+                "name": f"{person.given_name} {person.family_name}",
+                "status": person.status.value,
+                "duty": person.duty.value if person.duty else None,
+                "phone": person.phone,
+            }
+        )
+    return users

@@ -1,0 +1,263 @@
+"""`make run`: the whole system in one Python process, on an embedded AWS (moto server).
+
+Starts the moto server, creates and seeds every resource, serves the Chalice API with Chalice's own
+local server, runs the audit stream worker and the inbox printer, and writes `.local/stack.json`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+REGION = "eu-west-2"
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+            return True
+        except OSError:
+            return False
+
+
+def _use_fake_aws(endpoint: str) -> None:
+    """Point every boto3 client in this process at moto, with credentials that can't reach AWS."""
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        os.environ.pop(name, None)
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        }
+    )
+    if not os.environ.get("LOCAL_VERBOSE"):
+        # Keep the console readable as an inbox; LOCAL_VERBOSE=1 shows JSON logs and EMF metrics.
+        os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+
+
+class LocalStack:
+    def __init__(self, host: str, moto_port: int, api_port: int, state_dir: Path, quiet: bool = False) -> None:
+        self.host = host
+        self.moto_port = moto_port
+        self.api_port = api_port
+        self.state_dir = state_dir
+        self.quiet = quiet
+        self.stop_event = threading.Event()
+        self._moto: Any = None
+        self._api: Any = None
+        self._threads: list[threading.Thread] = []
+        self.stack: dict[str, Any] = {}
+
+    @property
+    def aws_endpoint(self) -> str:
+        return f"http://{self.host}:{self.moto_port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.api_port}"
+
+    def say(self, text: str) -> None:
+        if not self.quiet:
+            print(text, flush=True)
+
+    # ---- start -----------------------------------------------------------------------------
+
+    def start(self) -> dict[str, Any]:
+        for port in (self.moto_port, self.api_port):
+            if not _port_free(self.host, port):
+                raise SystemExit(
+                    f"Port {port} on {self.host} is in use. Stop what uses it, or choose another "
+                    "with MOTO_PORT=... / PORT=... (e.g. `make run PORT=8001 MOTO_PORT=5001`)."
+                )
+        started = time.monotonic()
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        _use_fake_aws(self.aws_endpoint)
+
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+        self._moto = ThreadedMotoServer(ip_address=self.host, port=self.moto_port, verbose=False)
+        self._moto.start()
+        self.say(f"Embedded AWS (moto) on {self.aws_endpoint}")
+
+        settings_env = self._provision()
+        os.environ.update(settings_env)
+        self._start_api()
+        self._start_workers()
+        self.stack["started_in_seconds"] = round(time.monotonic() - started, 1)
+        stack_file = self.state_dir / "stack.json"
+        stack_file.write_text(json.dumps(self.stack, indent=2))
+        return self.stack
+
+    def _provision(self) -> dict[str, str]:
+        import boto3
+
+        from ..adapters.dynamodb import DynamoRegistry
+        from ..settings import Settings
+        from . import resources, seed
+
+        session = boto3.session.Session()
+        cognito = session.client("cognito-idp")
+        pool_id, client_id = seed.create_user_pool(cognito)
+        users = seed.seed_users(cognito, pool_id)
+
+        base = Settings(
+            region=REGION,
+            audit_bucket="safe-connection-audit-local",
+            photos_bucket="safe-connection-photos-local",
+        )
+        dynamodb, s3 = session.client("dynamodb"), session.client("s3")
+        resources.create_tables(dynamodb, base)
+        resources.create_buckets(s3, base)
+        topic_arn, queue_url = resources.create_alerts(
+            session.client("sns"), session.client("sqs"), "safe-connection-alerts", "safe-connection-alerts-local"
+        )
+        seed.seed_registry(DynamoRegistry(dynamodb, base.registry_table), s3, base.photos_bucket)
+
+        issuer = f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}"
+        self.stack = {
+            "api_url": self.api_url,
+            "aws_endpoint_url": self.aws_endpoint,
+            "region": REGION,
+            "cognito": {"user_pool_id": pool_id, "client_id": client_id},
+            "audit_bucket": base.audit_bucket,
+            "photos_bucket": base.photos_bucket,
+            "alerts_topic_arn": topic_arn,
+            "alerts_queue_url": queue_url,
+            "tables": {
+                "verifications": base.verifications_table,
+                "registry": base.registry_table,
+                "idempotency": base.idempotency_table,
+            },
+            "chime_meetings_file": str(self.state_dir / "chime-meetings.json"),
+            "users": users,
+        }
+        return {
+            "VERIFICATIONS_TABLE": base.verifications_table,
+            "REGISTRY_TABLE": base.registry_table,
+            "IDEMPOTENCY_TABLE": base.idempotency_table,
+            "AUDIT_BUCKET": base.audit_bucket,
+            "PHOTOS_BUCKET": base.photos_bucket,
+            "ALERTS_TOPIC_ARN": topic_arn,
+            "TOKEN_ISSUER": issuer,
+            "TOKEN_AUDIENCE": client_id,
+            # moto signs with one shared local key; trusting its JWKS is for the local stack only.
+            "JWKS_URL": f"{self.aws_endpoint}/{pool_id}/.well-known/jwks.json",
+            "PUBLIC_BASE_URL": self.api_url,
+            "CHIME_BACKEND": "standin",
+        }
+
+    def _start_api(self) -> None:
+        from chalice.cli.factory import CLIFactory
+        from chalice.local import ChaliceRequestHandler, create_local_server
+
+        from .. import bootstrap
+        from ..settings import Settings
+        from .chime_standin import ChimeStandIn
+
+        standin = ChimeStandIn(snapshot_path=self.stack["chime_meetings_file"])
+        bootstrap.override(bootstrap.Dependencies(Settings.from_env(), chime_standin=standin))
+
+        import app as app_module
+
+        self.app_module = app_module
+        config = CLIFactory(str(PROJECT_DIR), environ=os.environ).create_config_obj(chalice_stage_name="local")
+        server = create_local_server(app_module.app, config, self.host, self.api_port)
+        # A Chalice app keeps `current_request` on the app object, so (unlike one-request-per-
+        # container Lambda) concurrent local requests must not interleave inside the app.
+        app_lock = threading.Lock()
+
+        class SerialisedHandler(ChaliceRequestHandler):
+            def _generic_handle(self) -> None:
+                with app_lock:
+                    super()._generic_handle()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                if os.environ.get("LOCAL_ACCESS_LOG"):
+                    super().log_message(format, *args)
+
+        server.server.RequestHandlerClass = functools.partial(
+            SerialisedHandler, app_object=app_module.app, config=config
+        )
+        self._api = server
+        thread = threading.Thread(target=self._api.server.serve_forever, name="api", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _start_workers(self) -> None:
+        import boto3
+
+        from .inbox import Inbox
+        from .stream_worker import StreamWorker
+
+        session = boto3.session.Session()
+        worker = StreamWorker(
+            session.client("dynamodb"),
+            session.client("dynamodbstreams"),
+            self.stack["tables"]["verifications"],
+            self.app_module.copy_audit_events_to_s3,
+            self.stop_event,
+        )
+        inbox = Inbox(REGION, self.stack["alerts_topic_arn"], self.stop_event, out=self.say)
+        for thread in (worker, inbox):
+            thread.start()
+            self._threads.append(thread)
+
+    # ---- stop ------------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        if self._api is not None:
+            self._api.shutdown()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        if self._moto is not None:
+            self._moto.stop()
+
+
+def quickstart(stack: dict[str, Any], stack_file: Path) -> str:
+    users = stack["users"]
+
+    def first(role: str, force: str = "met", status: str = "serving") -> dict[str, Any]:
+        return next(u for u in users if u["role"] == role and u["force"] == force and u["status"] == status)
+
+    officer, sergeant = first("officer"), first("sergeant")
+    lines = [
+        "",
+        "Safe Connection is running locally.",
+        f"  API:             {stack['api_url']}   (try {stack['api_url']}/health)",
+        f"  Embedded AWS:    {stack['aws_endpoint_url']}   (SMS log: {stack['aws_endpoint_url']}/moto-api/data.json)",
+        f"  Stack details:   {stack_file}",
+        f"  Started in {stack['started_in_seconds']} s",
+        "",
+        "Demo sign-ins (password for all: " + users[0]["password"] + "):",
+    ]
+    for user in users:
+        duty = f", {user['duty']}" if user["duty"] else ""
+        lines.append(
+            f"  {user['username']:<8} {user['force']:<10} {user['role']:<9} {user['status']}{duty}"
+        )
+    lines += [
+        "",
+        f"Try it: sign in as {officer['username']} (officer) and {sergeant['username']} (sergeant),",
+        "then follow the walk-through in README.md. SMS and alerts appear below as they are sent.",
+        "Press Ctrl-C to stop.",
+        "",
+    ]
+    return "\n".join(lines)

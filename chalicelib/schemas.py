@@ -1,0 +1,156 @@
+"""Request models and response shapes: the API contract of SPEC §4.
+
+Requests are strict (no type coercion, unknown fields rejected) so a malformed client fails loudly.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from .domain.clock import iso_z
+from .domain.errors import ValidationFailed
+from .domain.registry import RANKS, Duty, OfficerStatus, RegistryRecord, Role
+from .domain.verification import OfficerSummary, Verification
+
+E164 = r"^\+[1-9][0-9]{7,14}$"
+OFFICER_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
+PHOTO_KEY = r"^[A-Za-z0-9][A-Za-z0-9/_.=-]{0,254}$"
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class LocationIn(_Strict):
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000, allow_inf_nan=False)
+
+
+class StartVerificationRequest(_Strict):
+    location: LocationIn
+    area: Annotated[Text, StringConstraints(max_length=80)] | None = None
+
+
+class EmptyRequest(_Strict):
+    """Accept and cancel take `{}`: anything else is a client mistake."""
+
+
+class OutcomeRequest(_Strict):
+    outcome: Literal["confirmed", "not_confirmed"]
+    note: Annotated[Text, StringConstraints(max_length=500)] | None = None
+
+
+class DutyRequest(_Strict):
+    status: Literal["available", "off_duty"]
+
+
+class OfficerRecordRequest(_Strict):
+    """`PUT /officers/{officer_id}`: the whole registry record (a replace, not a patch)."""
+
+    given_name: Annotated[Text, StringConstraints(max_length=60)]
+    family_name: Annotated[Text, StringConstraints(max_length=60)]
+    rank: Literal[RANKS]  # type: ignore[valid-type]
+    status: Literal["serving", "suspended", "left"]
+    role: Literal["officer", "sergeant", "admin", "auditor"]
+    phone: Annotated[str, StringConstraints(pattern=E164)] | None = None
+    photo: Annotated[str, StringConstraints(pattern=PHOTO_KEY)] | None = None
+    duty: Literal["available", "off_duty"] | None = None
+
+    @model_validator(mode="after")
+    def _sergeant_rules(self) -> "OfficerRecordRequest":
+        if self.role == "sergeant" and self.phone is None:
+            raise ValueError("phone: required for sergeants (E.164, e.g. +447700900123)")
+        if self.role != "sergeant" and self.duty is not None:
+            raise ValueError("duty: only sergeants have a duty status")
+        return self
+
+    def to_record(self, force: str, officer_id: str) -> RegistryRecord:
+        duty = None
+        if self.role == "sergeant":
+            duty = Duty(self.duty or "off_duty")
+        return RegistryRecord(
+            force=force,
+            officer_id=officer_id,
+            given_name=self.given_name,
+            family_name=self.family_name,
+            rank=self.rank,
+            status=OfficerStatus(self.status),
+            role=Role(self.role),
+            phone=self.phone,
+            photo=self.photo,
+            duty=duty,
+        )
+
+
+def parse(model: type[BaseModel], data: Any) -> Any:
+    """Validate or raise ValidationFailed with `field.path: message` (SPEC error body)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        path = ".".join(str(part) for part in first["loc"])
+        message = first["msg"]
+        if first["type"] == "extra_forbidden":
+            message = "unknown field"
+        elif first["type"] == "value_error":
+            message = str(first.get("ctx", {}).get("error", message))
+            raise ValidationFailed(message) from None
+        raise ValidationFailed(f"{path}: {message}" if path else message) from None
+
+
+def valid_officer_id(officer_id: str) -> bool:
+    return bool(re.match(OFFICER_ID, officer_id))
+
+
+# ---- response shapes -------------------------------------------------------------------------
+
+
+def officer_summary_view(summary: OfficerSummary | None) -> dict[str, Any] | None:
+    if summary is None:
+        return None
+    return {
+        "officer_id": summary.officer_id,
+        "rank": summary.rank,
+        "given_name": summary.given_name,
+        "family_name": summary.family_name,
+    }
+
+
+def verification_view(verification: Verification) -> dict[str, Any]:
+    """The Verification JSON of SPEC §4 (for authorised callers only)."""
+    location = verification.location
+    return {
+        "verification_id": verification.verification_id,
+        "reference": verification.reference,
+        "status": verification.status.value,
+        "force": verification.force,
+        "officer": officer_summary_view(verification.officer),
+        "sergeant": officer_summary_view(verification.sergeant),
+        "location": {"lat": location.lat, "lon": location.lon, "accuracy_m": location.accuracy_m},
+        "area": verification.area,
+        "created_at": iso_z(verification.created_at),
+        "accepted_at": iso_z(verification.accepted_at),
+        "decided_at": iso_z(verification.decided_at),
+        "outcome_note": verification.outcome_note,
+    }
+
+
+def registry_record_view(record: RegistryRecord) -> dict[str, Any]:
+    return {
+        "force": record.force,
+        "officer_id": record.officer_id,
+        "given_name": record.given_name,
+        "family_name": record.family_name,
+        "rank": record.rank,
+        "status": record.status.value,
+        "role": record.role.value,
+        "phone": record.phone,
+        "photo": record.photo,
+        "duty": record.duty.value if record.duty else None,
+    }

@@ -1,0 +1,572 @@
+"""Use cases, one function each: start, view, list, accept, decide, cancel, duty, registry, public.
+
+Each takes the Dependencies (bootstrap.py) and a verified Principal. State changes are optimistic:
+read, let the domain decide, write conditionally with the audit events, re-read on a lost race.
+Side effects on other services (SMS, Chime, alerts) happen after the state is safely stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Callable
+
+from aws_lambda_powertools.metrics import single_metric
+
+from .domain import references
+from .domain.access import Principal, ensure_can_view, require_role
+from .domain.audit import SYSTEM, Actor, EventType, PendingEvent, audit_key, chain
+from .domain.clock import iso_z
+from .domain.errors import (
+    ActiveVerificationExists,
+    ConcurrentUpdate,
+    Forbidden,
+    IdempotencyConflict,
+    InvalidTransition,
+    NotFound,
+    OfficerNotServing,
+    ValidationFailed,
+)
+from .domain.public import advice_for
+from .domain.registry import Duty, RegistryRecord, Role, ensure_available_sergeant, ensure_serving, sergeants_to_notify
+from .domain.sms import sergeant_request_sms
+from .domain.verification import Location, Outcome, Status, Verification
+from .observability import MetricUnit, logger, metrics
+from .schemas import (
+    DutyRequest,
+    OfficerRecordRequest,
+    OutcomeRequest,
+    StartVerificationRequest,
+    registry_record_view,
+    valid_officer_id,
+    verification_view,
+)
+
+if TYPE_CHECKING:
+    from .bootstrap import Dependencies
+
+Change = Callable[[Verification], tuple[Verification, list[PendingEvent]]]
+MAX_WRITE_ATTEMPTS = 5
+
+
+# ---- audit plumbing ------------------------------------------------------------------------
+
+
+def _actor(principal: Principal) -> Actor:
+    return Actor(role=principal.role.value if principal.role else "unknown", officer_id=principal.officer_id)
+
+
+def _keyed(verification: Verification, events: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (audit_key(verification.force, verification.created_at, verification.verification_id, e["seq"]), e)
+        for e in events
+    ]
+
+
+def _stamp(deps: "Dependencies", before: Verification, after: Verification, pending: list[PendingEvent]):
+    """Chain the pending events after `before`'s last event and record the new chain head."""
+    events = chain(
+        pending,
+        verification_id=after.verification_id,
+        force=after.force,
+        after_seq=before.audit_seq,
+        after_hash=before.audit_head,
+        at=deps.clock(),
+        new_event_id=deps.new_event_id,
+    )
+    if events:
+        after = dataclasses.replace(after, audit_seq=events[-1]["seq"], audit_head=events[-1]["hash"])
+    return after, _keyed(after, events)
+
+
+def _apply(deps: "Dependencies", verification_id: str, change: Change) -> tuple[Verification, Verification]:
+    """Read, change, conditionally write; on a lost race read again so the domain sees the winner."""
+    for _ in range(MAX_WRITE_ATTEMPTS):
+        before = deps.verifications.get(verification_id)
+        if before is None:
+            raise NotFound("No such verification.")
+        after, pending = change(before)
+        after, events = _stamp(deps, before, after, pending)
+        try:
+            deps.verifications.save_transition(before, after, events)
+            return before, after
+        except ConcurrentUpdate:
+            continue
+    raise InvalidTransition("This verification is changing too quickly; try again.")
+
+
+def _append(deps: "Dependencies", verification_id: str, pending: list[PendingEvent]) -> Verification:
+    """Add events to a verification's chain without changing its state."""
+    return _apply(deps, verification_id, lambda current: (current, pending))[1]
+
+
+def _load_visible(deps: "Dependencies", principal: Principal, verification_id: str) -> Verification:
+    verification = deps.verifications.get(verification_id)
+    if verification is None:
+        raise NotFound("No such verification.")
+    ensure_can_view(principal, verification)
+    return verification
+
+
+def _close_meeting(deps: "Dependencies", verification: Verification) -> None:
+    """Terminal states end the call. A Chime failure must not undo the stored decision."""
+    if not verification.meeting_id:
+        return
+    try:
+        deps.meetings.delete_meeting(verification.meeting_id)
+    except Exception:  # noqa: BLE001 - logged; Chime also ends idle meetings by itself
+        logger.exception("meeting_delete_failed", extra={"verification_id": verification.verification_id})
+
+
+def _alert(deps: "Dependencies", verification_id: str | None, subject: str, alert: dict[str, Any]) -> bool:
+    """Tell the control room. Returns whether SNS took the message (the caller audits either way)."""
+    try:
+        deps.alerts.publish(subject, alert)
+        return True
+    except Exception:  # noqa: BLE001 - the state is already stored; the failure is audited
+        logger.exception("alert_publish_failed", extra={"verification_id": verification_id})
+        return False
+
+
+def _location_dict(location: Location) -> dict[str, Any]:
+    return {"lat": location.lat, "lon": location.lon, "accuracy_m": location.accuracy_m}
+
+
+def _meeting_view(meeting: dict[str, Any] | None, attendee: dict[str, Any] | None) -> dict[str, Any] | None:
+    if meeting is None or attendee is None:
+        return None
+    return {"Meeting": meeting, "Attendee": attendee}
+
+
+# ---- officer: start ------------------------------------------------------------------------
+
+
+def start_verification(deps: "Dependencies", principal: Principal, request: StartVerificationRequest) -> dict[str, Any]:
+    """A serving officer asks to be verified: meeting, reference, SMS to available sergeants."""
+    require_role(principal, Role.OFFICER)
+    now = deps.clock()
+    location = Location(
+        lat=request.location.lat, lon=request.location.lon, accuracy_m=request.location.accuracy_m
+    )
+    record = deps.registry.get(principal.force, principal.officer_id)
+    if record is None or not record.is_serving:
+        _audit_not_serving_attempt(deps, principal, record, location, request.area)
+        ensure_serving(record)  # raises OfficerNotServing
+    officer = ensure_serving(record)
+
+    existing = deps.verifications.active_verification_id(principal.force, principal.officer_id)
+    if existing:
+        raise ActiveVerificationExists(existing)
+
+    verification_id = deps.new_id()
+    meeting = deps.meetings.create_meeting(verification_id)
+    attendee = deps.meetings.create_attendee(meeting["MeetingId"], f"officer-{officer.officer_id}")
+    draft = Verification(
+        verification_id=verification_id,
+        reference=deps.new_reference(),
+        status=Status.AWAITING_SERGEANT,
+        force=principal.force,
+        officer=officer.summary(),
+        location=location,
+        area=request.area,
+        created_at=now,
+        meeting=meeting,
+    )
+    requested = PendingEvent(
+        EventType.REQUESTED,
+        _actor(principal),
+        {
+            "officer_id": officer.officer_id,
+            "reference": draft.reference,
+            "location": _location_dict(location),
+            "area": request.area,
+            "meeting_id": meeting["MeetingId"],
+        },
+    )
+    verification = _create(deps, draft, requested)
+    logger.append_keys(verification_id=verification.verification_id)
+    metrics.add_metric(name="VerificationStarted", unit=MetricUnit.Count, value=1)
+
+    verification = _notify_sergeants(deps, verification)
+    body = verification_view(verification)
+    body["meeting"] = _meeting_view(meeting, attendee)
+    body["citizen_url"] = f"{deps.settings.public_base_url.rstrip('/')}/v/{verification.reference}"
+    return body
+
+
+def start_verification_once(
+    deps: "Dependencies", principal: Principal, request: StartVerificationRequest, idempotency_key: str
+) -> dict[str, Any]:
+    """`Idempotency-Key` retries: same officer + key + body replays the stored 201 and sends nothing.
+
+    The key is scoped to the officer, so two officers can never collide on (or read) each other's key.
+    The same key with another body is an IdempotencyConflict.
+    """
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    config = IdempotencyConfig(
+        event_key_jmespath="[force, officer_id, key]",
+        payload_validation_jmespath="body",
+        expires_after_seconds=deps.settings.idempotency_seconds,
+        raise_on_no_idempotency_key=True,
+    )
+
+    def start_verification_idempotent(payload: dict[str, Any]) -> dict[str, Any]:
+        return start_verification(deps, principal, request)
+
+    guarded = idempotent_function(
+        start_verification_idempotent,
+        data_keyword_argument="payload",
+        persistence_store=deps.idempotency_store,
+        config=config,
+    )
+    payload = {
+        "force": principal.force,
+        "officer_id": principal.officer_id,
+        "key": idempotency_key,
+        "body": request.model_dump(mode="json"),
+    }
+    try:
+        return guarded(payload=payload)
+    except IdempotencyValidationError:
+        raise IdempotencyConflict("This Idempotency-Key was already used with a different body.") from None
+    except IdempotencyAlreadyInProgressError:
+        raise IdempotencyConflict("A request with this Idempotency-Key is still being processed.") from None
+
+
+def _create(deps: "Dependencies", draft: Verification, requested: PendingEvent) -> Verification:
+    from .adapters.dynamodb import ReferenceTaken
+
+    for _ in range(MAX_WRITE_ATTEMPTS):
+        verification, events = _stamp(deps, draft, draft, [requested])
+        try:
+            deps.verifications.create(verification, events)
+            return verification
+        except ReferenceTaken:
+            draft = dataclasses.replace(draft, reference=deps.new_reference())
+            requested = dataclasses.replace(requested, data={**requested.data, "reference": draft.reference})
+        except Exception:
+            _close_meeting(deps, draft)
+            raise
+    _close_meeting(deps, draft)
+    raise InvalidTransition("Could not allocate a reference; try again.")
+
+
+def _notify_sergeants(deps: "Dependencies", verification: Verification) -> Verification:
+    """Text every available serving sergeant of the force except the officer; audit ids only."""
+    candidates = sergeants_to_notify(
+        deps.registry.available_sergeants(verification.force), verification.officer.officer_id
+    )
+    link = f"{deps.settings.public_base_url.rstrip('/')}/s/{verification.verification_id}"
+    message = sergeant_request_sms(verification, link)
+    sent: list[str] = []
+    failed: list[str] = []
+    for sergeant in candidates:
+        try:
+            deps.sms.send_sms(sergeant.phone or "", message)
+            sent.append(sergeant.officer_id)
+        except Exception:  # noqa: BLE001 - one bad number must not stop the others
+            logger.exception("sms_failed", extra={"recipient_officer_id": sergeant.officer_id})
+            failed.append(sergeant.officer_id)
+    return _append(
+        deps,
+        verification.verification_id,
+        [PendingEvent(EventType.SERGEANTS_NOTIFIED, SYSTEM, {"recipients": sent, "failed": failed})],
+    )
+
+
+def _audit_not_serving_attempt(
+    deps: "Dependencies",
+    principal: Principal,
+    record: RegistryRecord | None,
+    location: Location,
+    area: str | None,
+) -> None:
+    """A suspended, departed or unknown officer tried to start a check: audit it and alert."""
+    now = deps.clock()
+    attempt_id = deps.new_id()
+    registry_status = record.status.value if record else "unknown"
+    data = {
+        "officer_id": principal.officer_id,
+        "registry_status": registry_status,
+        "location": _location_dict(location),
+        "area": area,
+    }
+    events = chain(
+        [PendingEvent(EventType.NOT_SERVING_ATTEMPT, _actor(principal), data)],
+        verification_id=attempt_id,
+        force=principal.force,
+        after_seq=0,
+        after_hash="0" * 64,
+        at=now,
+        new_event_id=deps.new_event_id,
+    )
+    deps.verifications.record_attempt(
+        attempt_id, [(audit_key(principal.force, now, attempt_id, 1), events[0])]
+    )
+    _alert(
+        deps,
+        attempt_id,
+        f"Safe Connection: not-serving officer {principal.officer_id} tried to verify",
+        {
+            "type": "officer_not_serving",
+            "force": principal.force,
+            "attempt_id": attempt_id,
+            "officer_id": principal.officer_id,
+            "registry_status": registry_status,
+            "location": _location_dict(location),
+            "area": area,
+            "at": iso_z(now),
+        },
+    )
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+
+def get_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:
+    require_role(principal, Role.OFFICER, Role.SERGEANT, Role.ADMIN, Role.AUDITOR)
+    return verification_view(_load_visible(deps, principal, verification_id))
+
+
+def list_verifications(deps: "Dependencies", principal: Principal, status: str | None) -> dict[str, Any]:
+    """A sergeant's queue: their own force only, oldest first."""
+    require_role(principal, Role.SERGEANT)
+    try:
+        wanted = Status(status or Status.AWAITING_SERGEANT.value)
+    except ValueError:
+        allowed = ", ".join(s.value for s in Status)
+        raise ValidationFailed(f"status: must be one of {allowed}") from None
+    items = deps.verifications.list_by_status(principal.force, wanted)
+    return {"items": [verification_view(v) for v in items]}
+
+
+# ---- sergeant: accept and decide -----------------------------------------------------------
+
+
+def accept_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:
+    """First available sergeant wins; they get the meeting and the officer's registry record."""
+    require_role(principal, Role.SERGEANT)
+    current = _load_visible(deps, principal, verification_id)
+    sergeant = ensure_available_sergeant(deps.registry.get(principal.force, principal.officer_id))
+    now = deps.clock()
+    disclosed = PendingEvent(
+        EventType.REGISTRY_DISCLOSED,
+        _actor(principal),
+        {
+            "officer_id": current.officer.officer_id,
+            "disclosed_to": sergeant.officer_id,
+            "fields": ["officer_id", "rank", "given_name", "family_name", "status", "photo"],
+            "reason": "identity_verification",
+        },
+    )
+    if current.is_accepted_by(sergeant.officer_id):
+        # The winner reopened the link (page reload at 3 a.m.): let them rejoin, and audit it.
+        after = _append(deps, verification_id, [disclosed])
+    else:
+        accepted = PendingEvent(EventType.ACCEPTED, _actor(principal), {"sergeant_id": sergeant.officer_id})
+        _, after = _apply(
+            deps,
+            verification_id,
+            lambda v: (v.accept(sergeant.summary(), now), [accepted, disclosed]),
+        )
+        metrics.add_metric(name="VerificationAccepted", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(
+            name="TimeToAcceptSeconds",
+            unit=MetricUnit.Seconds,
+            value=max(0.0, (now - after.created_at).total_seconds()),
+        )
+    logger.append_keys(verification_id=verification_id)
+
+    attendee = None
+    if after.meeting_id:
+        attendee = deps.meetings.create_attendee(after.meeting_id, f"sergeant-{sergeant.officer_id}")
+    officer_record = deps.registry.get(after.force, after.officer.officer_id)
+    body = verification_view(after)
+    body["meeting"] = _meeting_view(after.meeting, attendee)
+    body["officer_record"] = _officer_record_view(deps, officer_record, after)
+    return body
+
+
+def _officer_record_view(deps: "Dependencies", record: RegistryRecord | None, v: Verification) -> dict[str, Any]:
+    """What the sergeant compares with the face on video: the registry's record, not the officer's claim."""
+    if record is None:
+        return {**dataclasses.asdict(v.officer), "status": "unknown", "photo_url": None}
+    return {
+        "officer_id": record.officer_id,
+        "rank": record.rank,
+        "given_name": record.given_name,
+        "family_name": record.family_name,
+        "status": record.status.value,
+        "photo_url": deps.photos.url_for(record.photo),
+    }
+
+
+def record_outcome(
+    deps: "Dependencies", principal: Principal, verification_id: str, request: OutcomeRequest
+) -> dict[str, Any]:
+    """The accepting sergeant confirms or not; `not_confirmed` alerts the control room at once."""
+    require_role(principal, Role.SERGEANT)
+    _load_visible(deps, principal, verification_id)
+    now = deps.clock()
+    outcome = Outcome(request.outcome)
+    event_type = EventType.CONFIRMED if outcome is Outcome.CONFIRMED else EventType.NOT_CONFIRMED
+    decided = PendingEvent(event_type, _actor(principal), {"note": request.note})
+    _, after = _apply(
+        deps,
+        verification_id,
+        lambda v: (v.decide(principal.officer_id, outcome, request.note, now), [decided]),
+    )
+    logger.append_keys(verification_id=verification_id)
+    with single_metric(
+        name="VerificationOutcome", unit=MetricUnit.Count, value=1, namespace=metrics.namespace
+    ) as metric:
+        metric.add_dimension(name="outcome", value=outcome.value)
+    _close_meeting(deps, after)
+    if outcome is Outcome.NOT_CONFIRMED:
+        after = _alert_not_confirmed(deps, after)
+    return verification_view(after)
+
+
+def _alert_not_confirmed(deps: "Dependencies", verification: Verification) -> Verification:
+    alert = {
+        "type": "verification_not_confirmed",
+        "force": verification.force,
+        "verification_id": verification.verification_id,
+        "reference": verification.reference,
+        "officer": dataclasses.asdict(verification.officer),
+        "sergeant_id": verification.sergeant.officer_id if verification.sergeant else None,
+        "location": _location_dict(verification.location),
+        "area": verification.area,
+        "at": iso_z(verification.decided_at),
+    }
+    ok = _alert(
+        deps,
+        verification.verification_id,
+        f"Safe Connection: NOT CONFIRMED {verification.officer.rank} {verification.officer.officer_id}",
+        alert,
+    )
+    event = EventType.ALERT_SENT if ok else EventType.ALERT_FAILED
+    return _append(
+        deps, verification.verification_id, [PendingEvent(event, SYSTEM, {"alert_type": alert["type"]})]
+    )
+
+
+# ---- officer: cancel -----------------------------------------------------------------------
+
+
+def cancel_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:
+    require_role(principal, Role.OFFICER)
+    _load_visible(deps, principal, verification_id)
+    now = deps.clock()
+    cancelled = PendingEvent(EventType.CANCELLED, _actor(principal), {})
+    _, after = _apply(deps, verification_id, lambda v: (v.cancel(principal.officer_id, now), [cancelled]))
+    logger.append_keys(verification_id=verification_id)
+    _close_meeting(deps, after)
+    return verification_view(after)
+
+
+# ---- sergeant duty and the registry --------------------------------------------------------
+
+
+def set_duty(deps: "Dependencies", principal: Principal, request: DutyRequest) -> dict[str, Any]:
+    require_role(principal, Role.SERGEANT)
+    record = ensure_serving(deps.registry.get(principal.force, principal.officer_id))
+    if record.role is not Role.SERGEANT:
+        raise Forbidden("The force registry does not list you as a sergeant.")
+    duty = Duty(request.status)
+    if not deps.registry.set_duty(principal.force, principal.officer_id, duty):
+        # The record changed between the read and the write (e.g. suspended meanwhile).
+        raise OfficerNotServing("The force registry does not list you as a serving sergeant.")
+    return {"officer_id": principal.officer_id, "duty": duty.value}
+
+
+def put_officer(
+    deps: "Dependencies", principal: Principal, officer_id: str, request: OfficerRecordRequest
+) -> dict[str, Any]:
+    """An admin replaces one registry record of their own force."""
+    require_role(principal, Role.ADMIN)
+    if not valid_officer_id(officer_id):
+        raise ValidationFailed("officer_id: 1-32 letters, digits, '-' or '_'")
+    record = request.to_record(principal.force, officer_id)
+    deps.registry.put(record)
+    return registry_record_view(record)
+
+
+def get_officer(deps: "Dependencies", principal: Principal, officer_id: str) -> dict[str, Any]:
+    require_role(principal, Role.ADMIN, Role.AUDITOR)
+    record = deps.registry.get(principal.force, officer_id) if valid_officer_id(officer_id) else None
+    if record is None:
+        raise NotFound("No such officer in your force's registry.")
+    return registry_record_view(record)
+
+
+# ---- the public ----------------------------------------------------------------------------
+
+
+def public_view(deps: "Dependencies", typed_reference: str) -> dict[str, Any]:
+    """What the person who was stopped sees: no location, no notes, no phone numbers."""
+    reference = references.normalise(typed_reference)
+    verification_id = deps.verifications.find_id_by_reference(reference) if reference else None
+    verification = deps.verifications.get(verification_id) if verification_id else None
+    if verification is None:
+        raise NotFound("No check with this reference. Check the reference and try again.")
+    if deps.clock() - verification.created_at > timedelta(hours=deps.settings.public_view_hours):
+        raise NotFound("No check with this reference. Check the reference and try again.")
+    record = deps.registry.get(verification.force, verification.officer.officer_id)
+    confirmed_by = None
+    if verification.status is Status.CONFIRMED and verification.sergeant is not None:
+        confirmed_by = {
+            "officer_id": verification.sergeant.officer_id,
+            "rank": verification.sergeant.rank,
+            "family_name": verification.sergeant.family_name,
+        }
+    return {
+        "reference": verification.reference,
+        "status": verification.status.value,
+        "officer": {
+            "officer_id": verification.officer.officer_id,
+            "rank": verification.officer.rank,
+            "family_name": verification.officer.family_name,
+            "photo_url": deps.photos.url_for(record.photo if record else None),
+        },
+        "confirmed_by": confirmed_by,
+        "created_at": iso_z(verification.created_at),
+        "decided_at": iso_z(verification.decided_at),
+        "advice": advice_for(verification.status),
+    }
+
+
+# ---- audit stream consumer -----------------------------------------------------------------
+
+
+def copy_audit_events(deps: "Dependencies", records: list[dict[str, Any]]) -> int:
+    """Copy newly inserted audit events from the DynamoDB stream to S3; returns how many were new.
+
+    Raises on any S3 failure so the stream redelivers the batch (Lambda retries; the local worker
+    backs off and retries). Writes are conditional, so redelivery never creates a second version.
+    """
+    from .adapters.dynamodb import deserialise_item
+
+    written = 0
+    for record in records:
+        if record.get("eventName") != "INSERT":
+            continue
+        image = deserialise_item(record.get("dynamodb", {}).get("NewImage", {}))
+        if image.get("kind") != "audit_event":
+            continue
+        if deps.audit_log.write(image["audit_key"], _audit_object_bytes(image["event_json"])):
+            written += 1
+    return written
+
+
+def _audit_object_bytes(event_json: str) -> bytes:
+    import json
+
+    from .domain.audit import canonical_bytes
+
+    return canonical_bytes(json.loads(event_json))

@@ -1,0 +1,50 @@
+"""One frozen settings object, read from the environment once, with defaults for local runs."""
+
+from __future__ import annotations
+
+import os
+from typing import Mapping
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Settings(BaseModel):
+    """Names and knobs. `.chalice/config.json` stages and the local stack set these variables."""
+
+    model_config = ConfigDict(frozen=True)
+
+    region: str = "eu-west-2"
+    verifications_table: str = "safe-connection-verifications"
+    registry_table: str = "safe-connection-registry"
+    idempotency_table: str = "safe-connection-idempotency"
+    audit_bucket: str = "safe-connection-audit"
+    photos_bucket: str = "safe-connection-photos"
+    alerts_topic_arn: str = "arn:aws:sns:eu-west-2:123456789012:safe-connection-alerts"
+    # Identity: the token issuer and the app client (audience). JWKS defaults to the issuer's.
+    token_issuer: str = "https://cognito-idp.eu-west-2.amazonaws.com/local"
+    token_audience: str = "local-client"
+    jwks_url: str | None = None
+    # Links in SMS and responses point here (the force's own site in production).
+    public_base_url: str = "http://127.0.0.1:8000"
+    chime_media_region: str = "eu-west-2"
+    # "aws" uses Chime SDK Meetings; "standin" answers the same calls from memory (no moto Chime).
+    chime_backend: str = "aws"
+    photo_url_seconds: int = 300
+    public_view_hours: int = 24
+    idempotency_seconds: int = 3600
+
+    @property
+    def effective_jwks_url(self) -> str:
+        return self.jwks_url or f"{self.token_issuer.rstrip('/')}/.well-known/jwks.json"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name in cls.model_fields:
+            key = name.upper()
+            if key in env and env[key] != "":
+                values[name] = env[key]
+        if "region" not in values and env.get("AWS_DEFAULT_REGION"):
+            values["region"] = env["AWS_DEFAULT_REGION"]
+        return cls(**values)

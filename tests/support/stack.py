@@ -1,0 +1,150 @@
+"""An in-process stack for api/integration tests: moto resources, seed data, real wiring."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from chalicelib import bootstrap
+from chalicelib.adapters.identity import JwtVerifier, StaticJwksKeySource
+from chalicelib.local import resources, seed
+from chalicelib.local.chime_standin import ChimeStandIn
+from chalicelib.local.seed import DEMO_PEOPLE, DemoPerson
+from chalicelib.local.stream_worker import StreamWorker
+from chalicelib.settings import Settings
+
+
+@dataclass
+class TestStack:
+    settings: Settings
+    deps: bootstrap.Dependencies
+    clock: Any
+    tokens: Any
+    standin: ChimeStandIn
+    alerts_queue_url: str
+    session: Any
+    _client: Any = None
+    _worker: StreamWorker | None = None
+    _sms_seen: int = field(default=0)
+
+    # ---- HTTP through the real Chalice routing ---------------------------------------------
+
+    @property
+    def client(self):
+        if self._client is None:
+            from chalice.test import Client
+
+            import app
+
+            self._client = Client(app.app, stage_name="local")
+        return self._client
+
+    def headers(self, officer_id: str, role: str | None = None, force: str | None = None, **kw: Any) -> dict[str, str]:
+        person = self.person(officer_id) if role is None or force is None else None
+        return self.tokens.header(
+            role or person.role.value, force or person.force, officer_id, **kw  # type: ignore[union-attr]
+        )
+
+    def call(self, method: str, path: str, officer_id: str | None = None, body: Any = None,
+             raw: bytes | str | None = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        all_headers = dict(self.headers(officer_id)) if officer_id else {"Content-Type": "application/json"}
+        all_headers.update(headers or {})
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        response = getattr(self.client.http, method.lower())(path, headers=all_headers, body=payload)
+        try:
+            parsed = json.loads(response.body) if response.body else None
+        except ValueError:
+            parsed = response.body
+        return response.status_code, parsed
+
+    # ---- people ----------------------------------------------------------------------------
+
+    @staticmethod
+    def person(officer_id: str) -> DemoPerson:
+        return next(p for p in DEMO_PEOPLE if p.officer_id == officer_id)
+
+    @staticmethod
+    def people(force: str, role: str | None = None, status: str | None = None, duty: str | None = None) -> list[DemoPerson]:
+        return [
+            p for p in DEMO_PEOPLE
+            if p.force == force
+            and (role is None or p.role.value == role)
+            and (status is None or p.status.value == status)
+            and (duty is None or (p.duty.value if p.duty else None) == duty)
+        ]
+
+    # ---- what was sent and stored ----------------------------------------------------------
+
+    def sms(self) -> list[tuple[str, str]]:
+        """Every SMS moto recorded, as (phone, message)."""
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.sns.models import sns_backends
+
+        return list(sns_backends[DEFAULT_ACCOUNT_ID][self.settings.region].sms_messages.values())
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """Alerts delivered to the SQS queue subscribed to the control-room topic (consumed)."""
+        sqs = self.session.client("sqs")
+        found = []
+        while True:
+            batch = sqs.receive_message(QueueUrl=self.alerts_queue_url, MaxNumberOfMessages=10).get("Messages", [])
+            if not batch:
+                return found
+            for message in batch:
+                found.append(json.loads(message["Body"]))
+                sqs.delete_message(QueueUrl=self.alerts_queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+    def pump_audit(self) -> int:
+        """Run the stream consumer (the real Chalice handler) until the stream is drained."""
+        if self._worker is None:
+            import app
+
+            self._worker = StreamWorker(
+                self.session.client("dynamodb"),
+                self.session.client("dynamodbstreams"),
+                self.settings.verifications_table,
+                app.copy_audit_events_to_s3,
+            )
+        total = 0
+        while (delivered := self._worker.poll_once()):
+            total += delivered
+        return total
+
+    def audit_objects(self) -> dict[str, dict[str, Any]]:
+        s3 = self.session.client("s3")
+        objects: dict[str, dict[str, Any]] = {}
+        paginator = s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.settings.audit_bucket):
+            for item in page.get("Contents", []):
+                body = s3.get_object(Bucket=self.settings.audit_bucket, Key=item["Key"])["Body"].read()
+                objects[item["Key"]] = json.loads(body)
+        return objects
+
+    def stored_items(self) -> list[dict[str, Any]]:
+        """Everything in the verifications table (to prove nothing was stored)."""
+        dynamodb = self.session.client("dynamodb")
+        return dynamodb.scan(TableName=self.settings.verifications_table).get("Items", [])
+
+    def close(self) -> None:
+        bootstrap.override(None)
+
+
+def build_stack(settings: Settings, clock: Any, tokens: Any) -> TestStack:
+    session = boto3.session.Session(region_name=settings.region)
+    resources.create_tables(session.client("dynamodb"), settings)
+    resources.create_buckets(session.client("s3"), settings)
+    topic_arn, queue_url = resources.create_alerts(
+        session.client("sns"), session.client("sqs"), "test-alerts", "test-alerts-queue"
+    )
+    settings = settings.model_copy(update={"alerts_topic_arn": topic_arn})
+    standin = ChimeStandIn()
+    deps = bootstrap.Dependencies(settings, clock=clock, session=session, chime_standin=standin)
+    deps.identity = JwtVerifier(settings.token_issuer, settings.token_audience, StaticJwksKeySource(tokens.jwks))
+    from chalicelib.adapters.dynamodb import DynamoRegistry
+
+    seed.seed_registry(DynamoRegistry(session.client("dynamodb"), settings.registry_table), session.client("s3"), settings.photos_bucket)
+    bootstrap.override(deps)
+    return TestStack(settings, deps, clock, tokens, standin, queue_url, session)
