@@ -195,7 +195,11 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
 
 
 def start_verification_once(
-    deps: "Dependencies", principal: Principal, request: StartVerificationRequest, idempotency_key: str
+    deps: "Dependencies",
+    principal: Principal,
+    request: StartVerificationRequest,
+    idempotency_key: str,
+    lambda_context: Any = None,
 ) -> dict[str, Any]:
     """`Idempotency-Key` retries: same officer + key + body replays the stored 201 and sends nothing.
 
@@ -214,6 +218,9 @@ def start_verification_once(
         expires_after_seconds=deps.settings.idempotency_seconds,
         raise_on_no_idempotency_key=True,
     )
+    if lambda_context is not None:
+        # Lets an in-progress record expire with the invocation, so a timed-out try can be retried.
+        config.register_lambda_context(lambda_context)
 
     def start_verification_idempotent(payload: dict[str, Any]) -> dict[str, Any]:
         return start_verification(deps, principal, request)

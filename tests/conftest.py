@@ -82,12 +82,24 @@ def settings(tokens: TokenFactory):
     )
 
 
+@pytest.fixture(scope="session")
+def boto_session():
+    """One boto3 Session for the whole run: service models load once (clients stay per test).
+
+    moto is imported first: it registers its request interceptor for sessions created after it.
+    """
+    import boto3
+    import moto  # noqa: F401
+
+    return boto3.session.Session(region_name="eu-west-2")
+
+
 @pytest.fixture
-def stack(aws, settings, clock, tokens):
+def stack(aws, settings, clock, tokens, boto_session):
     """Resources created and seeded on moto, Dependencies wired to them, and overridden globally."""
     from tests.support.stack import build_stack
 
-    built = build_stack(settings, clock, tokens)
+    built = build_stack(settings, clock, tokens, boto_session)
     yield built
     built.close()
 

@@ -362,7 +362,19 @@ class DynamoRegistry:
         return self._record_from(deserialise_item(item)) if item else None
 
     def put(self, record: RegistryRecord) -> None:
-        item = {
+        self._client.put_item(TableName=self._table, Item=serialise_item(self._item(record)))
+
+    def put_many(self, records: list[RegistryRecord]) -> None:
+        """Bulk load (seeding, imports): 25 records per request, unprocessed items retried."""
+        for start in range(0, len(records), 25):
+            requests = [{"PutRequest": {"Item": serialise_item(self._item(r))}} for r in records[start : start + 25]]
+            pending: dict[str, Any] = {self._table: requests}
+            while pending:
+                pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+
+    @staticmethod
+    def _item(record: RegistryRecord) -> dict[str, Any]:
+        return {
             "force": record.force,
             "officer_id": record.officer_id,
             "given_name": record.given_name,
@@ -376,7 +388,6 @@ class DynamoRegistry:
             # Present only while the person can be texted: keeps the GSI small and scan-free.
             "available_in_force": record.force if record.is_available_sergeant else None,
         }
-        self._client.put_item(TableName=self._table, Item=serialise_item(item))
 
     def available_sergeants(self, force: str) -> list[RegistryRecord]:
         records: list[RegistryRecord] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from chalice import Blueprint
 
 from .. import services
@@ -20,4 +22,5 @@ def health() -> dict:
 @public.route("/public/verifications/{reference}", methods=["GET"])
 @json_endpoint
 def public_verification(reference: str) -> dict:
-    return services.public_view(get_dependencies(), reference)
+    # People type references with spaces; some gateways hand the path parameter over still encoded.
+    return services.public_view(get_dependencies(), unquote(reference))

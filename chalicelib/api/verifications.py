@@ -24,7 +24,9 @@ def start_verification() -> Response:
     if key is None:
         result = services.start_verification(deps, principal, body)
     else:
-        result = services.start_verification_once(deps, principal, body, key)
+        result = services.start_verification_once(
+            deps, principal, body, key, lambda_context=request.lambda_context
+        )
     headers = {**JSON_HEADERS, "Location": f"/verifications/{result['verification_id']}"}
     return Response(body=result, status_code=201, headers=headers)
 

@@ -92,13 +92,16 @@ DEMO_PEOPLE: list[DemoPerson] = [
 ]
 
 
-def seed_registry(registry: DynamoRegistry, s3: Any, photos_bucket: str) -> None:
+def seed_registry(registry: DynamoRegistry, s3: Any, photos_bucket: str, upload_photos: bool = True) -> None:
+    """Registry records for every demo person, each with a generated photo in S3."""
+    records = []
     for person in DEMO_PEOPLE:
         photo_key = f"photos/{person.force}/{person.officer_id}.png"
-        s3.put_object(
-            Bucket=photos_bucket, Key=photo_key, Body=silhouette_png(person.officer_id), ContentType="image/png"
-        )
-        registry.put(
+        if upload_photos:
+            s3.put_object(
+                Bucket=photos_bucket, Key=photo_key, Body=silhouette_png(person.officer_id), ContentType="image/png"
+            )
+        records.append(
             RegistryRecord(
                 force=person.force,
                 officer_id=person.officer_id,
@@ -112,6 +115,7 @@ def seed_registry(registry: DynamoRegistry, s3: Any, photos_bucket: str) -> None
                 duty=person.duty,
             )
         )
+    registry.put_many(records)
 
 
 def create_user_pool(cognito: Any) -> tuple[str, str]:

@@ -132,8 +132,8 @@ class TestStack:
         bootstrap.override(None)
 
 
-def build_stack(settings: Settings, clock: Any, tokens: Any) -> TestStack:
-    session = boto3.session.Session(region_name=settings.region)
+def build_stack(settings: Settings, clock: Any, tokens: Any, session: Any = None) -> TestStack:
+    session = session or boto3.session.Session(region_name=settings.region)
     resources.create_tables(session.client("dynamodb"), settings)
     resources.create_buckets(session.client("s3"), settings)
     topic_arn, queue_url = resources.create_alerts(
@@ -145,6 +145,12 @@ def build_stack(settings: Settings, clock: Any, tokens: Any) -> TestStack:
     deps.identity = JwtVerifier(settings.token_issuer, settings.token_audience, StaticJwksKeySource(tokens.jwks))
     from chalicelib.adapters.dynamodb import DynamoRegistry
 
-    seed.seed_registry(DynamoRegistry(session.client("dynamodb"), settings.registry_table), session.client("s3"), settings.photos_bucket)
+    # Photos are not uploaded here (presigned links need no object); the e2e stack uploads them.
+    seed.seed_registry(
+        DynamoRegistry(session.client("dynamodb"), settings.registry_table),
+        session.client("s3"),
+        settings.photos_bucket,
+        upload_photos=False,
+    )
     bootstrap.override(deps)
     return TestStack(settings, deps, clock, tokens, standin, queue_url, session)
