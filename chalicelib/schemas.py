@@ -105,7 +105,7 @@ def parse(model: type[BaseModel], data: Any) -> Any:
 
 
 def valid_officer_id(officer_id: str) -> bool:
-    return bool(re.match(OFFICER_ID, officer_id))
+    return re.fullmatch(OFFICER_ID.strip("^$"), officer_id) is not None
 
 
 # ---- response shapes -------------------------------------------------------------------------

@@ -30,10 +30,14 @@ def new_reference(choice: Callable[[str], str] = secrets.choice) -> str:
 
 def normalise(typed: str) -> str | None:
     """Turn what a person typed (any case, spaces, missing dashes) into a reference, or None."""
-    compact = re.sub(r"[\s\-]", "", typed).upper()
-    if compact.startswith(PREFIX):
+    compact = re.sub(r"[\s\-]", "", typed)
+    if not compact.isascii():
+        return None  # e.g. "ß".upper() == "SS" would otherwise sneak in
+    compact = compact.upper()
+    body_length = GROUPS * GROUP_LENGTH
+    if len(compact) == body_length + len(PREFIX) and compact.startswith(PREFIX):
         compact = compact[len(PREFIX):]
-    if len(compact) != GROUPS * GROUP_LENGTH:
+    if len(compact) != body_length:
         return None
     groups = [compact[i : i + GROUP_LENGTH] for i in range(0, len(compact), GROUP_LENGTH)]
     candidate = "-".join([PREFIX, *groups])

@@ -75,8 +75,10 @@ def sergeant_request_sms(verification: Verification, link: str) -> str:
     if budget < 0:
         raise ValueError("the link is too long for one SMS segment")
     if septets(name) + septets(where) > budget:
-        # Shorten the area first, but keep a recognisable start of it even if the name is long.
-        where = _fit(where, max(budget - septets(name), min(septets(where), 16)))
+        # Shorten the area first, but keep a recognisable start of it (up to 16 septets, never
+        # more than the whole budget) even if that means shortening a long name too.
+        keep_of_where = min(septets(where), 16, budget)
+        where = _fit(where, max(budget - septets(name), keep_of_where))
         name = _fit(name, budget - septets(where))
     message = render(name, where)
     assert septets(message) <= MAX_SEPTETS

@@ -17,13 +17,13 @@ class Inbox(threading.Thread):
         super().__init__(name="local-inbox", daemon=True)
         self._region = region
         self._topic = alerts_topic_arn
-        self._stop = stop
+        self._stop_event = stop
         self._out = out
         self._seen_sms = 0
         self._seen_alerts = 0
 
     def run(self) -> None:
-        while not self._stop.wait(0.3):
+        while not self._stop_event.wait(0.3):
             self.drain()
 
     def drain(self) -> None:

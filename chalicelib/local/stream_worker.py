@@ -42,7 +42,7 @@ class StreamWorker(threading.Thread):
         self._streams = streams
         self._table = table_name
         self._handler = handler
-        self._stop = stop or threading.Event()
+        self._stop_event = stop or threading.Event()
         self._poll = poll_seconds
         self._max_backoff = max_backoff_seconds
         self.batches_delivered = 0
@@ -52,16 +52,16 @@ class StreamWorker(threading.Thread):
 
     def run(self) -> None:
         backoff = self._poll
-        while not self._stop.is_set():
+        while not self._stop_event.is_set():
             try:
                 delivered = self.poll_once()
                 backoff = self._poll
                 if not delivered:
-                    self._stop.wait(self._poll)
+                    self._stop_event.wait(self._poll)
             except Exception:  # noqa: BLE001 - keep polling; the batch is redelivered
                 self.failures += 1
                 log.warning("audit batch failed; retrying in %.1fs", backoff, exc_info=True)
-                self._stop.wait(backoff)
+                self._stop_event.wait(backoff)
                 backoff = min(backoff * 2, self._max_backoff)
 
     def poll_once(self) -> int:
