@@ -114,8 +114,11 @@ def _close_meeting(deps: "Dependencies", verification: Verification) -> None:
         return
     try:
         deps.meetings.delete_meeting(verification.meeting_id)
-    except Exception:  # noqa: BLE001 - logged; Chime also ends idle meetings by itself
-        logger.exception("meeting_delete_failed", extra={"verification_id": verification.verification_id})
+    except Exception as error:  # noqa: BLE001 - logged; Chime also ends idle meetings by itself
+        logger.error(
+            "meeting_delete_failed",
+            extra={"verification_id": verification.verification_id, "error": _error_code(error)},
+        )
 
 
 def _alert(deps: "Dependencies", verification_id: str | None, subject: str, alert: dict[str, Any]) -> bool:
@@ -123,9 +126,17 @@ def _alert(deps: "Dependencies", verification_id: str | None, subject: str, aler
     try:
         deps.alerts.publish(subject, alert)
         return True
-    except Exception:  # noqa: BLE001 - the state is already stored; the failure is audited
-        logger.exception("alert_publish_failed", extra={"verification_id": verification_id})
+    except Exception as error:  # noqa: BLE001 - the state is already stored; the failure is audited
+        logger.error("alert_publish_failed", extra={"verification_id": verification_id, "error": _error_code(error)})
         return False
+
+
+def _error_code(error: Exception) -> str:
+    """A log-safe description of a failure: the AWS error code or the exception class, no message."""
+    response = getattr(error, "response", None)
+    if isinstance(response, dict) and response.get("Error", {}).get("Code"):
+        return str(response["Error"]["Code"])
+    return type(error).__name__
 
 
 def _location_dict(location: Location) -> dict[str, Any]:
@@ -276,8 +287,12 @@ def _notify_sergeants(deps: "Dependencies", verification: Verification) -> Verif
         try:
             deps.sms.send_sms(sergeant.phone or "", message)
             sent.append(sergeant.officer_id)
-        except Exception:  # noqa: BLE001 - one bad number must not stop the others
-            logger.exception("sms_failed", extra={"recipient_officer_id": sergeant.officer_id})
+        except Exception as error:  # noqa: BLE001 - one bad number must not stop the others
+            # Only the error's class/code: provider messages can echo the phone number.
+            logger.warning(
+                "sms_failed",
+                extra={"recipient_officer_id": sergeant.officer_id, "error": _error_code(error)},
+            )
             failed.append(sergeant.officer_id)
     return _append(
         deps,
