@@ -386,16 +386,20 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
             "reason": "identity_verification",
         },
     )
-    if current.is_accepted_by(sergeant.officer_id):
-        # The winner reopened the link (page reload at 3 a.m.): let them rejoin, and audit it.
-        after = _append(deps, verification_id, [disclosed])
-    else:
-        accepted = PendingEvent(EventType.ACCEPTED, _actor(principal), {"sergeant_id": sergeant.officer_id})
-        _, after = _apply(
-            deps,
-            verification_id,
-            lambda v: (v.accept(sergeant.summary(), now), [accepted, disclosed]),
-        )
+    accepted = PendingEvent(EventType.ACCEPTED, _actor(principal), {"sergeant_id": sergeant.officer_id})
+    rejoined = False
+
+    def accept_or_rejoin(v: Verification) -> tuple[Verification, list[PendingEvent]]:
+        # The winner reopening the link (a page reload, a double tap at 3 a.m.) rejoins the call;
+        # decided inside the retry loop so a lost race against their own first tap still rejoins.
+        nonlocal rejoined
+        rejoined = v.is_accepted_by(sergeant.officer_id)
+        if rejoined:
+            return v, [disclosed]
+        return v.accept(sergeant.summary(), now), [accepted, disclosed]
+
+    _, after = _apply(deps, verification_id, accept_or_rejoin)
+    if not rejoined:
         metrics.add_metric(name="VerificationAccepted", unit=MetricUnit.Count, value=1)
         metrics.add_metric(
             name="TimeToAcceptSeconds",

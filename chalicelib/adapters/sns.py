@@ -8,7 +8,7 @@ from typing import Any
 
 from ..domain.errors import ValidationFailed
 
-_E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
+_E164 = re.compile(r"\+[1-9][0-9]{7,14}")
 
 
 class SnsSergeantNotifier:
@@ -19,7 +19,7 @@ class SnsSergeantNotifier:
         self._sender_id = sender_id
 
     def send_sms(self, phone: str, message: str) -> str:
-        if not _E164.match(phone):
+        if not _E164.fullmatch(phone):
             raise ValidationFailed("phone: must be an E.164 number such as +447700900123")
         response = self._client.publish(
             PhoneNumber=phone,
