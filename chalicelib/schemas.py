@@ -142,15 +142,5 @@ def verification_view(verification: Verification) -> dict[str, Any]:
 
 
 def registry_record_view(record: RegistryRecord) -> dict[str, Any]:
-    return {
-        "force": record.force,
-        "officer_id": record.officer_id,
-        "given_name": record.given_name,
-        "family_name": record.family_name,
-        "rank": record.rank,
-        "status": record.status.value,
-        "role": record.role.value,
-        "phone": record.phone,
-        "photo": record.photo,
-        "duty": record.duty.value if record.duty else None,
-    }
+    """`GET/PUT /officers/{officer_id}`: the registry record as the force holds it."""
+    return record.as_dict()

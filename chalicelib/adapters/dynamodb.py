@@ -184,32 +184,25 @@ class DynamoVerificationRepository:
 
     # ---- reads ----------------------------------------------------------------------------
 
-    def get(self, verification_id: str) -> Verification | None:
+    def _get_item(self, pk: str, sk: str) -> dict[str, Any] | None:
+        """Strongly consistent point read: decisions are never made on stale state."""
         response = self._client.get_item(
-            TableName=self._table,
-            Key=serialise_item({"pk": f"V#{verification_id}", "sk": "META"}),
-            ConsistentRead=True,
+            TableName=self._table, Key=serialise_item({"pk": pk, "sk": sk}), ConsistentRead=True
         )
         item = response.get("Item")
-        return self._verification_from(deserialise_item(item)) if item else None
+        return deserialise_item(item) if item else None
+
+    def get(self, verification_id: str) -> Verification | None:
+        item = self._get_item(f"V#{verification_id}", "META")
+        return self._verification_from(item) if item else None
 
     def find_id_by_reference(self, reference: str) -> str | None:
-        response = self._client.get_item(
-            TableName=self._table,
-            Key=serialise_item({"pk": f"REF#{reference}", "sk": "REF"}),
-            ConsistentRead=True,
-        )
-        item = response.get("Item")
-        return deserialise_item(item)["verification_id"] if item else None
+        item = self._get_item(f"REF#{reference}", "REF")
+        return item["verification_id"] if item else None
 
     def active_verification_id(self, force: str, officer_id: str) -> str | None:
-        response = self._client.get_item(
-            TableName=self._table,
-            Key=serialise_item({"pk": f"ACTIVE#{force}#{officer_id}", "sk": "ACTIVE"}),
-            ConsistentRead=True,
-        )
-        item = response.get("Item")
-        return deserialise_item(item)["verification_id"] if item else None
+        item = self._get_item(f"ACTIVE#{force}#{officer_id}", "ACTIVE")
+        return item["verification_id"] if item else None
 
     def list_by_status(self, force: str, status: Status, limit: int = 50) -> list[Verification]:
         """Oldest first: the person who has waited longest is at the top of a sergeant's list."""
@@ -375,16 +368,7 @@ class DynamoRegistry:
     @staticmethod
     def _item(record: RegistryRecord) -> dict[str, Any]:
         return {
-            "force": record.force,
-            "officer_id": record.officer_id,
-            "given_name": record.given_name,
-            "family_name": record.family_name,
-            "rank": record.rank,
-            "status": record.status.value,
-            "role": record.role.value,
-            "phone": record.phone,
-            "photo": record.photo,
-            "duty": record.duty.value if record.duty else None,
+            **record.as_dict(),
             # Present only while the person can be texted: keeps the GSI small and scan-free.
             "available_in_force": record.force if record.is_available_sergeant else None,
         }

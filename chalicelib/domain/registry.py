@@ -60,6 +60,21 @@ class RegistryRecord:
     def is_available_sergeant(self) -> bool:
         return self.role is Role.SERGEANT and self.is_serving and self.duty is Duty.AVAILABLE
 
+    def as_dict(self) -> dict[str, str | None]:
+        """Plain JSON-ready fields (enums as their values): one shape for storage and the API."""
+        return {
+            "force": self.force,
+            "officer_id": self.officer_id,
+            "given_name": self.given_name,
+            "family_name": self.family_name,
+            "rank": self.rank,
+            "status": self.status.value,
+            "role": self.role.value,
+            "phone": self.phone,
+            "photo": self.photo,
+            "duty": self.duty.value if self.duty else None,
+        }
+
     def summary(self) -> OfficerSummary:
         return OfficerSummary(
             officer_id=self.officer_id,
