@@ -7,6 +7,7 @@ import os
 from chalice import Chalice
 
 from chalicelib.api.audit_stream import handle_stream_batch
+from chalicelib.api.timers import handle_timer_messages
 from chalicelib.api.errors import internal_error, normalise_framework_error
 from chalicelib.api.public import public
 from chalicelib.api.registry import registry
@@ -24,6 +25,10 @@ AUDIT_STREAM_ARN = os.environ.get(
     "VERIFICATIONS_STREAM_ARN",
     "arn:aws:dynamodb:eu-west-2:123456789012:table/safe-connection-verifications/stream/local",
 )
+
+
+# SQS event sources are named at packaging time too: a fixed queue name, not a CDK token.
+TIMERS_QUEUE_NAME = os.environ.get("TIMERS_QUEUE_NAME", "safe-connection-timers")
 
 
 @app.middleware("http")
@@ -45,4 +50,11 @@ def request_context(event, get_response):
 def copy_audit_events_to_s3(event):
     """DynamoDB stream -> S3 audit log. Raising makes Lambda retry the batch (writes are idempotent)."""
     handle_stream_batch([record.to_dict() for record in event])
+    flush_metrics()
+
+
+@app.on_sqs_message(queue=TIMERS_QUEUE_NAME, batch_size=1)
+def run_timers(event):
+    """Escalation timers (next wave, answer timeout, decision timeout). Raising retries the message."""
+    handle_timer_messages([record.body for record in event])
     flush_metrics()

@@ -44,14 +44,14 @@ class Dependencies:
         self._session = session
         self._chime_standin = chime_standin
 
-    def _client(self, service: str) -> Any:
+    def _client(self, service: str, max_attempts: int = 3) -> Any:
         import boto3
         from botocore.config import Config
 
         session = self._session or boto3.session.Session()
         config = Config(
             region_name=self.settings.region,
-            retries={"mode": "standard", "max_attempts": 3},
+            retries={"mode": "standard", "max_attempts": max_attempts},
             connect_timeout=3,
             read_timeout=5,
         )
@@ -75,7 +75,8 @@ class Dependencies:
 
     @cached_property
     def sns(self) -> Any:
-        return self._client("sns")
+        # One attempt per call: SnsSergeantNotifier retries with its own, audited backoff.
+        return self._client("sns", max_attempts=1)
 
     @cached_property
     def sms(self):
@@ -118,6 +119,29 @@ class Dependencies:
                 standin = ChimeStandIn()
             standin.install(client)
         return ChimeMeetings(client, self.settings.chime_media_region)
+
+    @cached_property
+    def timers(self):
+        from .adapters.sqs_timers import SqsTimers
+
+        return SqsTimers(self._client("sqs"), self.settings.timers_queue_url, self.clock)
+
+    @cached_property
+    def escalation(self):
+        from .domain.escalation import EscalationPolicy
+
+        return EscalationPolicy(
+            wave_size=self.settings.wave_size,
+            wave_interval_seconds=self.settings.wave_interval_seconds,
+            answer_timeout_seconds=self.settings.answer_timeout_seconds,
+            decision_timeout_seconds=self.settings.decision_timeout_seconds,
+        )
+
+    @cached_property
+    def rate_limiter(self):
+        from .adapters.rate_limits import DynamoRateLimiter
+
+        return DynamoRateLimiter(self.dynamodb, self.settings.idempotency_table)
 
     @cached_property
     def identity(self):

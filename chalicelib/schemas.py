@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from .domain.clock import iso_z
 from .domain.errors import ValidationFailed
+from .domain.public import officer_advice_for
 from .domain.registry import RANKS, Duty, OfficerStatus, RegistryRecord, Role
 from .domain.verification import OfficerSummary, Verification
 
@@ -138,6 +139,8 @@ def verification_view(verification: Verification) -> dict[str, Any]:
         "accepted_at": iso_z(verification.accepted_at),
         "decided_at": iso_z(verification.decided_at),
         "outcome_note": verification.outcome_note,
+        "voice_fallback": verification.voice_fallback,
+        "advice": officer_advice_for(verification.status),
     }
 
 

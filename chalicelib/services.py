@@ -16,7 +16,7 @@ from aws_lambda_powertools.metrics import single_metric
 from .domain import references
 from .domain.access import Principal, ensure_can_view, require_role
 from .domain.audit import SYSTEM, Actor, EventType, PendingEvent, audit_key, chain
-from .domain.clock import iso_z
+from .domain.clock import iso_z, parse_iso
 from .domain.errors import (
     ActiveVerificationExists,
     ConcurrentUpdate,
@@ -25,10 +25,11 @@ from .domain.errors import (
     InvalidTransition,
     NotFound,
     OfficerNotServing,
+    RateLimited,
     ValidationFailed,
 )
 from .domain.public import advice_for
-from .domain.registry import Duty, RegistryRecord, Role, ensure_available_sergeant, ensure_serving, sergeants_to_notify
+from .domain.registry import Duty, RegistryRecord, Role, ensure_available_sergeant, ensure_serving
 from .domain.sms import sergeant_request_sms
 from .domain.verification import Location, Outcome, Status, Verification
 from .observability import MetricUnit, logger, metrics
@@ -110,15 +111,15 @@ def _load_visible(deps: "Dependencies", principal: Principal, verification_id: s
 
 def _close_meeting(deps: "Dependencies", verification: Verification) -> None:
     """Terminal states end the call. A Chime failure must not undo the stored decision."""
-    if not verification.meeting_id:
-        return
+    if verification.meeting_id:
+        _close_meeting_id(deps, verification.verification_id, verification.meeting_id)
+
+
+def _close_meeting_id(deps: "Dependencies", verification_id: str, meeting_id: str) -> None:
     try:
-        deps.meetings.delete_meeting(verification.meeting_id)
+        deps.meetings.delete_meeting(meeting_id)
     except Exception as error:  # noqa: BLE001 - logged; Chime also ends idle meetings by itself
-        logger.error(
-            "meeting_delete_failed",
-            extra={"verification_id": verification.verification_id, "error": _error_code(error)},
-        )
+        logger.error("meeting_delete_failed", extra={"verification_id": verification_id, "error": _error_code(error)})
 
 
 def _alert(deps: "Dependencies", verification_id: str | None, subject: str, alert: dict[str, Any]) -> bool:
@@ -153,7 +154,11 @@ def _meeting_view(meeting: dict[str, Any] | None, attendee: dict[str, Any] | Non
 
 
 def start_verification(deps: "Dependencies", principal: Principal, request: StartVerificationRequest) -> dict[str, Any]:
-    """A serving officer asks to be verified: meeting, reference, SMS to available sergeants."""
+    """A serving officer asks to be verified: meeting, reference, first wave of texts, timers.
+
+    Never a 500 because Chime is down: the check then starts in voice-fallback mode (no meeting;
+    the SMS tells the sergeant to call the officer on the radio).
+    """
     require_role(principal, Role.OFFICER)
     now = deps.clock()
     location = Location(
@@ -161,17 +166,31 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
     )
     record = deps.registry.get(principal.force, principal.officer_id)
     if record is None or not record.is_serving:
-        _audit_not_serving_attempt(deps, principal, record, location, request.area)
+        _audit_refused_attempt(
+            deps, principal, EventType.NOT_SERVING_ATTEMPT, "officer_not_serving",
+            {"registry_status": record.status.value if record else "unknown"}, location, request.area,
+        )
         ensure_serving(record)  # raises OfficerNotServing
     officer = ensure_serving(record)
 
     existing = deps.verifications.active_verification_id(principal.force, principal.officer_id)
     if existing:
         raise ActiveVerificationExists(existing)
+    recent = _recent_starts_within_hour(deps, principal, now)
+    if len(recent[0]) >= deps.settings.max_starts_per_hour:
+        _audit_refused_attempt(
+            deps, principal, EventType.RATE_LIMITED, "rate_limited",
+            {"starts_in_last_hour": len(recent[0]), "limit": deps.settings.max_starts_per_hour},
+            location, request.area,
+        )
+        raise RateLimited(
+            f"You can start at most {deps.settings.max_starts_per_hour} verifications an hour. "
+            "Ask the control room to confirm your identity by radio.",
+            retry_after=_seconds_until_a_start_frees(recent[0], now),
+        )
 
     verification_id = deps.new_id()
-    meeting = deps.meetings.create_meeting(verification_id)
-    attendee = deps.meetings.create_attendee(meeting["MeetingId"], f"officer-{officer.officer_id}")
+    meeting, attendee = _open_meeting(deps, verification_id, officer.officer_id)
     draft = Verification(
         verification_id=verification_id,
         reference=deps.new_reference(),
@@ -182,6 +201,7 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
         area=request.area,
         created_at=now,
         meeting=meeting,
+        voice_fallback=meeting is None,
     )
     requested = PendingEvent(
         EventType.REQUESTED,
@@ -191,18 +211,49 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
             "reference": draft.reference,
             "location": _location_dict(location),
             "area": request.area,
-            "meeting_id": meeting["MeetingId"],
+            "meeting_id": meeting["MeetingId"] if meeting else None,
+            "voice_fallback": draft.voice_fallback,
         },
     )
-    verification = _create(deps, draft, requested)
+    starts = ([*recent[0], iso_z(now)], recent[1])
+    verification = _create(deps, draft, requested, starts)
     logger.append_keys(verification_id=verification.verification_id)
     metrics.add_metric(name="VerificationStarted", unit=MetricUnit.Count, value=1)
 
-    verification = _notify_sergeants(deps, verification)
+    verification = send_wave(deps, verification.verification_id, 1) or verification
+    _schedule(deps, verification, deps.escalation.timers_on_start(verification))
     body = verification_view(verification)
     body["meeting"] = _meeting_view(meeting, attendee)
     body["citizen_url"] = f"{deps.settings.public_base_url.rstrip('/')}/v/{verification.reference}"
     return body
+
+
+def _open_meeting(
+    deps: "Dependencies", verification_id: str, officer_id: str
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The Chime meeting and the officer's attendee, or (None, None) when Chime fails."""
+    try:
+        meeting = deps.meetings.create_meeting(verification_id)
+    except Exception as error:  # noqa: BLE001 - a check without video beats no check at all
+        logger.error("meeting_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)})
+        return None, None
+    try:
+        return meeting, deps.meetings.create_attendee(meeting["MeetingId"], f"officer-{officer_id}")
+    except Exception as error:  # noqa: BLE001 - same fallback; don't leave an empty meeting behind
+        logger.error("attendee_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)})
+        _close_meeting_id(deps, verification_id, meeting["MeetingId"])
+        return None, None
+
+
+def _recent_starts_within_hour(deps: "Dependencies", principal: Principal, now: Any) -> tuple[list[str], int]:
+    starts, version = deps.verifications.recent_starts(principal.force, principal.officer_id)
+    hour_ago = now - timedelta(hours=1)
+    return [s for s in starts if (parse_iso(s) or now) > hour_ago], version
+
+
+def _seconds_until_a_start_frees(starts: list[str], now: Any) -> int:
+    oldest = min(parse_iso(s) for s in starts)
+    return max(1, int((oldest + timedelta(hours=1) - now).total_seconds()) + 1)
 
 
 def start_verification_once(
@@ -256,13 +307,15 @@ def start_verification_once(
         raise IdempotencyConflict("A request with this Idempotency-Key is still being processed.") from None
 
 
-def _create(deps: "Dependencies", draft: Verification, requested: PendingEvent) -> Verification:
+def _create(
+    deps: "Dependencies", draft: Verification, requested: PendingEvent, starts: tuple[list[str], int]
+) -> Verification:
     from .adapters.dynamodb import ReferenceTaken
 
     for _ in range(MAX_WRITE_ATTEMPTS):
         verification, events = _stamp(deps, draft, draft, [requested])
         try:
-            deps.verifications.create(verification, events)
+            deps.verifications.create(verification, events, starts)
             return verification
         except ReferenceTaken:
             draft = dataclasses.replace(draft, reference=deps.new_reference())
@@ -274,52 +327,77 @@ def _create(deps: "Dependencies", draft: Verification, requested: PendingEvent) 
     raise InvalidTransition("Could not allocate a reference; try again.")
 
 
-def _notify_sergeants(deps: "Dependencies", verification: Verification) -> Verification:
-    """Text every available serving sergeant of the force except the officer; audit ids only."""
-    candidates = sergeants_to_notify(
-        deps.registry.available_sergeants(verification.force), verification.officer.officer_id
-    )
-    link = f"{deps.settings.public_base_url.rstrip('/')}/s/{verification.verification_id}"
-    message = sergeant_request_sms(verification, link)
-    sent: list[str] = []
-    failed: list[str] = []
-    for sergeant in candidates:
+def send_wave(deps: "Dependencies", verification_id: str, wave: int) -> Verification | None:
+    """Text the next wave of sergeants, at most once per wave and once per sergeant.
+
+    The wave is claimed (recorded with its recipients) before any SMS goes out, so a duplicate timer
+    delivery finds it taken and sends nothing: SMS per check can never exceed the force's sergeants.
+    Returns the updated verification, or None when there was nothing to send.
+    """
+    current = deps.verifications.get(verification_id)
+    if current is None or current.status is not Status.AWAITING_SERGEANT or current.waves_sent >= wave:
+        return None
+    recipients = deps.escalation.next_wave(deps.registry.available_sergeants(current.force), current)
+    if not recipients:
+        return None
+    ids = [r.officer_id for r in recipients]
+    notified = PendingEvent(EventType.SERGEANTS_NOTIFIED, SYSTEM, {"wave": wave, "recipients": ids})
+    try:
+        _, claimed = _apply(deps, verification_id, lambda v: (v.record_wave(wave, ids), [notified]))
+    except InvalidTransition:
+        return None  # accepted, cancelled or this wave already claimed meanwhile
+    link = f"{deps.settings.public_base_url.rstrip('/')}/s/{claimed.verification_id}"
+    message = sergeant_request_sms(claimed, link)
+    failed: dict[str, str] = {}
+    for sergeant in recipients:
         try:
             deps.sms.send_sms(sergeant.phone or "", message)
-            sent.append(sergeant.officer_id)
         except Exception as error:  # noqa: BLE001 - one bad number must not stop the others
             # Only the error's class/code: provider messages can echo the phone number.
-            logger.warning(
-                "sms_failed",
-                extra={"recipient_officer_id": sergeant.officer_id, "error": _error_code(error)},
-            )
-            failed.append(sergeant.officer_id)
-    return _append(
-        deps,
-        verification.verification_id,
-        [PendingEvent(EventType.SERGEANTS_NOTIFIED, SYSTEM, {"recipients": sent, "failed": failed})],
-    )
+            failed[sergeant.officer_id] = _error_code(error)
+            logger.warning("sms_failed", extra={"recipient_officer_id": sergeant.officer_id, "error": failed[sergeant.officer_id]})
+    delivered = [i for i in ids if i not in failed]
+    if delivered:
+        deps.registry.mark_notified(claimed.force, delivered, iso_z(deps.clock()) or "")
+    if failed:
+        claimed = _append(
+            deps,
+            verification_id,
+            [PendingEvent(EventType.SMS_FAILED, SYSTEM, {"wave": wave, "failed": sorted(failed), "errors": failed})],
+        )
+    return claimed
 
 
-def _audit_not_serving_attempt(
+def _schedule(deps: "Dependencies", verification: Verification, timers: list[Any]) -> None:
+    """Arm timers. If SQS refuses, the check could hang: audit it and tell the control room."""
+    for timer in timers:
+        try:
+            deps.timers.schedule(timer)
+        except Exception as error:  # noqa: BLE001 - the officer still gets their answer
+            code = _error_code(error)
+            logger.error("timer_schedule_failed", extra={"verification_id": verification.verification_id, "error": code})
+            _append(deps, verification.verification_id, [PendingEvent(
+                EventType.TIMER_FAILED, SYSTEM, {"timer": timer.kind.value, "error": code}
+            )])
+            _alert(deps, verification.verification_id, "Safe Connection: check has no timeout - watch it",
+                   {**_alert_body(verification, "timer_failure"), "timer": timer.kind.value})
+
+
+def _audit_refused_attempt(
     deps: "Dependencies",
     principal: Principal,
-    record: RegistryRecord | None,
+    event_type: str,
+    alert_type: str,
+    details: dict[str, Any],
     location: Location,
     area: str | None,
 ) -> None:
-    """A suspended, departed or unknown officer tried to start a check: audit it and alert."""
+    """A refused start (not serving, over the hourly limit): its own audit chain, and an alert."""
     now = deps.clock()
     attempt_id = deps.new_id()
-    registry_status = record.status.value if record else "unknown"
-    data = {
-        "officer_id": principal.officer_id,
-        "registry_status": registry_status,
-        "location": _location_dict(location),
-        "area": area,
-    }
+    data = {"officer_id": principal.officer_id, **details, "location": _location_dict(location), "area": area}
     events = chain(
-        [PendingEvent(EventType.NOT_SERVING_ATTEMPT, _actor(principal), data)],
+        [PendingEvent(event_type, _actor(principal), data)],
         verification_id=attempt_id,
         force=principal.force,
         after_seq=0,
@@ -333,13 +411,13 @@ def _audit_not_serving_attempt(
     _alert(
         deps,
         attempt_id,
-        f"Safe Connection: not-serving officer {principal.officer_id} tried to verify",
+        f"Safe Connection: {alert_type.replace('_', ' ')} - {principal.officer_id} tried to start a check",
         {
-            "type": "officer_not_serving",
+            "type": alert_type,
             "force": principal.force,
             "attempt_id": attempt_id,
             "officer_id": principal.officer_id,
-            "registry_status": registry_status,
+            **details,
             "location": _location_dict(location),
             "area": area,
             "at": iso_z(now),
@@ -400,6 +478,7 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
 
     _, after = _apply(deps, verification_id, accept_or_rejoin)
     if not rejoined:
+        _schedule(deps, after, [deps.escalation.timer_on_accept(after)])
         metrics.add_metric(name="VerificationAccepted", unit=MetricUnit.Count, value=1)
         metrics.add_metric(
             name="TimeToAcceptSeconds",
@@ -454,13 +533,14 @@ def record_outcome(
         metric.add_dimension(name="outcome", value=outcome.value)
     _close_meeting(deps, after)
     if outcome is Outcome.NOT_CONFIRMED:
-        after = _alert_not_confirmed(deps, after)
+        after = _alert_outcome(deps, after, "verification_not_confirmed")
     return verification_view(after)
 
 
-def _alert_not_confirmed(deps: "Dependencies", verification: Verification) -> Verification:
-    alert = {
-        "type": "verification_not_confirmed",
+def _alert_body(verification: Verification, alert_type: str) -> dict[str, Any]:
+    """What the control room needs to send someone: force, who, where, which check."""
+    return {
+        "type": alert_type,
         "force": verification.force,
         "verification_id": verification.verification_id,
         "reference": verification.reference,
@@ -468,18 +548,24 @@ def _alert_not_confirmed(deps: "Dependencies", verification: Verification) -> Ve
         "sergeant_id": verification.sergeant.officer_id if verification.sergeant else None,
         "location": _location_dict(verification.location),
         "area": verification.area,
-        "at": iso_z(verification.decided_at),
+        "at": iso_z(verification.decided_at or verification.created_at),
     }
-    ok = _alert(
-        deps,
-        verification.verification_id,
-        f"Safe Connection: NOT CONFIRMED {verification.officer.rank} {verification.officer.officer_id}",
-        alert,
-    )
+
+
+ALERT_SUBJECTS = {
+    "verification_not_confirmed": "NOT CONFIRMED",
+    "verification_unanswered": "UNANSWERED",
+    "verification_expired": "NOT DECIDED IN TIME",
+}
+
+
+def _alert_outcome(deps: "Dependencies", verification: Verification, alert_type: str) -> Verification:
+    """Alert the control room about a failed check and audit whether the alert went out."""
+    officer = verification.officer
+    subject = f"Safe Connection: {ALERT_SUBJECTS[alert_type]} {officer.rank} {officer.officer_id}"
+    ok = _alert(deps, verification.verification_id, subject, _alert_body(verification, alert_type))
     event = EventType.ALERT_SENT if ok else EventType.ALERT_FAILED
-    return _append(
-        deps, verification.verification_id, [PendingEvent(event, SYSTEM, {"alert_type": alert["type"]})]
-    )
+    return _append(deps, verification.verification_id, [PendingEvent(event, SYSTEM, {"alert_type": alert_type})])
 
 
 # ---- officer: cancel -----------------------------------------------------------------------
@@ -534,8 +620,19 @@ def get_officer(deps: "Dependencies", principal: Principal, officer_id: str) -> 
 # ---- the public ----------------------------------------------------------------------------
 
 
-def public_view(deps: "Dependencies", typed_reference: str) -> dict[str, Any]:
-    """What the person who was stopped sees: no location, no notes, no phone numbers."""
+def public_view(deps: "Dependencies", typed_reference: str, client_address: str | None = None) -> dict[str, Any]:
+    """What the person who was stopped sees: no location, no notes, no phone numbers.
+
+    Rate-limited per client address, so references cannot be guessed by brute force.
+    """
+    if client_address is not None:
+        from .adapters.rate_limits import anonymise
+
+        allowed = deps.rate_limiter.allow(
+            f"public#{anonymise(client_address)}", deps.settings.public_views_per_minute, 60, deps.clock().timestamp()
+        )
+        if not allowed:
+            raise RateLimited("Too many look-ups from this connection. Wait a minute and try again.", retry_after=60)
     reference = references.normalise(typed_reference)
     verification_id = deps.verifications.find_id_by_reference(reference) if reference else None
     verification = deps.verifications.get(verification_id) if verification_id else None
@@ -565,6 +662,52 @@ def public_view(deps: "Dependencies", typed_reference: str) -> dict[str, Any]:
         "decided_at": iso_z(verification.decided_at),
         "advice": advice_for(verification.status),
     }
+
+
+# ---- timers ---------------------------------------------------------------------------------
+
+
+def handle_timer(deps: "Dependencies", timer: Any) -> str:
+    """Run one due timer. Every branch is conditional on state, so late or repeated timers are no-ops.
+
+    Returns what happened (for logs and tests): rearmed, wave_sent, no_wave, unanswered, expired, noop.
+    """
+    now = deps.clock()
+    if not timer.is_due(now):
+        deps.timers.schedule(timer)  # longer than SQS's 15-minute maximum delay: wait again
+        return "rearmed"
+    logger.append_keys(verification_id=timer.verification_id)
+    from .domain.escalation import TimerKind
+
+    if timer.kind is TimerKind.WAVE:
+        sent = send_wave(deps, timer.verification_id, timer.wave)
+        if sent is None:
+            return "no_wave"
+        following = deps.escalation.next_wave_timer(sent, now)
+        if following is not None:
+            _schedule(deps, sent, [following])
+        return "wave_sent"
+    if timer.kind is TimerKind.ANSWER_TIMEOUT:
+        return _time_out(deps, timer.verification_id, Status.AWAITING_SERGEANT, EventType.UNANSWERED,
+                         "verification_unanswered", lambda v: v.close_unanswered(now), "unanswered")
+    return _time_out(deps, timer.verification_id, Status.CONNECTED, EventType.EXPIRED,
+                     "verification_expired", lambda v: v.close_expired(now), "expired")
+
+
+def _time_out(deps: "Dependencies", verification_id: str, expected: Status, event_type: str,
+              alert_type: str, close: Callable[[Verification], Verification], result: str) -> str:
+    def change(v: Verification) -> tuple[Verification, list[PendingEvent]]:
+        if v.status is not expected:
+            raise InvalidTransition(f"already {v.status.value}")
+        return close(v), [PendingEvent(event_type, SYSTEM, {})]
+
+    try:
+        _, after = _apply(deps, verification_id, change)
+    except (InvalidTransition, NotFound):
+        return "noop"  # decided, cancelled or accepted in time: the timer changes nothing
+    _close_meeting(deps, after)
+    _alert_outcome(deps, after, alert_type)
+    return result
 
 
 # ---- audit stream consumer -----------------------------------------------------------------

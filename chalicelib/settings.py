@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Mapping
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Settings(BaseModel):
@@ -32,6 +32,14 @@ class Settings(BaseModel):
     photo_url_seconds: int = 300
     public_view_hours: int = 24
     idempotency_seconds: int = 3600
+    # Escalation (issue 3): who is texted when, and when an unanswered or undecided check ends.
+    timers_queue_url: str = ""
+    wave_size: int = Field(default=3, ge=1, le=50)
+    wave_interval_seconds: int = Field(default=20, ge=1, le=900)
+    answer_timeout_seconds: int = Field(default=90, ge=1, le=86_400)
+    decision_timeout_seconds: int = Field(default=600, ge=1, le=86_400)
+    max_starts_per_hour: int = Field(default=6, ge=1, le=1000)
+    public_views_per_minute: int = Field(default=30, ge=1, le=10_000)
 
     @property
     def effective_jwks_url(self) -> str:

@@ -131,6 +131,9 @@ class DynamoVerificationRepository:
             "decided_at": iso_z(verification.decided_at),
             "outcome_note": verification.outcome_note,
             "meeting": json.dumps(verification.meeting) if verification.meeting else None,
+            "notified": list(verification.notified),
+            "waves_sent": verification.waves_sent,
+            "voice_fallback": verification.voice_fallback,
             "audit_seq": verification.audit_seq,
             "audit_head": verification.audit_head,
             "gsi1pk": f"{verification.force}#{verification.status.value}",
@@ -158,6 +161,9 @@ class DynamoVerificationRepository:
             decided_at=parse_iso(item.get("decided_at")),
             outcome_note=item.get("outcome_note"),
             meeting=json.loads(item["meeting"]) if item.get("meeting") else None,
+            notified=tuple(item.get("notified") or ()),
+            waves_sent=int(item.get("waves_sent", 0)),
+            voice_fallback=bool(item.get("voice_fallback", False)),
             audit_seq=int(item["audit_seq"]),
             audit_head=item["audit_head"],
         )
@@ -228,8 +234,24 @@ class DynamoVerificationRepository:
 
     # ---- writes ---------------------------------------------------------------------------
 
-    def create(self, verification: Verification, events: list[tuple[str, dict[str, Any]]]) -> None:
-        """Store a new verification, claim its reference and the officer's single active slot."""
+    def recent_starts(self, force: str, officer_id: str) -> tuple[list[str], int]:
+        """The officer's recent start times (ISO 8601) and the record's version, for the hourly limit."""
+        item = self._get_item(f"STARTS#{force}#{officer_id}", "STARTS")
+        if not item:
+            return [], 0
+        return list(item.get("starts") or []), int(item["version"])
+
+    def create(
+        self,
+        verification: Verification,
+        events: list[tuple[str, dict[str, Any]]],
+        recent_starts: tuple[list[str], int] | None = None,
+    ) -> None:
+        """Store a new verification, claim its reference and the officer's single active slot.
+
+        `recent_starts` (the officer's start times including this one, and the version they were
+        read at) is written in the same transaction, so the hourly limit cannot be raced.
+        """
         vid = verification.verification_id
         lock_key = {"pk": f"ACTIVE#{verification.force}#{verification.officer.officer_id}", "sk": "ACTIVE"}
         items = [
@@ -263,6 +285,26 @@ class DynamoVerificationRepository:
             },
             *self._event_puts(f"V#{vid}", events),
         ]
+        if recent_starts is not None:
+            starts, version = recent_starts
+            items.append(
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": serialise_item(
+                            {
+                                "pk": f"STARTS#{verification.force}#{verification.officer.officer_id}",
+                                "sk": "STARTS",
+                                "kind": "start_times",
+                                "starts": starts,
+                                "version": version + 1,
+                            }
+                        ),
+                        "ConditionExpression": "attribute_not_exists(pk) OR version = :version",
+                        "ExpressionAttributeValues": serialise_item({":version": version}),
+                    }
+                }
+            )
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as error:
@@ -343,6 +385,7 @@ class DynamoRegistry:
             phone=item.get("phone"),
             photo=item.get("photo"),
             duty=Duty(item["duty"]) if item.get("duty") else None,
+            last_notified_at=item.get("last_notified_at"),
         )
 
     def get(self, force: str, officer_id: str) -> RegistryRecord | None:
@@ -387,6 +430,21 @@ class DynamoRegistry:
             if "LastEvaluatedKey" not in response:
                 return records
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def mark_notified(self, force: str, officer_ids: list[str], at: str) -> None:
+        """Record when sergeants were texted (fair rotation); only for records that still exist."""
+        for officer_id in officer_ids:
+            try:
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=serialise_item({"force": force, "officer_id": officer_id}),
+                    UpdateExpression="SET last_notified_at = :at",
+                    ConditionExpression="attribute_exists(officer_id)",
+                    ExpressionAttributeValues=serialise_item({":at": at}),
+                )
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
 
     def set_duty(self, force: str, officer_id: str, duty: Duty) -> bool:
         """Conditionally flip a serving sergeant's duty; False if they are not a serving sergeant."""

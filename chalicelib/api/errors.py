@@ -40,7 +40,10 @@ def error_response(code: str, message: str, status: int, **extra: Any) -> Respon
 
 def from_domain_error(error: errors.DomainError) -> Response:
     extra = {k: v for k, v in error.details.items() if k == "verification_id"}
-    return error_response(error.code, error.message, STATUS_BY_CODE.get(error.code, 500), **extra)
+    response = error_response(error.code, error.message, STATUS_BY_CODE.get(error.code, 500), **extra)
+    if isinstance(error, errors.RateLimited):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def internal_error() -> Response:

@@ -23,4 +23,6 @@ def health() -> dict:
 @json_endpoint
 def public_verification(reference: str) -> dict:
     # People type references with spaces; some gateways hand the path parameter over still encoded.
-    return services.public_view(get_dependencies(), unquote(reference))
+    identity = (public.current_request.context or {}).get("identity") or {}
+    address = identity.get("sourceIp") or "unknown"
+    return services.public_view(get_dependencies(), unquote(reference), client_address=address)

@@ -76,6 +76,10 @@ class PayloadTooLarge(DomainError):
 class RateLimited(DomainError):
     code = "rate_limited"
 
+    def __init__(self, message: str, retry_after: int = 60) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after
+
 
 class ConcurrentUpdate(Exception):
     """Raised by repositories when an optimistic (conditional) write lost a race.

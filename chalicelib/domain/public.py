@@ -29,3 +29,28 @@ ADVICE: dict[Status, str] = {
 
 def advice_for(status: Status) -> str:
     return ADVICE[status]
+
+
+# What the officer's own screen says at each stage: what to do next, plainly.
+OFFICER_ADVICE: dict[Status, str] = {
+    Status.AWAITING_SERGEANT: "Sergeants are being texted. Stay with the person and keep the call open.",
+    Status.CONNECTED: "A sergeant has joined. Face the camera and follow their instructions.",
+    Status.CONFIRMED: "Confirmed. The person can see this on their own phone with the reference.",
+    Status.NOT_CONFIRMED: (
+        "Not confirmed. The control room has been alerted. Stop the interaction and wait for a "
+        "uniformed officer."
+    ),
+    Status.CANCELLED: "Cancelled. If the person still needs reassurance, ask the control room to send a uniformed officer.",
+    Status.UNANSWERED: (
+        "No sergeant answered in time. The control room has been alerted: ask them by radio to "
+        "confirm you or send a uniformed officer. The person may call 999."
+    ),
+    Status.EXPIRED: (
+        "The sergeant did not decide in time. The control room has been alerted: ask them by "
+        "radio to confirm you or send a uniformed officer."
+    ),
+}
+
+
+def officer_advice_for(status: Status) -> str:
+    return OFFICER_ADVICE[status]

@@ -51,6 +51,8 @@ class RegistryRecord:
     phone: str | None = None
     photo: str | None = None
     duty: Duty | None = None
+    # When this sergeant was last texted (ISO 8601), so waves share the load fairly.
+    last_notified_at: str | None = None
 
     @property
     def is_serving(self) -> bool:

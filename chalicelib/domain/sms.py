@@ -65,10 +65,13 @@ def sergeant_request_sms(verification: Verification, link: str) -> str:
     rank = to_gsm7(officer.rank)
     number = to_gsm7(officer.officer_id)
 
+    # Without video the sergeant must still be able to check: by radio, the officer's own channel.
+    fallback = " No video: call the officer on radio." if verification.voice_fallback else ""
+
     def render(name_part: str, where_part: str) -> str:
         return (
             f"Safe Connection: {rank} {name_part} ({number}) asks for ID verification "
-            f"near {where_part}. Open {link}"
+            f"near {where_part}.{fallback} Open {link}"
         )
 
     budget = MAX_SEPTETS - septets(render("", ""))

@@ -81,6 +81,11 @@ class Verification:
     accepted_at: datetime | None = None
     decided_at: datetime | None = None
     outcome_note: str | None = None
+    # Escalation state: who has been texted (never twice) and how many waves went out.
+    notified: tuple[str, ...] = ()
+    waves_sent: int = 0
+    # Chime was unavailable at the start: the sergeant calls the officer on the radio instead.
+    voice_fallback: bool = False
     audit_seq: int = 0
     audit_head: str = "0" * 64
 
@@ -126,7 +131,19 @@ class Verification:
         return self._move_to(Status.CANCELLED, decided_at=now)
 
     def close_unanswered(self, now: datetime) -> "Verification":
+        """The answer timeout fired while nobody had accepted."""
         return self._move_to(Status.UNANSWERED, decided_at=now)
 
     def close_expired(self, now: datetime) -> "Verification":
+        """The decision timeout fired while the accepting sergeant had not decided."""
         return self._move_to(Status.EXPIRED, decided_at=now)
+
+    def record_wave(self, wave: int, recipients: list[str]) -> "Verification":
+        """Remember a wave of texts; only while someone is still needed, and never a wave twice."""
+        if self.status is not Status.AWAITING_SERGEANT:
+            raise InvalidTransition(f"This verification is {self.status.value}; no more texts go out.")
+        if wave != self.waves_sent + 1:
+            raise InvalidTransition(f"Wave {wave} is not the next wave (sent: {self.waves_sent}).")
+        return dataclasses.replace(
+            self, waves_sent=wave, notified=tuple(dict.fromkeys((*self.notified, *recipients)))
+        )

@@ -105,3 +105,8 @@ def create_alerts(sns: Any, sqs: Any, topic_name: str, queue_name: str) -> tuple
         Attributes={"RawMessageDelivery": "true"},
     )
     return topic_arn, queue_url
+
+
+def create_timers_queue(sqs: Any, queue_name: str) -> str:
+    """Escalation timers: messages delayed per message with DelaySeconds (SPEC §3 escalation)."""
+    return sqs.create_queue(QueueName=queue_name, Attributes={"VisibilityTimeout": "30"})["QueueUrl"]

@@ -129,6 +129,7 @@ class LocalStack:
             session.client("sns"), session.client("sqs"), "safe-connection-alerts", "safe-connection-alerts-local"
         )
         seed.seed_registry(DynamoRegistry(dynamodb, base.registry_table), s3, base.photos_bucket)
+        timers_queue_url = resources.create_timers_queue(session.client("sqs"), "safe-connection-timers")
 
         issuer = f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}"
         self.stack = {
@@ -140,6 +141,7 @@ class LocalStack:
             "photos_bucket": base.photos_bucket,
             "alerts_topic_arn": topic_arn,
             "alerts_queue_url": queue_url,
+            "timers_queue_url": timers_queue_url,
             "tables": {
                 "verifications": base.verifications_table,
                 "registry": base.registry_table,
@@ -161,6 +163,7 @@ class LocalStack:
             "JWKS_URL": f"{self.aws_endpoint}/{pool_id}/.well-known/jwks.json",
             "PUBLIC_BASE_URL": self.api_url,
             "CHIME_BACKEND": "standin",
+            "TIMERS_QUEUE_URL": timers_queue_url,
         }
 
     def _start_api(self) -> None:
@@ -204,6 +207,7 @@ class LocalStack:
         import boto3
 
         from .inbox import Inbox
+        from .queue_worker import QueueWorker
         from .stream_worker import StreamWorker
 
         session = boto3.session.Session()
@@ -214,8 +218,11 @@ class LocalStack:
             self.app_module.copy_audit_events_to_s3,
             self.stop_event,
         )
+        timers = QueueWorker(
+            session.client("sqs"), self.stack["timers_queue_url"], self.app_module.run_timers, self.stop_event, REGION
+        )
         inbox = Inbox(REGION, self.stack["alerts_topic_arn"], self.stop_event, out=self.say)
-        for thread in (worker, inbox):
+        for thread in (worker, timers, inbox):
             thread.start()
             self._threads.append(thread)
 

@@ -58,8 +58,7 @@ def test_start_texts_each_available_sergeant_of_the_force_once(stack):
     events = _events(stack, vid)
     assert [e["type"] for e in events] == ["verification.requested", "sergeants.notified"]
     notified = events[1]
-    assert sorted(notified["data"]["recipients"]) == ["MP2001", "MP2002", "MP2003"]
-    assert notified["data"]["failed"] == []
+    assert notified["data"] == {"wave": 1, "recipients": ["MP2001", "MP2002", "MP2003"]}
     assert notified["actor"] == {"role": "system", "officer_id": None}
     _no_phone_numbers(stack, events)
     assert body["status"] == "awaiting_sergeant"
@@ -107,9 +106,11 @@ def test_one_failed_sms_still_texts_the_others_and_is_audited(stack, monkeypatch
 
     assert {phone for phone, _ in stack.sms()} == _phones(stack, "MP2001", "MP2003")
     events = _events(stack, body["verification_id"])
+    # The wave is claimed for all three before sending; the one that failed is audited separately.
     notified = _only(events, "sergeants.notified")
-    assert sorted(notified["data"]["recipients"]) == ["MP2001", "MP2003"]
-    assert notified["data"]["failed"] == ["MP2002"]
+    assert sorted(notified["data"]["recipients"]) == ["MP2001", "MP2002", "MP2003"]
+    failed = _only(events, "sms.failed")
+    assert failed["data"] == {"wave": 1, "failed": ["MP2002"], "errors": {"MP2002": "Throttling"}}
     _no_phone_numbers(stack, events)
     assert stack.deps.verifications.get(body["verification_id"]).status is Status.AWAITING_SERGEANT
 
@@ -121,12 +122,15 @@ def test_a_sergeant_with_a_malformed_number_is_audited_as_failed(stack):
     ))
 
     vid = services.start_verification(stack.deps, officer("MP4721"), start_request())["verification_id"]
+    stack.advance(stack.settings.wave_interval_seconds)  # MP2005 is in the second wave
 
     assert "07700900555" not in {phone for phone, _ in stack.sms()}
     assert len(stack.sms()) == 3
-    notified = _only(_events(stack, vid), "sergeants.notified")
-    assert notified["data"] == {"recipients": ["MP2001", "MP2002", "MP2003"], "failed": ["MP2005"]}
-    assert "07700900555" not in json.dumps(_events(stack, vid))
+    events = _events(stack, vid)
+    waves = [e["data"] for e in events if e["type"] == "sergeants.notified"]
+    assert waves == [{"wave": 1, "recipients": ["MP2001", "MP2002", "MP2003"]}, {"wave": 2, "recipients": ["MP2005"]}]
+    assert _only(events, "sms.failed")["data"] == {"wave": 2, "failed": ["MP2005"], "errors": {"MP2005": "ValidationFailed"}}
+    assert "07700900555" not in json.dumps(events)
 
 
 # ---- not serving ---------------------------------------------------------------------------
@@ -282,18 +286,33 @@ def test_meeting_already_gone_is_fine(stack):
     assert stack.deps.verifications.get(vid).status is Status.CONFIRMED
 
 
-def test_chime_failure_at_start_stores_nothing_and_texts_no_one(stack, monkeypatch):
+def test_chime_failure_at_start_falls_back_to_voice(stack, monkeypatch):
+    """Chime down: the check still starts (no meeting), and the SMS says to use the radio."""
     def chime_down(verification_id):
         raise ClientError({"Error": {"Code": "ServiceFailureException", "Message": "down"}}, "CreateMeeting")
 
     monkeypatch.setattr(stack.deps.meetings, "create_meeting", chime_down)
 
-    with pytest.raises(ClientError):
-        services.start_verification(stack.deps, officer("MP4721"), start_request())
+    body = services.start_verification(stack.deps, officer("MP4721"), start_request())
 
-    assert stack.stored_items() == []
-    assert stack.sms() == []
-    assert stack.deps.verifications.active_verification_id("met", "MP4721") is None
+    assert body["meeting"] is None and body["voice_fallback"] is True
+    stored = stack.deps.verifications.get(body["verification_id"])
+    assert stored.voice_fallback and stored.meeting is None and stored.status is Status.AWAITING_SERGEANT
+    texts = [text for _, text in stack.sms()]
+    assert len(texts) == 3 and all("No video: call the officer on radio." in t for t in texts)
+    assert all(len(t) <= 160 for t in texts)
+    requested = _only(_events(stack, body["verification_id"]), "verification.requested")
+    assert requested["data"]["voice_fallback"] is True and requested["data"]["meeting_id"] is None
+
+
+def test_chime_attendee_failure_also_falls_back_and_closes_the_empty_meeting(stack, monkeypatch):
+    def attendee_down(meeting_id, external_user_id):
+        raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "CreateAttendee")
+
+    monkeypatch.setattr(stack.deps.meetings, "create_attendee", attendee_down)
+    body = services.start_verification(stack.deps, officer("MP4721"), start_request())
+    assert body["meeting"] is None and body["voice_fallback"] is True
+    assert [m["deleted"] for m in stack.standin.meetings.values()] == [True]
 
 
 # ---- start: storage races ------------------------------------------------------------------

@@ -128,6 +128,31 @@ class TestStack:
         dynamodb = self.session.client("dynamodb")
         return dynamodb.scan(TableName=self.settings.verifications_table).get("Items", [])
 
+    def fire_due_timers(self) -> list[str]:
+        """Deliver every due timer to the real SQS handler (app.run_timers), in due order.
+
+        Returns the kinds of the timers fired (timers they schedule in turn fire too, if due)."""
+        import app
+        from chalicelib.adapters.sqs_timers import timer_to_body
+
+        fired = []
+        while due := self.deps.timers.take_due(self.clock()):
+            for timer in due:
+                event = {"Records": [{
+                    "messageId": "m", "receiptHandle": "r", "body": timer_to_body(timer), "attributes": {},
+                    "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+                    "eventSourceARN": "arn:aws:sqs:eu-west-2:123456789012:safe-connection-timers",
+                    "awsRegion": "eu-west-2",
+                }]}
+                app.run_timers(event, None)
+                fired.append(timer.kind.value)
+        return fired
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock and run whatever timers fell due, as SQS and Lambda would."""
+        self.clock.advance(seconds=seconds)
+        self.fire_due_timers()
+
     def close(self) -> None:
         bootstrap.override(None)
 
@@ -143,6 +168,10 @@ def build_stack(settings: Settings, clock: Any, tokens: Any, session: Any = None
     standin = ChimeStandIn()
     deps = bootstrap.Dependencies(settings, clock=clock, session=session, chime_standin=standin)
     deps.identity = JwtVerifier(settings.token_issuer, settings.token_audience, StaticJwksKeySource(tokens.jwks))
+    # Clock-controlled tests fire timers themselves; SqsTimers is tested against moto on its own.
+    from tests.support.timers import RecordingTimers
+
+    deps.timers = RecordingTimers()
     from chalicelib.adapters.dynamodb import DynamoRegistry
 
     # Photos are not uploaded here (presigned links need no object); the e2e stack uploads them.

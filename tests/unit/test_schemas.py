@@ -323,11 +323,13 @@ SPEC_VERIFICATION_FIELDS = {
     "verification_id", "reference", "status", "force", "officer", "sergeant", "location", "area",
     "created_at", "accepted_at", "decided_at", "outcome_note",
 }
+# Issue 3 adds the voice-fallback flag and plain advice for the officer to the same object.
+ESCALATION_FIELDS = {"voice_fallback", "advice"}
 
 
 def test_verification_view_awaiting():
     view = verification_view(verification(meeting={"MeetingId": "m-1"}, audit_seq=3, audit_head="a" * 64))
-    assert set(view) == SPEC_VERIFICATION_FIELDS
+    assert set(view) == SPEC_VERIFICATION_FIELDS | ESCALATION_FIELDS
     assert view == {
         "verification_id": "3f2b8c1e-5d6a-4b7c-8e9f-0a1b2c3d4e5f",
         "reference": "SC-7KQ-29X-HMP",
@@ -341,6 +343,8 @@ def test_verification_view_awaiting():
         "accepted_at": None,
         "decided_at": None,
         "outcome_note": None,
+        "voice_fallback": False,
+        "advice": "Sergeants are being texted. Stay with the person and keep the call open.",
     }
     json.dumps(view)  # serialisable as is
 

@@ -1,0 +1,80 @@
+"""Escalation policy: which sergeants get the next wave of texts, and which timers a check needs.
+
+Pure rules; the services apply them and the timer adapter (SQS with per-message delay) delivers them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .registry import RegistryRecord, sergeants_to_notify
+from .verification import Verification
+
+# SQS can delay one message by at most 15 minutes; longer timers re-arm themselves.
+MAX_TIMER_DELAY_SECONDS = 900
+
+
+class TimerKind(str, enum.Enum):
+    WAVE = "wave"
+    ANSWER_TIMEOUT = "answer_timeout"
+    DECISION_TIMEOUT = "decision_timeout"
+
+
+@dataclass(frozen=True)
+class Timer:
+    """Something that must happen to one verification at `due_at` (at least once)."""
+
+    kind: TimerKind
+    verification_id: str
+    due_at: datetime
+    wave: int | None = None
+
+    def delay_seconds(self, now: datetime) -> int:
+        remaining = (self.due_at - now).total_seconds()
+        return max(0, min(MAX_TIMER_DELAY_SECONDS, int(remaining + 0.999)))
+
+    def is_due(self, now: datetime) -> bool:
+        # SQS delays are whole seconds; allow half a second of early delivery.
+        return (self.due_at - now).total_seconds() <= 0.5
+
+
+@dataclass(frozen=True)
+class EscalationPolicy:
+    wave_size: int
+    wave_interval_seconds: int
+    answer_timeout_seconds: int
+    decision_timeout_seconds: int
+
+    def next_wave(self, candidates: list[RegistryRecord], verification: Verification) -> list[RegistryRecord]:
+        """Fairly chosen: least recently notified first, never anyone already texted for this check."""
+        eligible = [
+            record
+            for record in sergeants_to_notify(candidates, verification.officer.officer_id)
+            if record.officer_id not in verification.notified
+        ]
+        eligible.sort(key=lambda record: (record.last_notified_at or "", record.officer_id))
+        return eligible[: self.wave_size]
+
+    def timers_on_start(self, verification: Verification) -> list[Timer]:
+        created = verification.created_at
+        return [
+            Timer(TimerKind.WAVE, verification.verification_id, created + timedelta(seconds=self.wave_interval_seconds), wave=2),
+            Timer(TimerKind.ANSWER_TIMEOUT, verification.verification_id, created + timedelta(seconds=self.answer_timeout_seconds)),
+        ]
+
+    def next_wave_timer(self, verification: Verification, now: datetime) -> Timer | None:
+        """The wave after this one, if it would still go out before the answer timeout."""
+        due = now + timedelta(seconds=self.wave_interval_seconds)
+        if due >= verification.created_at + timedelta(seconds=self.answer_timeout_seconds):
+            return None
+        return Timer(TimerKind.WAVE, verification.verification_id, due, wave=verification.waves_sent + 1)
+
+    def timer_on_accept(self, verification: Verification) -> Timer:
+        accepted = verification.accepted_at or verification.created_at
+        return Timer(
+            TimerKind.DECISION_TIMEOUT,
+            verification.verification_id,
+            accepted + timedelta(seconds=self.decision_timeout_seconds),
+        )
