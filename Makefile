@@ -16,6 +16,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
+# Escalation settings given as `make run WAVE_SIZE=1 ...` reach the stack through the environment.
+export WAVE_SIZE WAVE_INTERVAL_SECONDS ANSWER_TIMEOUT_SECONDS DECISION_TIMEOUT_SECONDS MAX_STARTS_PER_HOUR PUBLIC_VIEWS_PER_MINUTE
+
 run: $(STAMP)
 	PORT=$(PORT) MOTO_PORT=$(MOTO_PORT) $(BIN)/python -m chalicelib.local
 

@@ -239,6 +239,9 @@ class LocalStack:
 
 
 def quickstart(stack: dict[str, Any], stack_file: Path) -> str:
+    from ..settings import Settings
+
+    timings = Settings.from_env()
     users = stack["users"]
 
     def first(role: str, force: str = "met", status: str = "serving") -> dict[str, Any]:
@@ -252,6 +255,8 @@ def quickstart(stack: dict[str, Any], stack_file: Path) -> str:
         f"  Embedded AWS:    {stack['aws_endpoint_url']}   (SMS log: {stack['aws_endpoint_url']}/moto-api/data.json)",
         f"  Stack details:   {stack_file}",
         f"  Started in {stack['started_in_seconds']} s",
+        f"  Escalation:      {timings.wave_size} sergeant(s) per wave every {timings.wave_interval_seconds} s; "
+        f"unanswered after {timings.answer_timeout_seconds} s; expired {timings.decision_timeout_seconds} s after accept",
         "",
         "Demo sign-ins (password for all: " + users[0]["password"] + "):",
     ]

@@ -88,6 +88,19 @@ class LiveStack:
                     found[item["Key"]] = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
         return found
 
+    def alerts_for(self, verification_id: str, wait_seconds: int = 1) -> list[dict[str, Any]]:
+        """Alerts about one verification (others are kept on the queue for their own tests)."""
+        sqs = self.client("sqs")
+        url = self.details["alerts_queue_url"]
+        mine = []
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds,
+                                           VisibilityTimeout=0).get("Messages", []):
+            body = json.loads(message["Body"])
+            if body.get("verification_id") == verification_id:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                mine.append(body)
+        return mine
+
     def alerts(self, wait_seconds: int = 2) -> list[dict[str, Any]]:
         sqs = self.client("sqs")
         url = self.details["alerts_queue_url"]
@@ -101,15 +114,15 @@ class LiveStack:
         return json.loads(path.read_text()) if path.exists() else {}
 
 
-@pytest.fixture(scope="session")
-def live_stack(tmp_path_factory):
-    state_dir = tmp_path_factory.mktemp("local-stack")
+def _run_stack(state_dir: Path, extra_env: dict[str, str] | None = None):
+    """Start `python -m chalicelib.local` (what `make run` runs) on free ports; yield a LiveStack."""
     env = {
         **os.environ,
         "PORT": str(_free_port()),
         "MOTO_PORT": str(_free_port()),
         "LOCAL_STATE_DIR": str(state_dir),
         "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
     }
     for name in ("AWS_ENDPOINT_URL", "POWERTOOLS_LOG_LEVEL"):
         env.pop(name, None)
@@ -128,11 +141,33 @@ def live_stack(tmp_path_factory):
     live = LiveStack(json.loads(stack_file.read_text()), state_dir)
     live.process = process
     live.log_path = log_path
-    yield live
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-    log.close()
+    try:
+        yield live
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def live_stack(tmp_path_factory):
+    """The stack with its default timings (waves of 3 every 20 s, answer timeout 90 s)."""
+    yield from _run_stack(tmp_path_factory.mktemp("local-stack"))
+
+
+FAST_TIMINGS = {
+    "WAVE_SIZE": "1",
+    "WAVE_INTERVAL_SECONDS": "1",
+    "ANSWER_TIMEOUT_SECONDS": "4",
+    "DECISION_TIMEOUT_SECONDS": "3",
+}
+
+
+@pytest.fixture(scope="module")
+def fast_stack(tmp_path_factory):
+    """The same stack with escalation timings shortened through the environment, as `make run` allows."""
+    yield from _run_stack(tmp_path_factory.mktemp("fast-stack"), FAST_TIMINGS)
