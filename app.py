@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 
-from chalice import Chalice
+from datetime import timedelta
+
+from chalice import Chalice, Cron
 
 from chalicelib.api.audit_stream import handle_stream_batch
 from chalicelib.api.timers import handle_timer_messages
+from chalicelib.bootstrap import get_dependencies
 from chalicelib.api.errors import internal_error, normalise_framework_error
 from chalicelib.api.public import public
 from chalicelib.api.registry import registry
@@ -58,3 +61,12 @@ def run_timers(event):
     """Escalation timers (next wave, answer timeout, decision timeout). Raising retries the message."""
     handle_timer_messages([record.body for record in event])
     flush_metrics()
+
+
+@app.schedule(Cron(15, 0, "*", "*", "?", "*"))
+def write_daily_audit_digests(event):
+    """00:15 UTC: sign yesterday's digest for each force (what was written to the audit log)."""
+    from chalicelib import services
+
+    deps = get_dependencies()
+    services.write_daily_digests(deps, (deps.clock() - timedelta(days=1)).date())

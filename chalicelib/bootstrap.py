@@ -101,6 +101,18 @@ class Dependencies:
         return S3AuditLog(self.s3, self.settings.audit_bucket)
 
     @cached_property
+    def audit_index(self):
+        from .adapters.dynamodb import DynamoAuditIndex
+
+        return DynamoAuditIndex(self.dynamodb, self.settings.verifications_table)
+
+    @cached_property
+    def digest_signer(self):
+        from .adapters.kms_signer import KmsDigestSigner
+
+        return KmsDigestSigner(self._client("kms"), self.settings.audit_signing_key_id)
+
+    @cached_property
     def photos(self):
         from .adapters.s3_audit import S3PhotoLinks
 

@@ -1,7 +1,12 @@
-"""Command line for auditors: `python -m chalicelib.cli audit show VERIFICATION_ID`.
+"""Command line for auditors and professional standards.
 
-Reads the S3 audit log (not DynamoDB), checks the verification's hash chain and prints its timeline.
-`--stack .local/stack.json` points it at the local stack started by `make run`.
+  python -m chalicelib.cli audit verify --force met [--from 2026-11-01 --to 2026-11-30]
+  python -m chalicelib.cli audit digest --force met --date 2026-11-27
+  python -m chalicelib.cli audit show VERIFICATION_ID
+
+`verify` and `show` only read the S3 audit log (and ask KMS to check digest signatures). `digest`
+writes one day's signed digest on demand (the deployed app does it daily at 00:15 UTC).
+`--stack .local/stack.json` points any of them at the local stack started by `make run`.
 """
 
 from __future__ import annotations
@@ -10,13 +15,14 @@ import argparse
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
 from .domain.audit import verify_chain
 
 
-def _use_local_stack(stack_file: Path) -> str:
+def _use_local_stack(stack_file: Path) -> None:
     details = json.loads(stack_file.read_text())
     os.environ.update(
         {
@@ -24,9 +30,11 @@ def _use_local_stack(stack_file: Path) -> str:
             "AWS_DEFAULT_REGION": details["region"],
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
+            "AUDIT_BUCKET": details["audit_bucket"],
+            "AUDIT_SIGNING_KEY_ID": details.get("audit_signing_key_id", ""),
+            "VERIFICATIONS_TABLE": details["tables"]["verifications"],
         }
     )
-    return details["audit_bucket"]
 
 
 def load_events(s3: Any, bucket: str, verification_id: str) -> list[dict[str, Any]]:
@@ -69,24 +77,57 @@ def show(events: list[dict[str, Any]], verification_id: str, out: TextIO) -> int
     return 0 if not problems else 2
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
-    parser = argparse.ArgumentParser(prog="python -m chalicelib.cli", description=__doc__)
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from None
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.cli", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stack", type=Path, help="use the local stack described by this stack.json")
     commands = parser.add_subparsers(dest="area", required=True)
-    audit = commands.add_parser("audit", help="read the S3 audit log").add_subparsers(dest="command", required=True)
+    audit = commands.add_parser("audit", help="the S3 audit log").add_subparsers(dest="command", required=True)
+    verify_cmd = audit.add_parser("verify", help="check every chain, object version and signed digest")
+    verify_cmd.add_argument("--force", required=True)
+    verify_cmd.add_argument("--from", dest="start", type=_day, help="first creation date to check")
+    verify_cmd.add_argument("--to", dest="end", type=_day, help="last creation date to check")
+    digest_cmd = audit.add_parser("digest", help="write one day's signed digest now")
+    digest_cmd.add_argument("--force", required=True)
+    digest_cmd.add_argument("--date", required=True, type=_day)
     show_cmd = audit.add_parser("show", help="one verification's timeline, with its chain checked")
     show_cmd.add_argument("verification_id")
     args = parser.parse_args(argv)
 
-    bucket = _use_local_stack(args.stack) if args.stack else None
+    if args.stack:
+        _use_local_stack(args.stack)
+    from .bootstrap import Dependencies
     from .settings import Settings
 
-    settings = Settings.from_env()
-    import boto3
+    deps = Dependencies(Settings.from_env())
+    bucket = deps.settings.audit_bucket
+    if args.command == "show":
+        return show(load_events(deps.s3, bucket, args.verification_id), args.verification_id, out)
+    if args.command == "digest":
+        from .auditing.digests import DigestExists, write_digest
 
-    s3 = boto3.session.Session().client("s3", region_name=settings.region)
-    events = load_events(s3, bucket or settings.audit_bucket, args.verification_id)
-    return show(events, args.verification_id, out)
+        try:
+            key, document = write_digest(deps.s3, bucket, deps.audit_index, deps.digest_signer, args.force, args.date, deps.clock())
+        except DigestExists as exists:
+            print(f"A digest for {args.force} on {args.date} already exists ({exists}); digests are never replaced.", file=err)
+            return 1
+        print(f"Wrote {key}: {document['event_count']} events, signed with {document['signing_key_id']}", file=out)
+        return 0
+    from .auditing.verifier import AuditVerifier
+
+    verifier = AuditVerifier(deps.s3, bucket, deps.digest_signer, progress=lambda line: print(line, file=err, flush=True))
+    report = verifier.verify(args.force, args.start, args.end)
+    for problem in report.problems:
+        print(str(problem), file=out)
+    print(report.summary(), file=out)
+    return 0 if report.intact else 1
 
 
 if __name__ == "__main__":

@@ -718,24 +718,39 @@ def copy_audit_events(deps: "Dependencies", records: list[dict[str, Any]]) -> in
 
     Raises on any S3 failure so the stream redelivers the batch (Lambda retries; the local worker
     backs off and retries). Writes are conditional, so redelivery never creates a second version.
+    Each copied event is also recorded in the day's index, which the signed daily digest lists.
     """
+    import json
+
     from .adapters.dynamodb import deserialise_item
+    from .domain.audit import canonical_bytes
 
     written = 0
+    today = deps.clock().date().isoformat()
     for record in records:
         if record.get("eventName") != "INSERT":
             continue
         image = deserialise_item(record.get("dynamodb", {}).get("NewImage", {}))
         if image.get("kind") != "audit_event":
             continue
-        if deps.audit_log.write(image["audit_key"], _audit_object_bytes(image["event_json"])):
+        event = json.loads(image["event_json"])
+        if deps.audit_log.write(image["audit_key"], canonical_bytes(event)):
             written += 1
+        deps.audit_index.record(event["force"], today, image["audit_key"], event["hash"])
     return written
 
 
-def _audit_object_bytes(event_json: str) -> bytes:
-    import json
+def write_daily_digests(deps: "Dependencies", day: Any) -> list[str]:
+    """Sign and store the digest of `day` for every force that had audit writes that day."""
+    from .auditing.digests import DigestExists, write_digest
 
-    from .domain.audit import canonical_bytes
-
-    return canonical_bytes(json.loads(event_json))
+    keys = []
+    for force in deps.audit_index.forces_written(day.isoformat()):
+        try:
+            key, _ = write_digest(
+                deps.s3, deps.settings.audit_bucket, deps.audit_index, deps.digest_signer, force, day, deps.clock()
+            )
+            keys.append(key)
+        except DigestExists as exists:
+            logger.info("digest_already_written", extra={"key": str(exists)})
+    return keys

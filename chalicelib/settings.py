@@ -32,6 +32,8 @@ class Settings(BaseModel):
     photo_url_seconds: int = 300
     public_view_hours: int = 24
     idempotency_seconds: int = 3600
+    # Audit integrity: the asymmetric KMS key that signs the daily digests.
+    audit_signing_key_id: str = ""
     # Escalation (issue 3): who is texted when, and when an unanswered or undecided check ends.
     timers_queue_url: str = ""
     wave_size: int = Field(default=3, ge=1, le=50)

@@ -468,3 +468,48 @@ class DynamoRegistry:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return False
             raise
+
+
+class DynamoAuditIndex:
+    """What the audit consumer wrote to S3 on each day, per force: the input of the daily digest.
+
+    Items live in the verifications table (`AUDITLOG#{force}#{date}` / object key) and are ignored by
+    the stream consumer. Writes are idempotent puts, so a redelivered batch records nothing new.
+    """
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def record(self, force: str, day: str, key: str, event_hash: str) -> None:
+        self._client.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": self._table, "Item": serialise_item(
+                    {"pk": f"AUDITLOG#{force}#{day}", "sk": key, "kind": "audit_written", "hash": event_hash}
+                )}},
+                {"Put": {"TableName": self._table, "Item": serialise_item(
+                    {"pk": f"AUDITFORCES#{day}", "sk": force, "kind": "audit_day"}
+                )}},
+            ]
+        )
+
+    def _query_all(self, pk: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": serialise_item({":pk": pk}),
+            "ConsistentRead": True,
+        }
+        while True:
+            response = self._client.query(**kwargs)
+            items.extend(deserialise_item(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def written(self, force: str, day: str) -> list[tuple[str, str]]:
+        return [(item["sk"], item["hash"]) for item in self._query_all(f"AUDITLOG#{force}#{day}")]
+
+    def forces_written(self, day: str) -> list[str]:
+        return sorted(item["sk"] for item in self._query_all(f"AUDITFORCES#{day}"))

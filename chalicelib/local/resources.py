@@ -74,7 +74,7 @@ def create_tables(dynamodb: Any, settings: Settings) -> None:
     )
 
 
-def create_buckets(s3: Any, settings: Settings) -> None:
+def create_buckets(s3: Any, settings: Settings, retention_days: int = AUDIT_RETENTION_DAYS) -> None:
     location = {"LocationConstraint": settings.region}
     s3.create_bucket(
         Bucket=settings.audit_bucket,
@@ -85,7 +85,7 @@ def create_buckets(s3: Any, settings: Settings) -> None:
         Bucket=settings.audit_bucket,
         ObjectLockConfiguration={
             "ObjectLockEnabled": "Enabled",
-            "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": AUDIT_RETENTION_DAYS}},
+            "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": retention_days}},
         },
     )
     s3.create_bucket(Bucket=settings.photos_bucket, CreateBucketConfiguration=location)
@@ -110,3 +110,11 @@ def create_alerts(sns: Any, sqs: Any, topic_name: str, queue_name: str) -> tuple
 def create_timers_queue(sqs: Any, queue_name: str) -> str:
     """Escalation timers: messages delayed per message with DelaySeconds (SPEC §3 escalation)."""
     return sqs.create_queue(QueueName=queue_name, Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
+
+
+def create_signing_key(kms: Any) -> str:
+    """The asymmetric key that signs daily audit digests (RSASSA_PSS_SHA_256)."""
+    metadata = kms.create_key(
+        KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY", Description="Safe Connection audit digest signing"
+    )["KeyMetadata"]
+    return metadata["Arn"]

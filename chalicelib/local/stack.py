@@ -124,7 +124,9 @@ class LocalStack:
         )
         dynamodb, s3 = session.client("dynamodb"), session.client("s3")
         resources.create_tables(dynamodb, base)
-        resources.create_buckets(s3, base)
+        retention_days = int(os.environ.get("AUDIT_RETENTION_DAYS", resources.AUDIT_RETENTION_DAYS))
+        resources.create_buckets(s3, base, retention_days)
+        signing_key = resources.create_signing_key(session.client("kms"))
         topic_arn, queue_url = resources.create_alerts(
             session.client("sns"), session.client("sqs"), "safe-connection-alerts", "safe-connection-alerts-local"
         )
@@ -142,6 +144,7 @@ class LocalStack:
             "alerts_topic_arn": topic_arn,
             "alerts_queue_url": queue_url,
             "timers_queue_url": timers_queue_url,
+            "audit_signing_key_id": signing_key,
             "tables": {
                 "verifications": base.verifications_table,
                 "registry": base.registry_table,
@@ -164,6 +167,7 @@ class LocalStack:
             "PUBLIC_BASE_URL": self.api_url,
             "CHIME_BACKEND": "standin",
             "TIMERS_QUEUE_URL": timers_queue_url,
+            "AUDIT_SIGNING_KEY_ID": signing_key,
         }
 
     def _start_api(self) -> None:

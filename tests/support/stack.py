@@ -164,7 +164,8 @@ def build_stack(settings: Settings, clock: Any, tokens: Any, session: Any = None
     topic_arn, queue_url = resources.create_alerts(
         session.client("sns"), session.client("sqs"), "test-alerts", "test-alerts-queue"
     )
-    settings = settings.model_copy(update={"alerts_topic_arn": topic_arn})
+    signing_key = resources.create_signing_key(session.client("kms"))
+    settings = settings.model_copy(update={"alerts_topic_arn": topic_arn, "audit_signing_key_id": signing_key})
     standin = ChimeStandIn()
     deps = bootstrap.Dependencies(settings, clock=clock, session=session, chime_standin=standin)
     deps.identity = JwtVerifier(settings.token_issuer, settings.token_audience, StaticJwksKeySource(tokens.jwks))

@@ -1,0 +1,61 @@
+"""Writing the daily signed digest for one force and day (scheduled, or `audit digest` on demand)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ..domain import digest as d
+
+LOOKBACK_DAYS = 31
+
+
+class DigestExists(Exception):
+    """A digest for that force and day is already in the bucket (they are written once, never replaced)."""
+
+
+def read_object(s3: Any, bucket: str, key: str) -> bytes | None:
+    try:
+        return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+            return None
+        raise
+
+
+def previous_digest(s3: Any, bucket: str, force: str, day: date) -> tuple[str | None, str]:
+    """The most recent earlier digest (days without events have none), within the lookback."""
+    for back in range(1, LOOKBACK_DAYS + 1):
+        key = d.digest_key(force, day - timedelta(days=back))
+        body = read_object(s3, bucket, key)
+        if body is not None:
+            return key, d.object_hash(body)
+    return None, d.GENESIS
+
+
+def write_digest(
+    s3: Any, bucket: str, index: Any, signer: Any, force: str, day: date, now: datetime
+) -> tuple[str, dict[str, Any]]:
+    """Sign and store the digest of everything written for `force` on `day`."""
+    key = d.digest_key(force, day)
+    previous_key, previous_hash = previous_digest(s3, bucket, force, day)
+    document = d.unsigned_digest(
+        force, day, index.written(force, day.isoformat()), previous_key, previous_hash, signer.key_id, now
+    )
+    document = d.with_signature(document, signer.sign(d.message_digest(document)))
+    try:
+        s3.put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=d.canonical(document),
+            ContentType="application/json",
+            ChecksumAlgorithm="SHA256",
+            IfNoneMatch="*",
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412"):
+            raise DigestExists(key) from None
+        raise
+    return key, document

@@ -1,0 +1,202 @@
+"""`audit verify`: prove that a force's audit log is intact, or name every object that is not.
+
+Checks, in order: every object version (delete markers and overwrites are visible even though the
+current listing hides them), every event's own hash and position, every verification's hash chain,
+every digest's signature and its link to the previous digest, and that every event is listed, with
+the same hash, in a signed digest (events written today are reported as pending, not as problems).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, Callable
+
+from ..domain import digest as d
+from ..domain.audit import GENESIS_HASH, canonical_bytes, event_hash
+
+_EVENT_KEY = re.compile(r"^audit/force=(?P<force>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/(?P<chain>[^/]+)/(?P<seq>\d{6})\.json$")
+_DIGEST_KEY = re.compile(r"^digests/force=(?P<force>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/digest\.json$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.what}"
+
+
+@dataclass
+class Report:
+    problems: list[Problem] = field(default_factory=list)
+    events: int = 0
+    chains: int = 0
+    digests: int = 0
+    pending: list[str] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        verdict = "INTACT" if self.intact else f"{len(self.problems)} PROBLEM(S)"
+        pending = f", {len(self.pending)} written today and not yet in a digest" if self.pending else ""
+        return f"{verdict}: {self.events} events in {self.chains} chains, {self.digests} digests checked{pending}"
+
+
+@dataclass
+class _Versions:
+    current: dict[str, Any] | None = None
+    object_versions: int = 0
+    delete_markers: int = 0
+    last_modified: datetime | None = None
+
+
+class AuditVerifier:
+    def __init__(self, s3: Any, bucket: str, signer: Any, progress: Callable[[str], None] | None = None,
+                 today: date | None = None) -> None:
+        self._s3 = s3
+        self._bucket = bucket
+        self._signer = signer
+        self._progress = progress or (lambda message: None)
+        self._today = today or datetime.now(timezone.utc).date()
+
+    # ---- listing -------------------------------------------------------------------------
+
+    def _versions(self, prefix: str) -> dict[str, _Versions]:
+        found: dict[str, _Versions] = defaultdict(_Versions)
+        paginator = self._s3.get_paginator("list_object_versions")
+        for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix):
+            for version in page.get("Versions", []):
+                entry = found[version["Key"]]
+                entry.object_versions += 1
+                if version.get("IsLatest"):
+                    entry.current = version
+                    entry.last_modified = version.get("LastModified")
+            for marker in page.get("DeleteMarkers", []):
+                found[marker["Key"]].delete_markers += 1
+        return found
+
+    def _read(self, key: str, version_id: str) -> bytes:
+        return self._s3.get_object(Bucket=self._bucket, Key=key, VersionId=version_id)["Body"].read()
+
+    # ---- the whole check -----------------------------------------------------------------
+
+    def verify(self, force: str, start: date | None = None, end: date | None = None) -> Report:
+        report = Report()
+        in_range = lambda day: (start is None or day >= start) and (end is None or day <= end)  # noqa: E731
+
+        event_versions = {
+            key: v for key, v in self._versions(f"audit/force={force}/").items()
+            if (m := _EVENT_KEY.match(key)) and in_range(date.fromisoformat(m["date"]))
+        }
+        self._progress(f"checking {len(event_versions)} audit objects for force {force}")
+        chains: dict[str, dict[int, tuple[str, dict[str, Any]]]] = defaultdict(dict)
+        current_hash: dict[str, str] = {}
+        for position, (key, versions) in enumerate(sorted(event_versions.items()), start=1):
+            if position % 250 == 0:
+                self._progress(f"  {position}/{len(event_versions)} objects checked")
+            event = self._check_event_object(key, versions, report)
+            if event is not None:
+                match = _EVENT_KEY.match(key)
+                chains[match["chain"]][int(match["seq"])] = (key, event)
+                current_hash[key] = event.get("hash", "")
+        report.events = len(event_versions)
+        report.chains = len(chains)
+        for chain_id, events in sorted(chains.items()):
+            self._check_chain(events, report)
+
+        listed = self._check_digests(force, start, end, report)
+        for key, versions in sorted(event_versions.items()):
+            if key in listed:
+                if key in current_hash and listed[key][1] != current_hash[key]:
+                    report.problems.append(Problem(key, f"differs from the hash in digest {listed[key][0]}"))
+            elif versions.last_modified is not None and versions.last_modified.date() >= self._today:
+                report.pending.append(key)
+            else:
+                report.problems.append(Problem(key, "not listed in any signed digest (inserted, or omitted by a digest)"))
+        for key, (digest_key, _) in sorted(listed.items()):
+            match = _EVENT_KEY.match(key)
+            if match and in_range(date.fromisoformat(match["date"])) and key not in event_versions:
+                report.problems.append(Problem(key, f"listed in digest {digest_key} but missing from the bucket"))
+        return report
+
+    def _check_event_object(self, key: str, versions: _Versions, report: Report) -> dict[str, Any] | None:
+        match = _EVENT_KEY.match(key)
+        if versions.delete_markers:
+            report.problems.append(Problem(key, "deleted: a delete marker hides this event"))
+        if versions.object_versions > 1:
+            report.problems.append(Problem(key, f"overwritten: {versions.object_versions} versions exist"))
+        if versions.current is None:
+            return None
+        body = self._read(key, versions.current["VersionId"])
+        try:
+            event = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            report.problems.append(Problem(key, "not a JSON event"))
+            return None
+        if not isinstance(event, dict):
+            report.problems.append(Problem(key, "not a JSON event"))
+            return None
+        if event.get("hash") != event_hash(event):
+            report.problems.append(Problem(key, "content changed: hash does not match the event"))
+        elif body != canonical_bytes(event):
+            report.problems.append(Problem(key, "stored bytes are not the canonical serialisation"))
+        if event.get("seq") != int(match["seq"]) or event.get("verification_id") != match["chain"]:
+            report.problems.append(Problem(key, f"misplaced: the event says seq {event.get('seq')} of {event.get('verification_id')}"))
+        if event.get("force") != match["force"]:
+            report.problems.append(Problem(key, f"misplaced: the event belongs to force {event.get('force')}"))
+        return event
+
+    @staticmethod
+    def _check_chain(events: dict[int, tuple[str, dict[str, Any]]], report: Report) -> None:
+        previous_hash = GENESIS_HASH
+        expected = 1
+        for seq in sorted(events):
+            key, event = events[seq]
+            if seq != expected:
+                report.problems.append(Problem(key, f"gap: seq {expected}..{seq - 1} missing before this event"))
+                previous_hash = None  # unknown after a gap
+            if previous_hash is not None and event.get("prev_hash") != previous_hash:
+                report.problems.append(Problem(key, "chain broken: prev_hash does not match the previous event"))
+            previous_hash = event.get("hash")
+            expected = seq + 1
+
+    def _check_digests(self, force: str, start: date | None, end: date | None, report: Report) -> dict[str, tuple[str, str]]:
+        """Verify every digest of the force; return event key -> (digest key, hash) for all listed events."""
+        listed: dict[str, tuple[str, str]] = {}
+        versions = {k: v for k, v in self._versions(f"digests/force={force}/").items() if _DIGEST_KEY.match(k)}
+        bodies: dict[str, bytes] = {}
+        for key, entry in sorted(versions.items()):
+            if entry.delete_markers:
+                report.problems.append(Problem(key, "digest deleted: a delete marker hides it"))
+            if entry.object_versions > 1:
+                report.problems.append(Problem(key, f"digest overwritten: {entry.object_versions} versions exist"))
+            if entry.current is not None:
+                bodies[key] = self._read(key, entry.current["VersionId"])
+        for key, body in sorted(bodies.items()):
+            report.digests += 1
+            try:
+                document = json.loads(body)
+                signature = d.signature_of(document)
+            except (ValueError, TypeError):
+                report.problems.append(Problem(key, "digest is not a signed JSON document"))
+                continue
+            if not self._signer.verify(d.message_digest(document), signature, document.get("signing_key_id")):
+                report.problems.append(Problem(key, "digest signature is not valid"))
+                continue  # an unverified digest vouches for nothing
+            previous_key = document.get("previous_digest_key")
+            if previous_key is not None:
+                previous = bodies.get(previous_key)
+                if previous is None:
+                    report.problems.append(Problem(key, f"previous digest {previous_key} is missing"))
+                elif d.object_hash(previous) != document.get("previous_digest_hash"):
+                    report.problems.append(Problem(key, f"previous digest {previous_key} was changed"))
+            for entry in document.get("events", []):
+                listed[entry["key"]] = (key, entry["hash"])
+        return listed
