@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     verify_cmd.add_argument("--force", required=True)
     verify_cmd.add_argument("--from", dest="start", type=_day, help="first creation date to check")
     verify_cmd.add_argument("--to", dest="end", type=_day, help="last creation date to check")
-    digest_cmd = audit.add_parser("digest", help="write one day's signed digest now")
+    digest_cmd = audit.add_parser("digest", help="sign a digest of one day's writes so far (nightly: the day before)")
     digest_cmd.add_argument("--force", required=True)
     digest_cmd.add_argument("--date", required=True, type=_day)
     show_cmd = audit.add_parser("show", help="one verification's timeline, with its chain checked")
@@ -116,7 +116,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         try:
             key, document = write_digest(deps.s3, bucket, deps.audit_index, deps.digest_signer, args.force, args.date, deps.clock())
         except DigestExists as exists:
-            print(f"A digest for {args.force} on {args.date} already exists ({exists}); digests are never replaced.", file=err)
+            print(f"{exists} already exists; digests are never replaced. Try again in a second.", file=err)
             return 1
         print(f"Wrote {key}: {document['event_count']} events, signed with {document['signing_key_id']}", file=out)
         return 0

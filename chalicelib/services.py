@@ -15,7 +15,7 @@ from aws_lambda_powertools.metrics import single_metric
 
 from .domain import references
 from .domain.access import Principal, ensure_can_view, require_role
-from .domain.audit import SYSTEM, Actor, EventType, PendingEvent, audit_key, chain
+from .domain.audit import SYSTEM, Actor, EventType, PendingEvent, audit_key, chain, reason_for
 from .domain.clock import iso_z, parse_iso
 from .domain.errors import (
     ActiveVerificationExists,
@@ -359,13 +359,16 @@ def send_wave(deps: "Dependencies", verification_id: str, wave: int) -> Verifica
     delivered = [i for i in ids if i not in failed]
     if delivered:
         deps.registry.mark_notified(claimed.force, delivered, iso_z(deps.clock()) or "")
+    outcome_events = []
+    if delivered:
+        outcome_events.append(PendingEvent(
+            EventType.SMS_SENT, SYSTEM, {"wave": wave, "recipients": delivered, "reason": "identity_verification_request"}
+        ))
     if failed:
-        claimed = _append(
-            deps,
-            verification_id,
-            [PendingEvent(EventType.SMS_FAILED, SYSTEM, {"wave": wave, "failed": sorted(failed), "errors": failed})],
-        )
-    return claimed
+        outcome_events.append(PendingEvent(
+            EventType.SMS_FAILED, SYSTEM, {"wave": wave, "failed": sorted(failed), "errors": failed}
+        ))
+    return _append(deps, verification_id, outcome_events) if outcome_events else claimed
 
 
 def _schedule(deps: "Dependencies", verification: Verification, timers: list[Any]) -> None:
@@ -429,8 +432,11 @@ def _audit_refused_attempt(
 
 
 def get_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:
+    """Every read is a consultation (DPA 2018 s.62): it is audited on the verification's chain."""
     require_role(principal, Role.OFFICER, Role.SERGEANT, Role.ADMIN, Role.AUDITOR)
-    return verification_view(_load_visible(deps, principal, verification_id))
+    _load_visible(deps, principal, verification_id)
+    viewed = PendingEvent(EventType.VIEWED, _actor(principal), {"reason": reason_for(principal.role.value)})
+    return verification_view(_append(deps, verification_id, [viewed]))
 
 
 def list_verifications(deps: "Dependencies", principal: Principal, status: str | None) -> dict[str, Any]:
@@ -605,7 +611,13 @@ def put_officer(
     if not valid_officer_id(officer_id):
         raise ValidationFailed("officer_id: 1-32 letters, digits, '-' or '_'")
     record = request.to_record(principal.force, officer_id)
+    before = deps.registry.get(principal.force, officer_id)
     deps.registry.put(record)
+    old = before.as_dict() if before else {}
+    changed = sorted(k for k, v in record.as_dict().items() if old.get(k) != v and k not in ("force", "officer_id"))
+    _audit_registry_event(deps, principal, EventType.REGISTRY_CHANGED, officer_id, {
+        "created": before is None, "changed_fields": changed,
+    })
     return registry_record_view(record)
 
 
@@ -614,7 +626,20 @@ def get_officer(deps: "Dependencies", principal: Principal, officer_id: str) -> 
     record = deps.registry.get(principal.force, officer_id) if valid_officer_id(officer_id) else None
     if record is None:
         raise NotFound("No such officer in your force's registry.")
+    _audit_registry_event(deps, principal, EventType.REGISTRY_VIEWED, officer_id, {})
     return registry_record_view(record)
+
+
+def _audit_registry_event(
+    deps: "Dependencies", principal: Principal, event_type: str, officer_id: str, details: dict[str, Any]
+) -> None:
+    """Registry consultations and changes: one-event chains (ids and field names only, no values)."""
+    now = deps.clock()
+    chain_id = deps.new_id()
+    data = {"officer_id": officer_id, **details, "reason": reason_for(principal.role.value if principal.role else "")}
+    events = chain([PendingEvent(event_type, _actor(principal), data)], verification_id=chain_id,
+                   force=principal.force, after_seq=0, after_hash="0" * 64, at=now, new_event_id=deps.new_event_id)
+    deps.verifications.record_attempt(chain_id, [(audit_key(principal.force, now, chain_id, 1), events[0])])
 
 
 # ---- the public ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ LOOKBACK_DAYS = 31
 
 
 class DigestExists(Exception):
-    """A digest for that force and day is already in the bucket (they are written once, never replaced)."""
+    """That digest key is already in the bucket (digests are written once, never replaced)."""
 
 
 def read_object(s3: Any, bucket: str, key: str) -> bytes | None:
@@ -25,21 +25,28 @@ def read_object(s3: Any, bucket: str, key: str) -> bytes | None:
         raise
 
 
+def latest_digest_key(s3: Any, bucket: str, force: str, day: date) -> str | None:
+    """The newest digest of that day or, failing that, of the closest earlier day (within the lookback)."""
+    for back in range(0, LOOKBACK_DAYS + 1):
+        prefix = d.digest_prefix(force, day - timedelta(days=back))
+        keys = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+                for o in page.get("Contents", [])]
+        if keys:
+            return max(keys)
+    return None
+
+
 def previous_digest(s3: Any, bucket: str, force: str, day: date) -> tuple[str | None, str]:
-    """The most recent earlier digest (days without events have none), within the lookback."""
-    for back in range(1, LOOKBACK_DAYS + 1):
-        key = d.digest_key(force, day - timedelta(days=back))
-        body = read_object(s3, bucket, key)
-        if body is not None:
-            return key, d.object_hash(body)
-    return None, d.GENESIS
+    key = latest_digest_key(s3, bucket, force, day)
+    body = read_object(s3, bucket, key) if key else None
+    return (key, d.object_hash(body)) if body is not None else (None, d.GENESIS)
 
 
 def write_digest(
     s3: Any, bucket: str, index: Any, signer: Any, force: str, day: date, now: datetime
 ) -> tuple[str, dict[str, Any]]:
-    """Sign and store the digest of everything written for `force` on `day`."""
-    key = d.digest_key(force, day)
+    """Sign and store the digest of everything written for `force` on `day` so far."""
+    key = d.digest_key(force, day, now)
     previous_key, previous_hash = previous_digest(s3, bucket, force, day)
     document = d.unsigned_digest(
         force, day, index.written(force, day.isoformat()), previous_key, previous_hash, signer.key_id, now

@@ -19,7 +19,7 @@ from ..domain import digest as d
 from ..domain.audit import GENESIS_HASH, canonical_bytes, event_hash
 
 _EVENT_KEY = re.compile(r"^audit/force=(?P<force>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/(?P<chain>[^/]+)/(?P<seq>\d{6})\.json$")
-_DIGEST_KEY = re.compile(r"^digests/force=(?P<force>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/digest\.json$")
+_DIGEST_KEY = re.compile(r"^digests/force=(?P<force>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/digest-\d{12}\.json$")
 
 
 @dataclass(frozen=True)

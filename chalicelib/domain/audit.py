@@ -29,7 +29,11 @@ class EventType:
     CANCELLED = "verification.cancelled"
     UNANSWERED = "verification.unanswered"
     EXPIRED = "verification.expired"
+    SMS_SENT = "sms.sent"
     SMS_FAILED = "sms.failed"
+    VIEWED = "verification.viewed"
+    REGISTRY_VIEWED = "registry.viewed"
+    REGISTRY_CHANGED = "registry.changed"
     TIMER_FAILED = "timer.failed"
     RATE_LIMITED = "verification.rate_limited"
     ALERT_SENT = "alert.sent"
@@ -47,6 +51,18 @@ class Actor:
 
 
 SYSTEM = Actor(role="system", officer_id=None)
+
+# Why someone consulted or disclosed personal data (DPA 2018 s.62 asks for the justification).
+REASON_BY_ROLE = {
+    "officer": "own_record",
+    "sergeant": "operational_supervision",
+    "admin": "registry_administration",
+    "auditor": "audit",
+}
+
+
+def reason_for(role: str) -> str:
+    return REASON_BY_ROLE.get(role, "unspecified")
 
 
 def canonical_bytes(event: dict[str, Any]) -> bytes:

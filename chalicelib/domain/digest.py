@@ -15,8 +15,14 @@ SIGNING_ALGORITHM = "RSASSA_PSS_SHA_256"
 GENESIS = "0" * 64
 
 
-def digest_key(force: str, day: date) -> str:
-    return f"digests/force={force}/date={day.isoformat()}/digest.json"
+def digest_key(force: str, day: date, created_at: datetime) -> str:
+    """One day can have several digests (on demand, then the nightly one); each lists everything
+    written that day up to its creation, so later ones supersede earlier ones. Keys sort by time."""
+    return f"digests/force={force}/date={day.isoformat()}/digest-{created_at.strftime('%H%M%S%f')}.json"
+
+
+def digest_prefix(force: str, day: date | None = None) -> str:
+    return f"digests/force={force}/" + (f"date={day.isoformat()}/" if day else "")
 
 
 def canonical(document: dict[str, Any]) -> bytes:

@@ -58,6 +58,7 @@ class LocalStack:
         self.state_dir = state_dir
         self.quiet = quiet
         self.stop_event = threading.Event()
+        self.app_lock = threading.Lock()
         self._moto: Any = None
         self._api: Any = None
         self._threads: list[threading.Thread] = []
@@ -186,9 +187,10 @@ class LocalStack:
         self.app_module = app_module
         config = CLIFactory(str(PROJECT_DIR), environ=os.environ).create_config_obj(chalice_stage_name="local")
         server = create_local_server(app_module.app, config, self.host, self.api_port)
-        # A Chalice app keeps `current_request` on the app object, so (unlike one-request-per-
-        # container Lambda) concurrent local requests must not interleave inside the app.
-        app_lock = threading.Lock()
+        # A Chalice app keeps `current_request` on the app object, and moto's DynamoDB transactions
+        # are not thread-safe (a cancelled one restores a copy of the table), so - like Lambda, one
+        # invocation per container - only one request or worker batch runs inside the app at a time.
+        app_lock = self.app_lock
 
         class SerialisedHandler(ChaliceRequestHandler):
             def _generic_handle(self) -> None:
@@ -215,15 +217,23 @@ class LocalStack:
         from .stream_worker import StreamWorker
 
         session = boto3.session.Session()
+        def one_at_a_time(handler):
+            def invoke(event, context):
+                with self.app_lock:
+                    return handler(event, context)
+
+            return invoke
+
         worker = StreamWorker(
             session.client("dynamodb"),
             session.client("dynamodbstreams"),
             self.stack["tables"]["verifications"],
-            self.app_module.copy_audit_events_to_s3,
+            one_at_a_time(self.app_module.copy_audit_events_to_s3),
             self.stop_event,
         )
         timers = QueueWorker(
-            session.client("sqs"), self.stack["timers_queue_url"], self.app_module.run_timers, self.stop_event, REGION
+            session.client("sqs"), self.stack["timers_queue_url"], one_at_a_time(self.app_module.run_timers),
+            self.stop_event, REGION,
         )
         inbox = Inbox(REGION, self.stack["alerts_topic_arn"], self.stop_event, out=self.say)
         for thread in (worker, timers, inbox):

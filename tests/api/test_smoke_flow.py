@@ -25,7 +25,7 @@ def test_start_accept_confirm_public_and_audit(stack):
     stack.pump_audit()
     events = [e for e in stack.audit_objects().values() if e["verification_id"] == vid]
     assert [e["type"] for e in sorted(events, key=lambda e: e["seq"])] == [
-        "verification.requested", "sergeants.notified", "verification.accepted",
+        "verification.requested", "sergeants.notified", "sms.sent", "verification.accepted",
         "registry.disclosed", "verification.confirmed",
     ]
     assert verify_chain(events) == []

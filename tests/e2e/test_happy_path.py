@@ -96,13 +96,14 @@ def test_officer_to_confirmation_end_to_end(live_stack):
     with urllib.request.urlopen(public["officer"]["photo_url"], timeout=10) as photo:
         assert photo.read(8) == b"\x89PNG\r\n\x1a\n"
 
-    objects = wait_for(lambda: (o := live_stack.audit_events(vid)) and len(o) >= 5 and o, timeout=15)
+    objects = wait_for(lambda: (o := live_stack.audit_events(vid)) and len(o) >= 6 and o, timeout=15)
     events = _chain_is_valid(objects)
     assert [e["type"] for e in events] == [
-        "verification.requested", "sergeants.notified", "verification.accepted",
+        "verification.requested", "sergeants.notified", "sms.sent", "verification.accepted",
         "registry.disclosed", "verification.confirmed",
     ]
     assert sorted(events[1]["data"]["recipients"]) == ["MP2001", "MP2002", "MP2003"]
+    assert sorted(events[2]["data"]["recipients"]) == ["MP2001", "MP2002", "MP2003"]
     assert "+44" not in json.dumps(events)
     assert all(f"audit/force=met/date={started['created_at'][:10]}/{vid}/" in key for key in objects)
 

@@ -120,7 +120,7 @@ def test_events_reach_s3_at_the_spec_key_in_canonical_form(stack, clock):
     assert objects == expected  # nothing else (no META/REF/ACTIVE) and every byte canonical
     stored = [json.loads(body) for body in objects.values()]
     assert [e["type"] for e in sorted(stored, key=lambda e: e["seq"])] == [
-        "verification.requested", "sergeants.notified", "verification.accepted",
+        "verification.requested", "sergeants.notified", "sms.sent", "verification.accepted",
         "registry.disclosed", "verification.confirmed",
     ]
     assert all(event["hash"] == _spec_hash(event) for event in stored)
@@ -178,7 +178,7 @@ def test_s3_outage_loses_nothing_and_does_not_block_state_changes(stack):
     assert stack.pump_audit() > 0
 
     expected = _expected_objects(stack, vid, "2026-11-28")
-    assert [key.rsplit("/", 1)[1] for key in sorted(expected)] == [f"{n:06d}.json" for n in range(1, 5)]
+    assert [key.rsplit("/", 1)[1] for key in sorted(expected)] == [f"{n:06d}.json" for n in range(1, 6)]
     assert _raw_objects(stack) == expected
     assert _versions_per_key(stack) == Counter({key: 1 for key in expected})
     assert stack.deps.verifications.get(vid).status.value == "connected"

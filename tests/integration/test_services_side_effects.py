@@ -56,7 +56,8 @@ def test_start_texts_each_available_sergeant_of_the_force_once(stack):
     assert stack.person("MP2004").phone not in {phone for phone, _ in sms}
 
     events = _events(stack, vid)
-    assert [e["type"] for e in events] == ["verification.requested", "sergeants.notified"]
+    assert [e["type"] for e in events] == ["verification.requested", "sergeants.notified", "sms.sent"]
+    assert events[2]["data"] == {"wave": 1, "recipients": ["MP2001", "MP2002", "MP2003"], "reason": "identity_verification_request"}
     notified = events[1]
     assert notified["data"] == {"wave": 1, "recipients": ["MP2001", "MP2002", "MP2003"]}
     assert notified["actor"] == {"role": "system", "officer_id": None}
