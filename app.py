@@ -70,3 +70,17 @@ def write_daily_audit_digests(event):
 
     deps = get_dependencies()
     services.write_daily_digests(deps, (deps.clock() - timedelta(days=1)).date())
+
+
+@app.schedule(Cron(30, 1, "*", "*", "?", "*"))
+def erase_expired_personal_data(event):
+    """01:30 UTC: erase the personal data of checks older than the retention period.
+
+    The last week of due days is swept each night, so one failed night loses nothing (days already
+    erased have no entries left, so the sweep is cheap)."""
+    from chalicelib import services
+
+    deps = get_dependencies()
+    cutoff = (deps.clock() - timedelta(days=deps.settings.personal_data_retention_days)).date()
+    for back in range(6, -1, -1):
+        services.erase_personal_data(deps, (cutoff - timedelta(days=back)).isoformat())

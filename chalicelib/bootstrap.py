@@ -107,6 +107,14 @@ class Dependencies:
         return DynamoAuditIndex(self.dynamodb, self.settings.verifications_table)
 
     @cached_property
+    def envelope(self):
+        from .adapters.envelope import KmsEnvelope
+
+        return KmsEnvelope(
+            self._client("kms"), self.dynamodb, self.settings.verifications_table, self.settings.audit_data_key_id
+        )
+
+    @cached_property
     def digest_signer(self):
         from .adapters.kms_signer import KmsDigestSigner
 

@@ -32,6 +32,7 @@ def _use_local_stack(stack_file: Path) -> None:
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AUDIT_BUCKET": details["audit_bucket"],
             "AUDIT_SIGNING_KEY_ID": details.get("audit_signing_key_id", ""),
+            "AUDIT_DATA_KEY_ID": details.get("audit_data_key_id", ""),
             "VERIFICATIONS_TABLE": details["tables"]["verifications"],
         }
     )
@@ -48,6 +49,21 @@ def load_events(s3: Any, bucket: str, verification_id: str) -> list[dict[str, An
     return sorted(events, key=lambda event: event["seq"])
 
 
+def _reveal(data: dict[str, Any], chain_id: str, envelope: Any) -> dict[str, Any]:
+    """Decrypt sealed personal data for display, or mark it erased (the stored event is unchanged)."""
+    from .adapters.envelope import DataKeyErased, is_sealed
+
+    shown = {}
+    for key, value in data.items():
+        if is_sealed(value):
+            try:
+                value = envelope.open(chain_id, value) if envelope else "[sealed]"
+            except DataKeyErased:
+                value = "[erased]"
+        shown[key] = value
+    return shown
+
+
 def _describe(data: dict[str, Any]) -> str:
     parts = []
     for key, value in data.items():
@@ -61,7 +77,7 @@ def _describe(data: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def show(events: list[dict[str, Any]], verification_id: str, out: TextIO) -> int:
+def show(events: list[dict[str, Any]], verification_id: str, out: TextIO, envelope: Any = None) -> int:
     if not events:
         print(f"No audit events for {verification_id}.", file=out)
         return 1
@@ -71,7 +87,8 @@ def show(events: list[dict[str, Any]], verification_id: str, out: TextIO) -> int
     for event in events:
         actor = event["actor"]
         who = f"{actor['role']} {actor['officer_id']}" if actor.get("officer_id") else actor["role"]
-        print(f"  #{event['seq']:<3} {event['at']}  {event['type']:<28} {who:<18} {_describe(event['data'])}", file=out)
+        data = _reveal(event["data"], verification_id, envelope)
+        print(f"  #{event['seq']:<3} {event['at']}  {event['type']:<28} {who:<18} {_describe(data)}", file=out)
     for problem in problems:
         print(f"  ! {problem}", file=out)
     return 0 if not problems else 2
@@ -109,7 +126,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     deps = Dependencies(Settings.from_env())
     bucket = deps.settings.audit_bucket
     if args.command == "show":
-        return show(load_events(deps.s3, bucket, args.verification_id), args.verification_id, out)
+        envelope = deps.envelope if deps.settings.audit_data_key_id else None
+        return show(load_events(deps.s3, bucket, args.verification_id), args.verification_id, out, envelope)
     if args.command == "digest":
         from .auditing.digests import DigestExists, write_digest
 

@@ -8,7 +8,7 @@ Side effects on other services (SMS, Chime, alerts) happen after the state is sa
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
 from aws_lambda_powertools.metrics import single_metric
@@ -132,6 +132,10 @@ def _alert(deps: "Dependencies", verification_id: str | None, subject: str, aler
         return False
 
 
+def _utc_day(moment: Any) -> str:
+    return moment.astimezone(timezone.utc).date().isoformat()
+
+
 def _error_code(error: Exception) -> str:
     """A log-safe description of a failure: the AWS error code or the exception class, no message."""
     response = getattr(error, "response", None)
@@ -190,6 +194,7 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
         )
 
     verification_id = deps.new_id()
+    deps.envelope.create_key(verification_id, _utc_day(now))
     meeting, attendee = _open_meeting(deps, verification_id, officer.officer_id)
     draft = Verification(
         verification_id=verification_id,
@@ -209,8 +214,9 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
         {
             "officer_id": officer.officer_id,
             "reference": draft.reference,
-            "location": _location_dict(location),
-            "area": request.area,
+            # Personal data is sealed under this verification's own data key (erasable later).
+            "location": deps.envelope.seal(verification_id, _location_dict(location)),
+            "area": deps.envelope.seal(verification_id, request.area),
             "meeting_id": meeting["MeetingId"] if meeting else None,
             "voice_fallback": draft.voice_fallback,
         },
@@ -398,7 +404,13 @@ def _audit_refused_attempt(
     """A refused start (not serving, over the hourly limit): its own audit chain, and an alert."""
     now = deps.clock()
     attempt_id = deps.new_id()
-    data = {"officer_id": principal.officer_id, **details, "location": _location_dict(location), "area": area}
+    deps.envelope.create_key(attempt_id, _utc_day(now))
+    data = {
+        "officer_id": principal.officer_id,
+        **details,
+        "location": deps.envelope.seal(attempt_id, _location_dict(location)),
+        "area": deps.envelope.seal(attempt_id, area),
+    }
     events = chain(
         [PendingEvent(event_type, _actor(principal), data)],
         verification_id=attempt_id,
@@ -526,7 +538,7 @@ def record_outcome(
     now = deps.clock()
     outcome = Outcome(request.outcome)
     event_type = EventType.CONFIRMED if outcome is Outcome.CONFIRMED else EventType.NOT_CONFIRMED
-    decided = PendingEvent(event_type, _actor(principal), {"note": request.note})
+    decided = PendingEvent(event_type, _actor(principal), {"note": deps.envelope.seal(verification_id, request.note)})
     _, after = _apply(
         deps,
         verification_id,
@@ -735,6 +747,35 @@ def _time_out(deps: "Dependencies", verification_id: str, expected: Status, even
     return result
 
 
+# ---- retention ------------------------------------------------------------------------------
+
+
+def erase_personal_data(deps: "Dependencies", created_day: str) -> list[str]:
+    """After the retention period: delete each chain's data key and the DynamoDB copy.
+
+    The audit log in S3 is untouched (and locked): its hashes still chain, but the sealed location,
+    area and notes can no longer be decrypted. The erasure itself is appended to each chain first.
+    Returns the chains erased.
+    """
+    erased = []
+    for chain_id in deps.envelope.chains_created_on(created_day):
+        verification = deps.verifications.get(chain_id)
+        if verification is not None and not verification.status.is_terminal:
+            logger.warning("erasure_skipped_active", extra={"verification_id": chain_id})
+            continue
+        record = PendingEvent(EventType.ERASED, SYSTEM, {
+            "erased": ["location", "area", "outcome_note", "data_key"], "reason": "retention_period_expired",
+        })
+        if verification is not None:
+            deps.verifications.delete_personal_copy(_append(deps, chain_id, [record]))
+        else:
+            deps.verifications.append_to_attempt(chain_id, record, deps.clock(), deps.new_event_id)
+        deps.envelope.erase(chain_id)
+        deps.envelope.forget_retention_entry(created_day, chain_id)
+        erased.append(chain_id)
+    return erased
+
+
 # ---- audit stream consumer -----------------------------------------------------------------
 
 
@@ -755,9 +796,12 @@ def copy_audit_events(deps: "Dependencies", records: list[dict[str, Any]]) -> in
     for record in records:
         if record.get("eventName") != "INSERT":
             continue
-        image = deserialise_item(record.get("dynamodb", {}).get("NewImage", {}))
-        if image.get("kind") != "audit_event":
+        raw = record.get("dynamodb", {}).get("NewImage", {})
+        # Filter on the raw image first: other items (e.g. encrypted data keys) carry binary
+        # attributes, which Lambda delivers base64-encoded and the deserialiser would reject.
+        if raw.get("kind", {}).get("S") != "audit_event":
             continue
+        image = deserialise_item(raw)
         event = json.loads(image["event_json"])
         if deps.audit_log.write(image["audit_key"], canonical_bytes(event)):
             written += 1

@@ -34,6 +34,9 @@ class Settings(BaseModel):
     idempotency_seconds: int = 3600
     # Audit integrity: the asymmetric KMS key that signs the daily digests.
     audit_signing_key_id: str = ""
+    # Symmetric KMS key wrapping the per-verification data keys (location and notes in the audit log).
+    audit_data_key_id: str = ""
+    personal_data_retention_days: int = Field(default=90, ge=1, le=3650)
     # Escalation (issue 3): who is texted when, and when an unanswered or undecided check ends.
     timers_queue_url: str = ""
     wave_size: int = Field(default=3, ge=1, le=50)

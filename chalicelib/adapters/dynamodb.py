@@ -360,6 +360,40 @@ class DynamoVerificationRepository:
                 raise ConcurrentUpdate(vid) from None
             raise
 
+    def delete_personal_copy(self, verification: Verification) -> None:
+        """Erasure: the verification item, its reference and its outbox events leave DynamoDB.
+
+        `verification` is the state after the erasure event was appended: that last event stays
+        (it holds no personal data) so the stream carries it to S3.
+        """
+        keys = [{"pk": f"V#{verification.verification_id}", "sk": "META"}, {"pk": f"REF#{verification.reference}", "sk": "REF"}]
+        keys += [
+            {"pk": f"V#{verification.verification_id}", "sk": f"EVENT#{seq:06d}"}
+            for seq in range(1, verification.audit_seq)
+        ]
+        for start in range(0, len(keys), 25):
+            requests = [{"DeleteRequest": {"Key": serialise_item(key)}} for key in keys[start : start + 25]]
+            pending: dict[str, Any] = {self._table: requests}
+            while pending:
+                pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+
+    def append_to_attempt(self, attempt_id: str, pending: Any, at: Any, new_event_id: Any) -> None:
+        """Add an event to a one-off attempt chain (no verification item holds its head)."""
+        from ..domain.audit import audit_key, chain
+
+        response = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=serialise_item({":pk": f"A#{attempt_id}", ":prefix": "EVENT#"}),
+            ConsistentRead=True,
+        )
+        events = sorted((json.loads(deserialise_item(i)["event_json"]) for i in response.get("Items", [])), key=lambda e: e["seq"])
+        last = events[-1]
+        [event] = chain([pending], verification_id=attempt_id, force=last["force"], after_seq=last["seq"],
+                        after_hash=last["hash"], at=at, new_event_id=new_event_id)
+        created = parse_iso(events[0]["at"])
+        self.record_attempt(attempt_id, [(audit_key(last["force"], created, attempt_id, event["seq"]), event)])
+
     def record_attempt(self, attempt_id: str, events: list[tuple[str, dict[str, Any]]]) -> None:
         """Audit something that created no verification (its events are their own short chain)."""
         self._client.transact_write_items(TransactItems=self._event_puts(f"A#{attempt_id}", events))

@@ -36,6 +36,7 @@ class EventType:
     REGISTRY_CHANGED = "registry.changed"
     TIMER_FAILED = "timer.failed"
     RATE_LIMITED = "verification.rate_limited"
+    ERASED = "personal_data.erased"
     ALERT_SENT = "alert.sent"
     ALERT_FAILED = "alert.failed"
     NOT_SERVING_ATTEMPT = "officer_not_serving.attempt"

@@ -118,3 +118,8 @@ def create_signing_key(kms: Any) -> str:
         KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY", Description="Safe Connection audit digest signing"
     )["KeyMetadata"]
     return metadata["Arn"]
+
+
+def create_data_key(kms: Any) -> str:
+    """The symmetric key that wraps each verification's data key (envelope encryption)."""
+    return kms.create_key(Description="Safe Connection audit personal data")["KeyMetadata"]["Arn"]

@@ -128,6 +128,7 @@ class LocalStack:
         retention_days = int(os.environ.get("AUDIT_RETENTION_DAYS", resources.AUDIT_RETENTION_DAYS))
         resources.create_buckets(s3, base, retention_days)
         signing_key = resources.create_signing_key(session.client("kms"))
+        data_key = resources.create_data_key(session.client("kms"))
         topic_arn, queue_url = resources.create_alerts(
             session.client("sns"), session.client("sqs"), "safe-connection-alerts", "safe-connection-alerts-local"
         )
@@ -146,6 +147,7 @@ class LocalStack:
             "alerts_queue_url": queue_url,
             "timers_queue_url": timers_queue_url,
             "audit_signing_key_id": signing_key,
+            "audit_data_key_id": data_key,
             "tables": {
                 "verifications": base.verifications_table,
                 "registry": base.registry_table,
@@ -169,6 +171,7 @@ class LocalStack:
             "CHIME_BACKEND": "standin",
             "TIMERS_QUEUE_URL": timers_queue_url,
             "AUDIT_SIGNING_KEY_ID": signing_key,
+            "AUDIT_DATA_KEY_ID": data_key,
         }
 
     def _start_api(self) -> None:

@@ -126,8 +126,10 @@ def test_events_reach_s3_at_the_spec_key_in_canonical_form(stack, clock):
     assert all(event["hash"] == _spec_hash(event) for event in stored)
     assert verify_chain(stored) == []
     requested = json.loads(objects[f"audit/force=met/date=2026-11-28/{vid}/000001.json"])
-    assert requested["data"]["area"] == "Café Nero, Camden — north side"
-    assert "Café Nero, Camden — north side".encode() in objects[f"audit/force=met/date=2026-11-28/{vid}/000001.json"]
+    # Personal data is sealed (issue 4): ciphertext in S3, readable only with the chain's data key.
+    assert requested["data"]["area"]["sealed"] == "aes-256-gcm"
+    assert "Café".encode() not in objects[f"audit/force=met/date=2026-11-28/{vid}/000001.json"]
+    assert stack.deps.envelope.open(vid, requested["data"]["area"]) == "Café Nero, Camden — north side"
     assert requested["at"] == "2026-11-28T23:59:50.000Z"
     head = _s3(stack).head_object(Bucket=stack.settings.audit_bucket, Key=f"audit/force=met/date=2026-11-28/{vid}/000005.json")
     assert head["ContentType"] == "application/json"
@@ -238,7 +240,7 @@ def test_only_inserted_audit_events_are_copied(stack):
 def test_not_serving_attempt_is_copied_too(stack):
     with pytest.raises(OfficerNotServing):
         services.start_verification(stack.deps, officer("MP3390"), start_request())
-    (item,) = stack.stored_items()
+    (item,) = [i for i in stack.stored_items() if i["kind"]["S"] == "audit_event"]
     attempt_id = item["pk"]["S"].removeprefix("A#")
 
     stack.pump_audit()

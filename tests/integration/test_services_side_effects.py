@@ -142,8 +142,10 @@ def test_not_serving_officer_is_refused_audited_and_alerted(stack, officer_id, r
     with pytest.raises(OfficerNotServing):
         services.start_verification(stack.deps, officer(officer_id), start_request())
 
-    # Nothing was started: no verification, no lock, no reference, no meeting, no SMS.
-    (item,) = stack.stored_items()
+    # Nothing was started: no verification, no lock, no reference, no meeting, no SMS; only the
+    # audited attempt (and the data key sealing its location, with its retention entry).
+    assert sorted(i["kind"]["S"] for i in stack.stored_items()) == ["audit_event", "data_key", "retention"]
+    (item,) = [i for i in stack.stored_items() if i["kind"]["S"] == "audit_event"]
     assert item["pk"]["S"].startswith("A#") and item["sk"]["S"] == "EVENT#000001"
     assert stack.sms() == []
     assert stack.standin.meetings == {}
@@ -154,10 +156,11 @@ def test_not_serving_officer_is_refused_audited_and_alerted(stack, officer_id, r
     assert event["type"] == "officer_not_serving.attempt"
     assert event["verification_id"] == attempt_id and event["seq"] == 1
     assert event["actor"] == {"role": "officer", "officer_id": officer_id}
-    assert event["data"] == {
-        "officer_id": officer_id, "registry_status": registry_status,
-        "location": START_BODY["location"], "area": "Camden High St",
-    }
+    plain = dict(event["data"])
+    sealed = {k: plain.pop(k) for k in ("location", "area")}
+    assert plain == {"officer_id": officer_id, "registry_status": registry_status}
+    assert stack.deps.envelope.open(attempt_id, sealed["location"]) == {**START_BODY["location"], "accuracy_m": START_BODY["location"].get("accuracy_m")}
+    assert stack.deps.envelope.open(attempt_id, sealed["area"]) == "Camden High St"
     assert verify_chain([event]) == []
 
     (alert,) = stack.alerts()

@@ -164,8 +164,12 @@ def build_stack(settings: Settings, clock: Any, tokens: Any, session: Any = None
     topic_arn, queue_url = resources.create_alerts(
         session.client("sns"), session.client("sqs"), "test-alerts", "test-alerts-queue"
     )
-    signing_key = resources.create_signing_key(session.client("kms"))
-    settings = settings.model_copy(update={"alerts_topic_arn": topic_arn, "audit_signing_key_id": signing_key})
+    kms = session.client("kms")
+    settings = settings.model_copy(update={
+        "alerts_topic_arn": topic_arn,
+        "audit_signing_key_id": resources.create_signing_key(kms),
+        "audit_data_key_id": resources.create_data_key(kms),
+    })
     standin = ChimeStandIn()
     deps = bootstrap.Dependencies(settings, clock=clock, session=session, chime_standin=standin)
     deps.identity = JwtVerifier(settings.token_issuer, settings.token_audience, StaticJwksKeySource(tokens.jwks))
