@@ -12,6 +12,7 @@ from chalicelib.api.audit_stream import handle_stream_batch
 from chalicelib.api.timers import handle_timer_messages
 from chalicelib.bootstrap import get_dependencies
 from chalicelib.api.errors import internal_error, normalise_framework_error
+from chalicelib.api.pages import pages
 from chalicelib.api.public import public
 from chalicelib.api.registry import registry
 from chalicelib.api.verifications import verifications
@@ -21,6 +22,7 @@ app = Chalice(app_name="safe-connection")
 app.register_blueprint(public)
 app.register_blueprint(verifications)
 app.register_blueprint(registry)
+app.register_blueprint(pages)
 
 # Event-source ARNs are read when Chalice packages the app, so this one comes from the environment
 # (set by CDK for deployment; the local stack's worker calls the handler directly).

@@ -26,6 +26,8 @@ class Settings(BaseModel):
     jwks_url: str | None = None
     # Links in SMS and responses point here (the force's own site in production).
     public_base_url: str = "http://127.0.0.1:8000"
+    # The citizen page's language until she switches: "en" or "cy" (the force chooses).
+    default_language: str = Field(default="en", pattern="^(en|cy)$")
     chime_media_region: str = "eu-west-2"
     # "aws" uses Chime SDK Meetings; "standin" answers the same calls from memory (no moto Chime).
     chime_backend: str = "aws"

@@ -93,6 +93,12 @@ def test_officer_to_confirmation_end_to_end(live_stack):
     # The photo link works from a phone with no credentials.
     import urllib.request
 
+    # The citizen_url the officer shows her is a plain HTML page (no JavaScript needed).
+    with urllib.request.urlopen(started["citizen_url"], timeout=10) as page:
+        html = page.read().decode("utf-8")
+        assert page.headers["Content-Type"].startswith("text/html")
+    assert "Confirmed police officer" in html and f"({winner})" in html and "<script" not in html
+
     with urllib.request.urlopen(public["officer"]["photo_url"], timeout=10) as photo:
         assert photo.read(8) == b"\x89PNG\r\n\x1a\n"
 

@@ -1,0 +1,1 @@
+"""Server-rendered pages (no JavaScript needed): what the public sees on a cheap phone."""

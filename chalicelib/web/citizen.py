@@ -1,0 +1,107 @@
+"""HTML for the citizen: `/verify` (type a reference) and `/v/{reference}` (the answer).
+
+Server-rendered and JavaScript-free so it works on any phone; while a check is pending the page
+refreshes itself with a meta refresh. No location, no notes, no phone numbers ever appear here.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from ..domain.verification import Status
+from .i18n import ADVICE_CY, STATUS_WORDS, TEXT
+
+PENDING = {Status.AWAITING_SERGEANT, Status.CONNECTED}
+REFRESH_SECONDS = 5
+
+
+def photo_origin(view: dict[str, Any] | None) -> str | None:
+    url = (view or {}).get("officer", {}).get("photo_url") if view else None
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def security_headers(img_origin: str | None = None) -> dict[str, str]:
+    """Strict CSP (no script at all), no referrer, nothing cached: the answer is personal and live."""
+    img = "'self'" + (f" {img_origin}" if img_origin else "")
+    return {
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy": (
+            f"default-src 'none'; img-src {img}; style-src 'self'; form-action 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'"
+        ),
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+    }
+
+
+def _page(lang: str, title: str, body: str, switch_href: str, refresh: bool = False) -> str:
+    t = TEXT[lang]
+    refresh_tag = f'<meta http-equiv="refresh" content="{REFRESH_SECONDS}">' if refresh else ""
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"{refresh_tag}<title>{escape(title)}</title>"
+        '<link rel="stylesheet" href="/static/citizen.css"></head><body><main>'
+        f'<p class="lang"><a href="{escape(switch_href)}">{t["switch"]}</a></p>'
+        f"{body}"
+        f'<p class="unsafe">{t["unsafe"]}</p>'
+        "</main></body></html>"
+    )
+
+
+def _other(lang: str) -> str:
+    return "en" if lang == "cy" else "cy"
+
+
+def form_page(lang: str, message: str | None = None, typed: str = "") -> str:
+    t = TEXT[lang]
+    notice = f'<p class="advice" role="alert">{escape(message)}</p>' if message else ""
+    body = (
+        f'<h1>{t["check_title"]}</h1>{notice}<p>{t["check_intro"]}</p>'
+        '<form method="get" action="/verify">'
+        f'<input type="hidden" name="lang" value="{lang}">'
+        f'<label for="reference">{t["reference"]}</label>'
+        f'<input type="text" id="reference" name="reference" value="{escape(typed)}" '
+        'autocomplete="off" autocapitalize="characters" spellcheck="false" inputmode="text" required>'
+        f'<button type="submit">{t["check_button"]}</button></form>'
+    )
+    return _page(lang, t["check_title"], body, f"/verify?lang={_other(lang)}")
+
+
+def result_page(lang: str, view: dict[str, Any]) -> str:
+    t = TEXT[lang]
+    status = Status(view["status"])
+    words = STATUS_WORDS[lang][status]
+    advice = view["advice"] if lang == "en" else ADVICE_CY[status]
+    officer = view["officer"]
+    photo = (
+        f'<img src="{escape(officer["photo_url"])}" alt="{t["photo_alt"]}">' if officer.get("photo_url") else ""
+    )
+    confirmed = ""
+    if view.get("confirmed_by"):
+        by = view["confirmed_by"]
+        when = (view.get("decided_at") or "")[11:16]
+        confirmed = (
+            f'<dt>{t["confirmed_by"]}</dt><dd>{escape(by["rank"])} {escape(by["family_name"])} '
+            f'({escape(by["officer_id"])}) {t["at"]} {escape(when)} UTC</dd>'
+        )
+    pending = status in PENDING
+    body = (
+        f'<h1>{t["title"]}</h1>'
+        f'<p class="status status-{status.value}" role="status">{escape(words)}</p>'
+        f'<p class="advice">{escape(advice)}</p>'
+        f'<div class="officer">{photo}<dl>'
+        f'<dt>{t["officer"]}</dt><dd>{escape(officer["rank"])} {escape(officer["family_name"])} '
+        f'({escape(officer["officer_id"])})</dd>{confirmed}'
+        f'<dt>{t["reference"]}</dt><dd>{escape(view["reference"])}</dd></dl></div>'
+        + (f'<p>{t["updated"]}</p>' if pending else "")
+    )
+    switch = f"/v/{quote(view['reference'])}?lang={_other(lang)}"
+    return _page(lang, f"{words} - {t['title']}", body, switch, refresh=pending)

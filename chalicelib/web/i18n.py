@@ -1,0 +1,78 @@
+"""Citizen page text in English and Welsh. The force chooses the default; a link switches.
+
+Welsh wording should be reviewed by the force's Welsh language officer before go-live.
+"""
+
+from __future__ import annotations
+
+from ..domain.verification import Status
+
+LANGUAGES = ("en", "cy")
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Is this a police officer?",
+        "check_title": "Check a police officer",
+        "check_intro": "Type the reference the officer showed you. You do not need to sign in.",
+        "reference": "Reference",
+        "check_button": "Check",
+        "not_found": "We could not find that reference. Check it and try again, or call 999.",
+        "rate_limited": "Too many checks from this connection. Wait a minute and try again. If you feel unsafe, call 999.",
+        "unsafe": "If you feel unsafe, call 999.",
+        "officer": "Officer",
+        "confirmed_by": "Confirmed by",
+        "at": "at",
+        "updated": "This page updates by itself every few seconds.",
+        "switch": "Cymraeg",
+        "photo_alt": "Registry photo of the officer",
+        "started": "Check started",
+    },
+    "cy": {
+        "title": "Ai swyddog heddlu yw hwn?",
+        "check_title": "Gwirio swyddog heddlu",
+        "check_intro": "Teipiwch y cyfeirnod a ddangosodd y swyddog i chi. Does dim angen mewngofnodi.",
+        "reference": "Cyfeirnod",
+        "check_button": "Gwirio",
+        "not_found": "Ni allem ddod o hyd i'r cyfeirnod hwnnw. Gwiriwch ef a rhowch gynnig arall arni, neu ffoniwch 999.",
+        "rate_limited": "Gormod o wiriadau o'r cysylltiad hwn. Arhoswch funud a rhowch gynnig arall arni. Os ydych chi'n teimlo'n anniogel, ffoniwch 999.",
+        "unsafe": "Os ydych chi'n teimlo'n anniogel, ffoniwch 999.",
+        "officer": "Swyddog",
+        "confirmed_by": "Cadarnhawyd gan",
+        "at": "am",
+        "updated": "Mae'r dudalen hon yn diweddaru ei hun bob ychydig eiliadau.",
+        "switch": "English",
+        "photo_alt": "Llun cofrestr y swyddog",
+        "started": "Dechreuwyd y gwiriad",
+    },
+}
+
+STATUS_WORDS: dict[str, dict[Status, str]] = {
+    "en": {
+        Status.AWAITING_SERGEANT: "Checking - please wait",
+        Status.CONNECTED: "Checking - please wait",
+        Status.CONFIRMED: "Confirmed police officer",
+        Status.NOT_CONFIRMED: "NOT confirmed",
+        Status.CANCELLED: "Check cancelled",
+        Status.UNANSWERED: "Could not be checked",
+        Status.EXPIRED: "Could not be checked",
+    },
+    "cy": {
+        Status.AWAITING_SERGEANT: "Yn gwirio - arhoswch os gwelwch yn dda",
+        Status.CONNECTED: "Yn gwirio - arhoswch os gwelwch yn dda",
+        Status.CONFIRMED: "Swyddog heddlu wedi'i gadarnhau",
+        Status.NOT_CONFIRMED: "HEB ei gadarnhau",
+        Status.CANCELLED: "Gwiriad wedi'i ganslo",
+        Status.UNANSWERED: "Doedd dim modd gwirio",
+        Status.EXPIRED: "Doedd dim modd gwirio",
+    },
+}
+
+ADVICE_CY: dict[Status, str] = {
+    Status.AWAITING_SERGEANT: "Mae rhingyll yr heddlu yn cael ei ofyn i gadarnhau pwy yw'r person hwn. Arhoswch os gwelwch yn dda.",
+    Status.CONNECTED: "Mae rhingyll yr heddlu yn gwirio pwy yw'r person hwn ar alwad fideo nawr.",
+    Status.CONFIRMED: "Mae'r person hwn yn swyddog heddlu sy'n gwasanaethu, wedi'i gadarnhau gan ringyll o'r un heddlu.",
+    Status.NOT_CONFIRMED: "Ni ellid cadarnhau bod y person hwn yn swyddog heddlu. Ffoniwch 999 nawr.",
+    Status.CANCELLED: "Cafodd y gwiriad ei ganslo cyn iddo orffen. Os ydych chi'n teimlo'n anniogel, ffoniwch 999 a gofynnwch am swyddog mewn iwnifform.",
+    Status.UNANSWERED: "Ni allai unrhyw ringyll gadarnhau'r person hwn mewn pryd. Ffoniwch 999 a gofynnwch am swyddog mewn iwnifform.",
+    Status.EXPIRED: "Ni orffennwyd y gwiriad mewn pryd. Ffoniwch 999 a gofynnwch am swyddog mewn iwnifform.",
+}
