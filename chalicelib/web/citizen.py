@@ -41,7 +41,7 @@ def security_headers(img_origin: str | None = None) -> dict[str, str]:
     }
 
 
-def _page(lang: str, title: str, body: str, switch_href: str, refresh: bool = False) -> str:
+def _page(lang: str, title: str, body: str, switch_href: str, refresh: bool = False, unsafe_in_body: bool = False) -> str:
     t = TEXT[lang]
     refresh_tag = f'<meta http-equiv="refresh" content="{REFRESH_SECONDS}">' if refresh else ""
     return (
@@ -51,8 +51,8 @@ def _page(lang: str, title: str, body: str, switch_href: str, refresh: bool = Fa
         '<link rel="stylesheet" href="/static/citizen.css"></head><body><main>'
         f'<p class="lang"><a href="{escape(switch_href)}">{t["switch"]}</a></p>'
         f"{body}"
-        f'<p class="unsafe">{t["unsafe"]}</p>'
-        "</main></body></html>"
+        + ("" if unsafe_in_body else f'<p class="unsafe">{t["unsafe"]}</p>')
+        + "</main></body></html>"
     )
 
 
@@ -97,6 +97,8 @@ def result_page(lang: str, view: dict[str, Any]) -> str:
         f'<h1>{t["title"]}</h1>'
         f'<p class="status status-{status.value}" role="status">{escape(words)}</p>'
         f'<p class="advice">{escape(advice)}</p>'
+        # Above the fold on a small phone: the one thing she must always be able to see.
+        f'<p class="unsafe">{t["unsafe"]}</p>'
         f'<div class="officer">{photo}<dl>'
         f'<dt>{t["officer"]}</dt><dd>{escape(officer["rank"])} {escape(officer["family_name"])} '
         f'({escape(officer["officer_id"])})</dd>{confirmed}'
@@ -104,4 +106,4 @@ def result_page(lang: str, view: dict[str, Any]) -> str:
         + (f'<p>{t["updated"]}</p>' if pending else "")
     )
     switch = f"/v/{quote(view['reference'])}?lang={_other(lang)}"
-    return _page(lang, f"{words} - {t['title']}", body, switch, refresh=pending)
+    return _page(lang, f"{words} - {t['title']}", body, switch, refresh=pending, unsafe_in_body=True)
