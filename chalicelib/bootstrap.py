@@ -18,8 +18,14 @@ from .settings import Settings
 
 
 def new_verification_id() -> str:
-    """16 URL-safe characters (96 random bits): short enough to keep the SMS in one segment."""
-    return secrets.token_urlsafe(12)
+    """16 URL-safe characters (96 random bits): short enough to keep the SMS in one segment.
+
+    Never starting with '-' or '_', so an id pasted into a command line is never read as an option.
+    """
+    while True:
+        candidate = secrets.token_urlsafe(12)
+        if candidate[0].isalnum():
+            return candidate
 
 
 class Dependencies:

@@ -116,6 +116,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     digest_cmd.add_argument("--date", required=True, type=_day)
     show_cmd = audit.add_parser("show", help="one verification's timeline, with its chain checked")
     show_cmd.add_argument("verification_id")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "show" in argv:
+        # Older ids may start with '-': everything after `show` is the id, never an option.
+        position = argv.index("show")
+        if position + 1 < len(argv) and argv[position + 1] not in ("--", "-h", "--help"):
+            argv.insert(position + 1, "--")
     args = parser.parse_args(argv)
 
     if args.stack:

@@ -460,7 +460,9 @@ def list_verifications(deps: "Dependencies", principal: Principal, status: str |
         allowed = ", ".join(s.value for s in Status)
         raise ValidationFailed(f"status: must be one of {allowed}") from None
     items = deps.verifications.list_by_status(principal.force, wanted)
-    return {"items": [verification_view(v) for v in items]}
+    # Each listed record discloses location and area: each is a consultation on its own chain.
+    viewed = PendingEvent(EventType.VIEWED, _actor(principal), {"reason": reason_for(principal.role.value), "via": "list"})
+    return {"items": [verification_view(_append(deps, v.verification_id, [viewed])) for v in items]}
 
 
 # ---- sergeant: accept and decide -----------------------------------------------------------
@@ -507,7 +509,11 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
 
     attendee = None
     if after.meeting_id:
-        attendee = deps.meetings.create_attendee(after.meeting_id, f"sergeant-{sergeant.officer_id}")
+        try:
+            attendee = deps.meetings.create_attendee(after.meeting_id, f"sergeant-{sergeant.officer_id}")
+        except Exception as error:  # noqa: BLE001 - they have won: give them the record, not a 500
+            # `meeting: null` tells the page to fall back to the radio; accepting again retries the join.
+            logger.error("attendee_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)})
     officer_record = deps.registry.get(after.force, after.officer.officer_id)
     body = verification_view(after)
     body["meeting"] = _meeting_view(after.meeting, attendee)
@@ -718,12 +724,15 @@ def handle_timer(deps: "Dependencies", timer: Any) -> str:
 
     if timer.kind is TimerKind.WAVE:
         sent = send_wave(deps, timer.verification_id, timer.wave)
-        if sent is None:
-            return "no_wave"
-        following = deps.escalation.next_wave_timer(sent, now)
-        if following is not None:
-            _schedule(deps, sent, [following])
-        return "wave_sent"
+        current = sent or deps.verifications.get(timer.verification_id)
+        # Keep the waves coming while nobody has accepted, even after an empty wave: a sergeant
+        # may come on duty in the meantime. A repeated delivery of a sent wave arms nothing.
+        already_sent = sent is None and current is not None and current.waves_sent >= timer.wave
+        if current is not None and current.status is Status.AWAITING_SERGEANT and not already_sent:
+            following = deps.escalation.next_wave_timer(current, now, wave=timer.wave + 1)
+            if following is not None:
+                _schedule(deps, current, [following])
+        return "wave_sent" if sent is not None else "no_wave"
     if timer.kind is TimerKind.ANSWER_TIMEOUT:
         return _time_out(deps, timer.verification_id, Status.AWAITING_SERGEANT, EventType.UNANSWERED,
                          "verification_unanswered", lambda v: v.close_unanswered(now), "unanswered")
@@ -766,14 +775,25 @@ def erase_personal_data(deps: "Dependencies", created_day: str) -> list[str]:
         record = PendingEvent(EventType.ERASED, SYSTEM, {
             "erased": ["location", "area", "outcome_note", "data_key"], "reason": "retention_period_expired",
         })
+        # Each step is safe to repeat, so a run that failed half-way is finished by the next one.
         if verification is not None:
-            deps.verifications.delete_personal_copy(_append(deps, chain_id, [record]))
+            if _last_event_type(deps.verifications.events(chain_id)) != EventType.ERASED:
+                verification = _append(deps, chain_id, [record])
+            deps.envelope.erase(chain_id)
+            deps.verifications.delete_personal_copy(verification)
         else:
-            deps.verifications.append_to_attempt(chain_id, record, deps.clock(), deps.new_event_id)
-        deps.envelope.erase(chain_id)
+            attempt_events = deps.verifications.attempt_events(chain_id)
+            # No events at all: a start that failed after its key was made; only the key remains.
+            if attempt_events and _last_event_type(attempt_events) != EventType.ERASED:
+                deps.verifications.append_to_attempt(chain_id, record, deps.clock(), deps.new_event_id)
+            deps.envelope.erase(chain_id)
         deps.envelope.forget_retention_entry(created_day, chain_id)
         erased.append(chain_id)
     return erased
+
+
+def _last_event_type(events: list[dict[str, Any]]) -> str | None:
+    return max(events, key=lambda e: e["seq"])["type"] if events else None
 
 
 # ---- audit stream consumer -----------------------------------------------------------------

@@ -377,17 +377,21 @@ class DynamoVerificationRepository:
             while pending:
                 pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
-    def append_to_attempt(self, attempt_id: str, pending: Any, at: Any, new_event_id: Any) -> None:
-        """Add an event to a one-off attempt chain (no verification item holds its head)."""
-        from ..domain.audit import audit_key, chain
-
+    def attempt_events(self, attempt_id: str) -> list[dict[str, Any]]:
+        """The events of a one-off attempt chain, in order (empty if there are none)."""
         response = self._client.query(
             TableName=self._table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
             ExpressionAttributeValues=serialise_item({":pk": f"A#{attempt_id}", ":prefix": "EVENT#"}),
             ConsistentRead=True,
         )
-        events = sorted((json.loads(deserialise_item(i)["event_json"]) for i in response.get("Items", [])), key=lambda e: e["seq"])
+        return sorted((json.loads(deserialise_item(i)["event_json"]) for i in response.get("Items", [])), key=lambda e: e["seq"])
+
+    def append_to_attempt(self, attempt_id: str, pending: Any, at: Any, new_event_id: Any) -> None:
+        """Add an event to a one-off attempt chain (no verification item holds its head)."""
+        from ..domain.audit import audit_key, chain
+
+        events = self.attempt_events(attempt_id)
         last = events[-1]
         [event] = chain([pending], verification_id=attempt_id, force=last["force"], after_seq=last["seq"],
                         after_hash=last["hash"], at=at, new_event_id=new_event_id)

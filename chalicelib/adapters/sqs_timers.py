@@ -29,11 +29,18 @@ def timer_from_body(body: str) -> Timer:
     """Parse a timer message; ValueError for anything that is not one (it is then dropped)."""
     try:
         data = json.loads(body)
+        kind = TimerKind(data["kind"])
+        due_at = parse_iso(data["due_at"])
+        wave = data.get("wave")
+        if due_at is None or due_at.tzinfo is None:
+            raise ValueError("due_at must be an ISO 8601 time with its UTC offset")
+        if kind is TimerKind.WAVE and (not isinstance(wave, int) or isinstance(wave, bool) or wave < 1):
+            raise ValueError("a wave timer needs its wave number")
         return Timer(
-            kind=TimerKind(data["kind"]),
+            kind=kind,
             verification_id=str(data["verification_id"]),
-            due_at=parse_iso(data["due_at"]),  # type: ignore[arg-type]
-            wave=int(data["wave"]) if data.get("wave") is not None else None,
+            due_at=due_at,
+            wave=wave if kind is TimerKind.WAVE else None,
         )
     except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as error:
         raise ValueError(f"not a timer message: {error}") from None

@@ -32,7 +32,7 @@ def latest_digest_key(s3: Any, bucket: str, force: str, day: date) -> str | None
         keys = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
                 for o in page.get("Contents", [])]
         if keys:
-            return max(keys)
+            return max(keys, key=lambda k: k.rsplit("/", 1)[1])  # by creation time in the name
     return None
 
 

@@ -19,7 +19,7 @@ from ..domain import digest as d
 from ..domain.audit import GENESIS_HASH, canonical_bytes, event_hash
 
 _EVENT_KEY = re.compile(r"^audit/force=(?P<force>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/(?P<chain>[^/]+)/(?P<seq>\d{6})\.json$")
-_DIGEST_KEY = re.compile(r"^digests/force=(?P<force>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/digest-\d{12}\.json$")
+_DIGEST_KEY = re.compile(r"^digests/force=(?P<force>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/digest-\d{8}T\d{12}Z\.json$")
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,11 @@ class AuditVerifier:
             except (ValueError, TypeError):
                 report.problems.append(Problem(key, "digest is not a signed JSON document"))
                 continue
-            if not self._signer.verify(d.message_digest(document), signature, document.get("signing_key_id")):
+            # Only the force's own signing key is trusted, whatever key the document claims.
+            if document.get("signing_key_id") != self._signer.key_id:
+                report.problems.append(Problem(key, f"digest claims an untrusted signing key {document.get('signing_key_id')}"))
+                continue
+            if not self._signer.verify(d.message_digest(document), signature):
                 report.problems.append(Problem(key, "digest signature is not valid"))
                 continue  # an unverified digest vouches for nothing
             previous_key = document.get("previous_digest_key")

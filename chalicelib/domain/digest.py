@@ -17,8 +17,9 @@ GENESIS = "0" * 64
 
 def digest_key(force: str, day: date, created_at: datetime) -> str:
     """One day can have several digests (on demand, then the nightly one); each lists everything
-    written that day up to its creation, so later ones supersede earlier ones. Keys sort by time."""
-    return f"digests/force={force}/date={day.isoformat()}/digest-{created_at.strftime('%H%M%S%f')}.json"
+    written that day up to its creation, so later ones supersede earlier ones. The full creation
+    time (UTC) in the name keeps them in order even when the nightly one is made the next day."""
+    return f"digests/force={force}/date={day.isoformat()}/digest-{created_at.strftime('%Y%m%dT%H%M%S%f')}Z.json"
 
 
 def digest_prefix(force: str, day: date | None = None) -> str:

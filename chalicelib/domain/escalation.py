@@ -59,17 +59,19 @@ class EscalationPolicy:
 
     def timers_on_start(self, verification: Verification) -> list[Timer]:
         created = verification.created_at
-        return [
-            Timer(TimerKind.WAVE, verification.verification_id, created + timedelta(seconds=self.wave_interval_seconds), wave=2),
+        timers = [
             Timer(TimerKind.ANSWER_TIMEOUT, verification.verification_id, created + timedelta(seconds=self.answer_timeout_seconds)),
         ]
+        second_wave = self.next_wave_timer(verification, created, wave=2)
+        return ([second_wave] if second_wave else []) + timers
 
-    def next_wave_timer(self, verification: Verification, now: datetime) -> Timer | None:
-        """The wave after this one, if it would still go out before the answer timeout."""
+    def next_wave_timer(self, verification: Verification, now: datetime, wave: int | None = None) -> Timer | None:
+        """The next wave (by default the one after the last sent) one interval from now, if it
+        would still go out before the answer timeout."""
         due = now + timedelta(seconds=self.wave_interval_seconds)
         if due >= verification.created_at + timedelta(seconds=self.answer_timeout_seconds):
             return None
-        return Timer(TimerKind.WAVE, verification.verification_id, due, wave=verification.waves_sent + 1)
+        return Timer(TimerKind.WAVE, verification.verification_id, due, wave=wave or verification.waves_sent + 1)
 
     def timer_on_accept(self, verification: Verification) -> Timer:
         accepted = verification.accepted_at or verification.created_at

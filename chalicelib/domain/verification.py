@@ -139,11 +139,15 @@ class Verification:
         return self._move_to(Status.EXPIRED, decided_at=now)
 
     def record_wave(self, wave: int, recipients: list[str]) -> "Verification":
-        """Remember a wave of texts; only while someone is still needed, and never a wave twice."""
+        """Remember a wave of texts; only while someone is still needed, and never a wave twice.
+
+        Waves are numbered by their timer; earlier waves may have found nobody to text, so any wave
+        after the last one sent may go (a repeated or older wave may not).
+        """
         if self.status is not Status.AWAITING_SERGEANT:
             raise InvalidTransition(f"This verification is {self.status.value}; no more texts go out.")
-        if wave != self.waves_sent + 1:
-            raise InvalidTransition(f"Wave {wave} is not the next wave (sent: {self.waves_sent}).")
+        if wave <= self.waves_sent:
+            raise InvalidTransition(f"Wave {wave} was already sent (sent up to {self.waves_sent}).")
         return dataclasses.replace(
             self, waves_sent=wave, notified=tuple(dict.fromkeys((*self.notified, *recipients)))
         )
