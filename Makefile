@@ -23,7 +23,7 @@ run: $(STAMP)
 	PORT=$(PORT) MOTO_PORT=$(MOTO_PORT) $(BIN)/python -m chalicelib.local
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache
