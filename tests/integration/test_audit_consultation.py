@@ -11,7 +11,6 @@ import json
 import re
 from typing import Any
 
-import pytest
 
 from chalicelib.adapters.envelope import is_sealed
 from chalicelib.domain.audit import GENESIS_HASH, verify_chain

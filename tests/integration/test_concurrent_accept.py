@@ -19,6 +19,7 @@ from chalicelib import services
 from chalicelib.domain.audit import verify_chain
 from chalicelib.domain.errors import AlreadyAccepted, ConcurrentUpdate
 from chalicelib.domain.verification import Status
+from tests.integration.escalation_helpers import make_dynamodb_atomic
 from tests.integration.helpers import officer, sergeant, start_request
 
 SERGEANTS = ["MP2001", "MP2002", "MP2003"]
@@ -28,15 +29,7 @@ ROUNDS = 6
 @pytest.fixture
 def dynamodb_is_atomic(stack, monkeypatch):
     """One DynamoDB API call at a time, as the real service guarantees per request."""
-    client = stack.deps.dynamodb
-    lock = threading.Lock()
-    make_api_call = client._make_api_call
-
-    def atomic(operation_name, api_params):
-        with lock:
-            return make_api_call(operation_name, api_params)
-
-    monkeypatch.setattr(client, "_make_api_call", atomic)
+    make_dynamodb_atomic(stack, monkeypatch)
     return stack
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 
 from chalicelib import services
 from chalicelib.domain.clock import iso_z
