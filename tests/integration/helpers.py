@@ -48,7 +48,7 @@ def draft_verification(
     location: Location = Location(lat=51.539, lon=-0.1426, accuracy_m=12.0),
     status: Status = Status.AWAITING_SERGEANT,
 ) -> tuple[Verification, list[tuple[str, dict[str, Any]]]]:
-    """A verification as `services._create` would store it: with its first audit event chained."""
+    """A verification as services.starting._create would store it: with its first audit event chained."""
     draft = Verification(
         verification_id=verification_id,
         reference=reference or f"SC-{verification_id}",
@@ -67,7 +67,7 @@ def draft_verification(
 def with_events(
     before: Verification, after: Verification, pending: list[PendingEvent], at: datetime
 ) -> tuple[Verification, list[tuple[str, dict[str, Any]]]]:
-    """Chain `pending` after `before`'s audit head, as services._stamp does."""
+    """Chain `pending` after `before`'s audit head, as services._plumbing._stamp does."""
     events = chain(
         pending,
         verification_id=after.verification_id,

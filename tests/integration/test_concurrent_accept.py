@@ -18,6 +18,7 @@ import pytest
 from chalicelib import services
 from chalicelib.domain.audit import verify_chain
 from chalicelib.domain.errors import AlreadyAccepted, ConcurrentUpdate
+from chalicelib.schemas import OutcomeRequest
 from chalicelib.domain.verification import Status
 from tests.integration.escalation_helpers import make_dynamodb_atomic
 from tests.integration.helpers import officer, sergeant, start_request
@@ -97,7 +98,7 @@ def test_races_in_a_row_for_the_same_officer(dynamodb_is_atomic, stack):
         (winner,) = [sid for sid, body in outcomes.items() if isinstance(body, dict)]
         assert sum(type(body) is AlreadyAccepted for body in outcomes.values()) == len(SERGEANTS) - 1
         decided = services.record_outcome(
-            stack.deps, sergeant(winner), vid, services.OutcomeRequest(outcome="confirmed")
+            stack.deps, sergeant(winner), vid, OutcomeRequest(outcome="confirmed")
         )
         assert decided["status"] == "confirmed" and decided["sergeant"]["officer_id"] == winner
         events = stack.deps.verifications.events(vid)

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib import services
 from chalicelib.domain.audit import verify_chain
-from chalicelib.domain.errors import OfficerNotServing
+from chalicelib.domain.errors import ActiveVerificationExists, OfficerNotServing
 from chalicelib.domain.registry import Duty, OfficerStatus, RegistryRecord, Role
 from chalicelib.domain.verification import Status
 from chalicelib.schemas import OutcomeRequest
@@ -335,7 +335,7 @@ def test_lost_start_race_closes_its_meeting_and_texts_no_one(stack, monkeypatch)
 
     monkeypatch.setattr(stack.deps.verifications, "active_verification_id", stale_once)
 
-    with pytest.raises(services.ActiveVerificationExists) as raised:
+    with pytest.raises(ActiveVerificationExists) as raised:
         services.start_verification(stack.deps, officer("MP4721"), start_request())
 
     assert raised.value.verification_id == first["verification_id"]

@@ -1,0 +1,126 @@
+"""Sergeants accept and decide; officers cancel."""
+
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.metrics import single_metric
+
+from ..domain.access import Principal, require_role
+from ..domain.audit import EventType, PendingEvent
+from ..domain.registry import RegistryRecord, Role, ensure_available_sergeant
+from ..domain.verification import Outcome, Verification
+from ..observability import MetricUnit, logger, metrics
+from ..schemas import (
+    OutcomeRequest,
+    verification_view,
+)
+
+if TYPE_CHECKING:
+    from ..bootstrap import Dependencies
+
+from ._plumbing import _actor, _alert_outcome, _apply, _close_meeting, _error_code, _load_visible, _meeting_view, _schedule
+
+
+def accept_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:
+    """First available sergeant wins; they get the meeting and the officer's registry record."""
+    require_role(principal, Role.SERGEANT)
+    current = _load_visible(deps, principal, verification_id)
+    sergeant = ensure_available_sergeant(deps.registry.get(principal.force, principal.officer_id))
+    now = deps.clock()
+    disclosed = PendingEvent(
+        EventType.REGISTRY_DISCLOSED,
+        _actor(principal),
+        {
+            "officer_id": current.officer.officer_id,
+            "disclosed_to": sergeant.officer_id,
+            "fields": ["officer_id", "rank", "given_name", "family_name", "status", "photo"],
+            "reason": "identity_verification",
+        },
+    )
+    accepted = PendingEvent(EventType.ACCEPTED, _actor(principal), {"sergeant_id": sergeant.officer_id})
+    rejoined = False
+
+    def accept_or_rejoin(v: Verification) -> tuple[Verification, list[PendingEvent]]:
+        # The winner reopening the link (a page reload, a double tap at 3 a.m.) rejoins the call;
+        # decided inside the retry loop so a lost race against their own first tap still rejoins.
+        nonlocal rejoined
+        rejoined = v.is_accepted_by(sergeant.officer_id)
+        if rejoined:
+            return v, [disclosed]
+        return v.accept(sergeant.summary(), now), [accepted, disclosed]
+
+    _, after = _apply(deps, verification_id, accept_or_rejoin)
+    if not rejoined:
+        _schedule(deps, after, [deps.escalation.timer_on_accept(after)])
+        metrics.add_metric(name="VerificationAccepted", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(
+            name="TimeToAcceptSeconds",
+            unit=MetricUnit.Seconds,
+            value=max(0.0, (now - after.created_at).total_seconds()),
+        )
+    logger.append_keys(verification_id=verification_id)
+
+    attendee = None
+    if after.meeting_id:
+        try:
+            attendee = deps.meetings.create_attendee(after.meeting_id, f"sergeant-{sergeant.officer_id}")
+        except Exception as error:  # noqa: BLE001 - they have won: give them the record, not a 500
+            # `meeting: null` tells the page to fall back to the radio; accepting again retries the join.
+            logger.error("attendee_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)})
+    officer_record = deps.registry.get(after.force, after.officer.officer_id)
+    body = verification_view(after)
+    body["meeting"] = _meeting_view(after.meeting, attendee)
+    body["officer_record"] = _officer_record_view(deps, officer_record, after)
+    return body
+
+
+def _officer_record_view(deps: "Dependencies", record: RegistryRecord | None, v: Verification) -> dict[str, Any]:
+    """What the sergeant compares with the face on video: the registry's record, not the officer's claim."""
+    if record is None:
+        return {**dataclasses.asdict(v.officer), "status": "unknown", "photo_url": None}
+    return {
+        "officer_id": record.officer_id,
+        "rank": record.rank,
+        "given_name": record.given_name,
+        "family_name": record.family_name,
+        "status": record.status.value,
+        "photo_url": deps.photos.url_for(record.photo),
+    }
+
+
+def record_outcome(
+    deps: "Dependencies", principal: Principal, verification_id: str, request: OutcomeRequest
+) -> dict[str, Any]:
+    """The accepting sergeant confirms or not; `not_confirmed` alerts the control room at once."""
+    require_role(principal, Role.SERGEANT)
+    _load_visible(deps, principal, verification_id)
+    now = deps.clock()
+    outcome = Outcome(request.outcome)
+    event_type = EventType.CONFIRMED if outcome is Outcome.CONFIRMED else EventType.NOT_CONFIRMED
+    decided = PendingEvent(event_type, _actor(principal), {"note": deps.envelope.seal(verification_id, request.note)})
+    _, after = _apply(
+        deps,
+        verification_id,
+        lambda v: (v.decide(principal.officer_id, outcome, request.note, now), [decided]),
+    )
+    logger.append_keys(verification_id=verification_id)
+    with single_metric(
+        name="VerificationOutcome", unit=MetricUnit.Count, value=1, namespace=metrics.namespace
+    ) as metric:
+        metric.add_dimension(name="outcome", value=outcome.value)
+    _close_meeting(deps, after)
+    if outcome is Outcome.NOT_CONFIRMED:
+        after = _alert_outcome(deps, after, "verification_not_confirmed")
+    return verification_view(after)
+
+
+def cancel_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:
+    require_role(principal, Role.OFFICER)
+    _load_visible(deps, principal, verification_id)
+    now = deps.clock()
+    cancelled = PendingEvent(EventType.CANCELLED, _actor(principal), {})
+    _, after = _apply(deps, verification_id, lambda v: (v.cancel(principal.officer_id, now), [cancelled]))
+    logger.append_keys(verification_id=verification_id)
+    _close_meeting(deps, after)
+    return verification_view(after)

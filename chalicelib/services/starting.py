@@ -1,0 +1,298 @@
+"""An officer starts a check: meeting (or voice fallback), reference, hourly limit, waves of SMS."""
+
+
+import dataclasses
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+
+from ..domain.access import Principal, require_role
+from ..domain.audit import SYSTEM, EventType, PendingEvent, audit_key, chain
+from ..domain.clock import iso_z, parse_iso
+from ..domain.errors import (
+    ActiveVerificationExists,
+    IdempotencyConflict,
+    InvalidTransition,
+    RateLimited,
+)
+from ..domain.registry import Role, ensure_serving
+from ..domain.sms import sergeant_request_sms
+from ..domain.verification import Location, Status, Verification
+from ..observability import MetricUnit, logger, metrics
+from ..schemas import (
+    StartVerificationRequest,
+    verification_view,
+)
+
+if TYPE_CHECKING:
+    from ..bootstrap import Dependencies
+
+from ._plumbing import MAX_WRITE_ATTEMPTS, _actor, _alert, _append, _apply, _close_meeting, _close_meeting_id, _error_code, _location_dict, _meeting_view, _schedule, _stamp, _utc_day
+
+
+def start_verification(deps: "Dependencies", principal: Principal, request: StartVerificationRequest) -> dict[str, Any]:
+    """A serving officer asks to be verified: meeting, reference, first wave of texts, timers.
+
+    Never a 500 because Chime is down: the check then starts in voice-fallback mode (no meeting;
+    the SMS tells the sergeant to call the officer on the radio).
+    """
+    require_role(principal, Role.OFFICER)
+    now = deps.clock()
+    location = Location(
+        lat=request.location.lat, lon=request.location.lon, accuracy_m=request.location.accuracy_m
+    )
+    record = deps.registry.get(principal.force, principal.officer_id)
+    if record is None or not record.is_serving:
+        _audit_refused_attempt(
+            deps, principal, EventType.NOT_SERVING_ATTEMPT, "officer_not_serving",
+            {"registry_status": record.status.value if record else "unknown"}, location, request.area,
+        )
+        ensure_serving(record)  # raises OfficerNotServing
+    officer = ensure_serving(record)
+
+    existing = deps.verifications.active_verification_id(principal.force, principal.officer_id)
+    if existing:
+        raise ActiveVerificationExists(existing)
+    recent = _recent_starts_within_hour(deps, principal, now)
+    if len(recent[0]) >= deps.settings.max_starts_per_hour:
+        _audit_refused_attempt(
+            deps, principal, EventType.RATE_LIMITED, "rate_limited",
+            {"starts_in_last_hour": len(recent[0]), "limit": deps.settings.max_starts_per_hour},
+            location, request.area,
+        )
+        raise RateLimited(
+            f"You can start at most {deps.settings.max_starts_per_hour} verifications an hour. "
+            "Ask the control room to confirm your identity by radio.",
+            retry_after=_seconds_until_a_start_frees(recent[0], now),
+        )
+
+    verification_id = deps.new_id()
+    deps.envelope.create_key(verification_id, _utc_day(now))
+    meeting, attendee = _open_meeting(deps, verification_id, officer.officer_id)
+    draft = Verification(
+        verification_id=verification_id,
+        reference=deps.new_reference(),
+        status=Status.AWAITING_SERGEANT,
+        force=principal.force,
+        officer=officer.summary(),
+        location=location,
+        area=request.area,
+        created_at=now,
+        meeting=meeting,
+        voice_fallback=meeting is None,
+    )
+    requested = PendingEvent(
+        EventType.REQUESTED,
+        _actor(principal),
+        {
+            "officer_id": officer.officer_id,
+            "reference": draft.reference,
+            # Personal data is sealed under this verification's own data key (erasable later).
+            "location": deps.envelope.seal(verification_id, _location_dict(location)),
+            "area": deps.envelope.seal(verification_id, request.area),
+            "meeting_id": meeting["MeetingId"] if meeting else None,
+            "voice_fallback": draft.voice_fallback,
+        },
+    )
+    starts = ([*recent[0], iso_z(now)], recent[1])
+    verification = _create(deps, draft, requested, starts)
+    logger.append_keys(verification_id=verification.verification_id)
+    metrics.add_metric(name="VerificationStarted", unit=MetricUnit.Count, value=1)
+
+    verification = send_wave(deps, verification.verification_id, 1) or verification
+    _schedule(deps, verification, deps.escalation.timers_on_start(verification))
+    body = verification_view(verification)
+    body["meeting"] = _meeting_view(meeting, attendee)
+    body["citizen_url"] = f"{deps.settings.public_base_url.rstrip('/')}/v/{verification.reference}"
+    return body
+
+
+def _open_meeting(
+    deps: "Dependencies", verification_id: str, officer_id: str
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The Chime meeting and the officer's attendee, or (None, None) when Chime fails."""
+    try:
+        meeting = deps.meetings.create_meeting(verification_id)
+    except Exception as error:  # noqa: BLE001 - a check without video beats no check at all
+        logger.error("meeting_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)})
+        return None, None
+    try:
+        return meeting, deps.meetings.create_attendee(meeting["MeetingId"], f"officer-{officer_id}")
+    except Exception as error:  # noqa: BLE001 - same fallback; don't leave an empty meeting behind
+        logger.error("attendee_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)})
+        _close_meeting_id(deps, verification_id, meeting["MeetingId"])
+        return None, None
+
+
+def _recent_starts_within_hour(deps: "Dependencies", principal: Principal, now: Any) -> tuple[list[str], int]:
+    starts, version = deps.verifications.recent_starts(principal.force, principal.officer_id)
+    hour_ago = now - timedelta(hours=1)
+    return [s for s in starts if (parse_iso(s) or now) > hour_ago], version
+
+
+def _seconds_until_a_start_frees(starts: list[str], now: Any) -> int:
+    oldest = min(parse_iso(s) for s in starts)
+    return max(1, int((oldest + timedelta(hours=1) - now).total_seconds()) + 1)
+
+
+def start_verification_once(
+    deps: "Dependencies",
+    principal: Principal,
+    request: StartVerificationRequest,
+    idempotency_key: str,
+    lambda_context: Any = None,
+) -> dict[str, Any]:
+    """`Idempotency-Key` retries: same officer + key + body replays the stored 201 and sends nothing.
+
+    The key is scoped to the officer, so two officers can never collide on (or read) each other's key.
+    The same key with another body is an IdempotencyConflict.
+    """
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    config = IdempotencyConfig(
+        event_key_jmespath="[force, officer_id, key]",
+        payload_validation_jmespath="body",
+        expires_after_seconds=deps.settings.idempotency_seconds,
+        raise_on_no_idempotency_key=True,
+    )
+    if lambda_context is not None:
+        # Lets an in-progress record expire with the invocation, so a timed-out try can be retried.
+        config.register_lambda_context(lambda_context)
+
+    def start_verification_idempotent(payload: dict[str, Any]) -> dict[str, Any]:
+        return start_verification(deps, principal, request)
+
+    guarded = idempotent_function(
+        start_verification_idempotent,
+        data_keyword_argument="payload",
+        persistence_store=deps.idempotency_store,
+        config=config,
+    )
+    payload = {
+        "force": principal.force,
+        "officer_id": principal.officer_id,
+        "key": idempotency_key,
+        "body": request.model_dump(mode="json"),
+    }
+    try:
+        return guarded(payload=payload)
+    except IdempotencyValidationError:
+        raise IdempotencyConflict("This Idempotency-Key was already used with a different body.") from None
+    except IdempotencyAlreadyInProgressError:
+        raise IdempotencyConflict("A request with this Idempotency-Key is still being processed.") from None
+
+
+def _create(
+    deps: "Dependencies", draft: Verification, requested: PendingEvent, starts: tuple[list[str], int]
+) -> Verification:
+    from ..adapters.dynamodb import ReferenceTaken
+
+    for _ in range(MAX_WRITE_ATTEMPTS):
+        verification, events = _stamp(deps, draft, draft, [requested])
+        try:
+            deps.verifications.create(verification, events, starts)
+            return verification
+        except ReferenceTaken:
+            draft = dataclasses.replace(draft, reference=deps.new_reference())
+            requested = dataclasses.replace(requested, data={**requested.data, "reference": draft.reference})
+        except Exception:
+            _close_meeting(deps, draft)
+            raise
+    _close_meeting(deps, draft)
+    raise InvalidTransition("Could not allocate a reference; try again.")
+
+
+def send_wave(deps: "Dependencies", verification_id: str, wave: int) -> Verification | None:
+    """Text the next wave of sergeants, at most once per wave and once per sergeant.
+
+    The wave is claimed (recorded with its recipients) before any SMS goes out, so a duplicate timer
+    delivery finds it taken and sends nothing: SMS per check can never exceed the force's sergeants.
+    Returns the updated verification, or None when there was nothing to send.
+    """
+    current = deps.verifications.get(verification_id)
+    if current is None or current.status is not Status.AWAITING_SERGEANT or current.waves_sent >= wave:
+        return None
+    recipients = deps.escalation.next_wave(deps.registry.available_sergeants(current.force), current)
+    if not recipients:
+        return None
+    ids = [r.officer_id for r in recipients]
+    notified = PendingEvent(EventType.SERGEANTS_NOTIFIED, SYSTEM, {"wave": wave, "recipients": ids})
+    try:
+        _, claimed = _apply(deps, verification_id, lambda v: (v.record_wave(wave, ids), [notified]))
+    except InvalidTransition:
+        return None  # accepted, cancelled or this wave already claimed meanwhile
+    link = f"{deps.settings.public_base_url.rstrip('/')}/s/{claimed.verification_id}"
+    message = sergeant_request_sms(claimed, link)
+    failed: dict[str, str] = {}
+    for sergeant in recipients:
+        try:
+            deps.sms.send_sms(sergeant.phone or "", message)
+        except Exception as error:  # noqa: BLE001 - one bad number must not stop the others
+            # Only the error's class/code: provider messages can echo the phone number.
+            failed[sergeant.officer_id] = _error_code(error)
+            logger.warning("sms_failed", extra={"recipient_officer_id": sergeant.officer_id, "error": failed[sergeant.officer_id]})
+    delivered = [i for i in ids if i not in failed]
+    if delivered:
+        deps.registry.mark_notified(claimed.force, delivered, iso_z(deps.clock()) or "")
+    outcome_events = []
+    if delivered:
+        outcome_events.append(PendingEvent(
+            EventType.SMS_SENT, SYSTEM, {"wave": wave, "recipients": delivered, "reason": "identity_verification_request"}
+        ))
+    if failed:
+        outcome_events.append(PendingEvent(
+            EventType.SMS_FAILED, SYSTEM, {"wave": wave, "failed": sorted(failed), "errors": failed}
+        ))
+    return _append(deps, verification_id, outcome_events) if outcome_events else claimed
+
+
+def _audit_refused_attempt(
+    deps: "Dependencies",
+    principal: Principal,
+    event_type: str,
+    alert_type: str,
+    details: dict[str, Any],
+    location: Location,
+    area: str | None,
+) -> None:
+    """A refused start (not serving, over the hourly limit): its own audit chain, and an alert."""
+    now = deps.clock()
+    attempt_id = deps.new_id()
+    deps.envelope.create_key(attempt_id, _utc_day(now))
+    data = {
+        "officer_id": principal.officer_id,
+        **details,
+        "location": deps.envelope.seal(attempt_id, _location_dict(location)),
+        "area": deps.envelope.seal(attempt_id, area),
+    }
+    events = chain(
+        [PendingEvent(event_type, _actor(principal), data)],
+        verification_id=attempt_id,
+        force=principal.force,
+        after_seq=0,
+        after_hash="0" * 64,
+        at=now,
+        new_event_id=deps.new_event_id,
+    )
+    deps.verifications.record_attempt(
+        attempt_id, [(audit_key(principal.force, now, attempt_id, 1), events[0])]
+    )
+    _alert(
+        deps,
+        attempt_id,
+        f"Safe Connection: {alert_type.replace('_', ' ')} - {principal.officer_id} tried to start a check",
+        {
+            "type": alert_type,
+            "force": principal.force,
+            "attempt_id": attempt_id,
+            "officer_id": principal.officer_id,
+            **details,
+            "location": _location_dict(location),
+            "area": area,
+            "at": iso_z(now),
+        },
+    )

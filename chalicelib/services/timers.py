@@ -1,0 +1,65 @@
+"""Escalation timers: the next wave, the answer timeout, the decision timeout."""
+
+
+from typing import TYPE_CHECKING, Any, Callable
+
+
+from ..domain.audit import SYSTEM, EventType, PendingEvent
+from ..domain.errors import (
+    InvalidTransition,
+    NotFound,
+)
+from ..domain.verification import Status, Verification
+from ..observability import logger
+
+if TYPE_CHECKING:
+    from ..bootstrap import Dependencies
+
+from ._plumbing import _alert_outcome, _apply, _close_meeting, _schedule
+from .starting import send_wave
+
+
+def handle_timer(deps: "Dependencies", timer: Any) -> str:
+    """Run one due timer. Every branch is conditional on state, so late or repeated timers are no-ops.
+
+    Returns what happened (for logs and tests): rearmed, wave_sent, no_wave, unanswered, expired, noop.
+    """
+    now = deps.clock()
+    if not timer.is_due(now):
+        deps.timers.schedule(timer)  # longer than SQS's 15-minute maximum delay: wait again
+        return "rearmed"
+    logger.append_keys(verification_id=timer.verification_id)
+    from ..domain.escalation import TimerKind
+
+    if timer.kind is TimerKind.WAVE:
+        sent = send_wave(deps, timer.verification_id, timer.wave)
+        current = sent or deps.verifications.get(timer.verification_id)
+        # Keep the waves coming while nobody has accepted, even after an empty wave: a sergeant
+        # may come on duty in the meantime. A repeated delivery of a sent wave arms nothing.
+        already_sent = sent is None and current is not None and current.waves_sent >= timer.wave
+        if current is not None and current.status is Status.AWAITING_SERGEANT and not already_sent:
+            following = deps.escalation.next_wave_timer(current, now, wave=timer.wave + 1)
+            if following is not None:
+                _schedule(deps, current, [following])
+        return "wave_sent" if sent is not None else "no_wave"
+    if timer.kind is TimerKind.ANSWER_TIMEOUT:
+        return _time_out(deps, timer.verification_id, Status.AWAITING_SERGEANT, EventType.UNANSWERED,
+                         "verification_unanswered", lambda v: v.close_unanswered(now), "unanswered")
+    return _time_out(deps, timer.verification_id, Status.CONNECTED, EventType.EXPIRED,
+                     "verification_expired", lambda v: v.close_expired(now), "expired")
+
+
+def _time_out(deps: "Dependencies", verification_id: str, expected: Status, event_type: str,
+              alert_type: str, close: Callable[[Verification], Verification], result: str) -> str:
+    def change(v: Verification) -> tuple[Verification, list[PendingEvent]]:
+        if v.status is not expected:
+            raise InvalidTransition(f"already {v.status.value}")
+        return close(v), [PendingEvent(event_type, SYSTEM, {})]
+
+    try:
+        _, after = _apply(deps, verification_id, change)
+    except (InvalidTransition, NotFound):
+        return "noop"  # decided, cancelled or accepted in time: the timer changes nothing
+    _close_meeting(deps, after)
+    _alert_outcome(deps, after, alert_type)
+    return result
