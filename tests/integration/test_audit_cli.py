@@ -44,8 +44,8 @@ def _point_cli_at(stack, monkeypatch) -> None:
 
 
 def _ids_not_starting_with_a_dash(stack, monkeypatch) -> None:
-    """Verification ids are 16 URL-safe characters and 1 in 64 starts with "-", which `audit show`
-    cannot take (see the xfail below): keep the other tests deterministic."""
+    """Ids that start with "-" are covered by their own test below (older ids could; `audit show` must
+    still take them): keep the other tests independent of that case."""
     real = stack.deps.new_id
     monkeypatch.setattr(stack.deps, "new_id", lambda: "V" + real()[1:])
 

@@ -68,7 +68,7 @@ def _start_and_cancel(stack, officer_id: str = "MP4721") -> str:
 
 
 def test_erasure_keeps_the_chain_verifiable_and_makes_personal_data_unreadable(stack, monkeypatch):
-    real_new_id = stack.deps.new_id  # `audit show` cannot take an id starting with "-" (test_audit_cli.py)
+    real_new_id = stack.deps.new_id  # ids starting with "-" are tested on their own in test_audit_cli.py
     monkeypatch.setattr(stack.deps, "new_id", lambda: "V" + real_new_id()[1:])
     status, started = stack.call("POST", "/verifications", "MP4721", CAMDEN)
     assert status == 201
@@ -197,7 +197,7 @@ def test_a_failed_start_does_not_block_the_erasure_of_its_day(stack, monkeypatch
     monkeypatch.undo()
     assert stack.call("POST", f"/verifications/{first['verification_id']}/cancel", "MP4721", {})[0] == 200
 
-    erased = services.erase_personal_data(stack.deps, DAY)  # actual: IndexError
+    erased = services.erase_personal_data(stack.deps, DAY)  # regression: raised IndexError on the orphan key
 
     assert {vid, first["verification_id"]} <= set(erased)
     assert stack.deps.verifications.get(vid) is None
@@ -218,7 +218,7 @@ def test_an_erasure_interrupted_before_deleting_the_data_key_completes_on_the_ne
     with pytest.raises(ClientError):
         services.erase_personal_data(stack.deps, DAY)
 
-    services.erase_personal_data(stack.deps, DAY)  # the next night's sweep; actual: IndexError
+    services.erase_personal_data(stack.deps, DAY)  # the next night's sweep (regression: raised IndexError)
 
     assert stack.deps.envelope.chains_created_on(DAY) == []
     stack.pump_audit()

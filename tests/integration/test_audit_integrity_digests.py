@@ -195,4 +195,4 @@ def test_the_next_days_digest_links_to_the_most_recently_written_digest(stack):
     (next_day,) = _digest_keys(stack, "met", DAY + timedelta(days=1))
 
     document = json.loads(_raw(stack, next_day))
-    assert document["previous_digest_key"] == nightly  # actual: the 02:47 on-demand digest
+    assert document["previous_digest_key"] == nightly  # regression: linked to the 02:47 on-demand digest
