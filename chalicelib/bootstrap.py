@@ -113,18 +113,22 @@ class Dependencies:
         return DynamoAuditIndex(self.dynamodb, self.settings.verifications_table)
 
     @cached_property
+    def kms(self) -> Any:
+        return self._client("kms")
+
+    @cached_property
     def envelope(self):
         from .adapters.envelope import KmsEnvelope
 
         return KmsEnvelope(
-            self._client("kms"), self.dynamodb, self.settings.verifications_table, self.settings.audit_data_key_id
+            self.kms, self.dynamodb, self.settings.verifications_table, self.settings.audit_data_key_id
         )
 
     @cached_property
     def digest_signer(self):
         from .adapters.kms_signer import KmsDigestSigner
 
-        return KmsDigestSigner(self._client("kms"), self.settings.audit_signing_key_id)
+        return KmsDigestSigner(self.kms, self.settings.audit_signing_key_id)
 
     @cached_property
     def photos(self):

@@ -387,17 +387,6 @@ class DynamoVerificationRepository:
         )
         return sorted((json.loads(deserialise_item(i)["event_json"]) for i in response.get("Items", [])), key=lambda e: e["seq"])
 
-    def append_to_attempt(self, attempt_id: str, pending: Any, at: Any, new_event_id: Any) -> None:
-        """Add an event to a one-off attempt chain (no verification item holds its head)."""
-        from ..domain.audit import audit_key, chain
-
-        events = self.attempt_events(attempt_id)
-        last = events[-1]
-        [event] = chain([pending], verification_id=attempt_id, force=last["force"], after_seq=last["seq"],
-                        after_hash=last["hash"], at=at, new_event_id=new_event_id)
-        created = parse_iso(events[0]["at"])
-        self.record_attempt(attempt_id, [(audit_key(last["force"], created, attempt_id, event["seq"]), event)])
-
     def record_attempt(self, attempt_id: str, events: list[tuple[str, dict[str, Any]]]) -> None:
         """Audit something that created no verification (its events are their own short chain)."""
         self._client.transact_write_items(TransactItems=self._event_puts(f"A#{attempt_id}", events))

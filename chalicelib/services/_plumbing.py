@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 
 from ..domain.access import Principal, ensure_can_view
-from ..domain.audit import SYSTEM, Actor, EventType, PendingEvent, audit_key, chain
-from ..domain.clock import iso_z
+from ..domain.audit import GENESIS_HASH, SYSTEM, Actor, EventType, PendingEvent, audit_key, chain
+from ..domain.clock import iso_z, parse_iso
 from ..domain.errors import (
     ConcurrentUpdate,
     InvalidTransition,
@@ -170,3 +170,23 @@ def _alert_outcome(deps: "Dependencies", verification: Verification, alert_type:
     ok = _alert(deps, verification.verification_id, subject, _alert_body(verification, alert_type))
     event = EventType.ALERT_SENT if ok else EventType.ALERT_FAILED
     return _append(deps, verification.verification_id, [PendingEvent(event, SYSTEM, {"alert_type": alert_type})])
+
+
+def _record_standalone_event(
+    deps: "Dependencies", force: str, chain_id: str, pending: PendingEvent, after: list[dict[str, Any]] | None = None
+) -> None:
+    """Audit something with no verification item to hold its chain head (a refused start, a
+    registry read or change): a chain of its own, started here or extended `after` its events."""
+    now = deps.clock()
+    first, last = (after[0], after[-1]) if after else (None, None)
+    [event] = chain(
+        [pending],
+        verification_id=chain_id,
+        force=last["force"] if last else force,
+        after_seq=last["seq"] if last else 0,
+        after_hash=last["hash"] if last else GENESIS_HASH,
+        at=now,
+        new_event_id=deps.new_event_id,
+    )
+    created = parse_iso(first["at"]) if first else now
+    deps.verifications.record_attempt(chain_id, [(audit_key(event["force"], created, chain_id, event["seq"]), event)])

@@ -10,7 +10,7 @@ from ..observability import logger
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
-from ._plumbing import _append
+from ._plumbing import _append, _record_standalone_event
 
 
 def erase_personal_data(deps: "Dependencies", created_day: str) -> list[str]:
@@ -39,7 +39,7 @@ def erase_personal_data(deps: "Dependencies", created_day: str) -> list[str]:
             attempt_events = deps.verifications.attempt_events(chain_id)
             # No events at all: a start that failed after its key was made; only the key remains.
             if attempt_events and _last_event_type(attempt_events) != EventType.ERASED:
-                deps.verifications.append_to_attempt(chain_id, record, deps.clock(), deps.new_event_id)
+                _record_standalone_event(deps, attempt_events[0]["force"], chain_id, record, after=attempt_events)
             deps.envelope.erase(chain_id)
         deps.envelope.forget_retention_entry(created_day, chain_id)
         erased.append(chain_id)

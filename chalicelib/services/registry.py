@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 
 from ..domain.access import Principal, require_role
-from ..domain.audit import EventType, PendingEvent, audit_key, chain, reason_for
+from ..domain.audit import EventType, PendingEvent, reason_for
 from ..domain.errors import (
     Forbidden,
     NotFound,
@@ -23,7 +23,7 @@ from ..schemas import (
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
-from ._plumbing import _actor
+from ._plumbing import _record_standalone_event, _actor
 
 
 def set_duty(deps: "Dependencies", principal: Principal, request: DutyRequest) -> dict[str, Any]:
@@ -69,9 +69,5 @@ def _audit_registry_event(
     deps: "Dependencies", principal: Principal, event_type: str, officer_id: str, details: dict[str, Any]
 ) -> None:
     """Registry consultations and changes: one-event chains (ids and field names only, no values)."""
-    now = deps.clock()
-    chain_id = deps.new_id()
     data = {"officer_id": officer_id, **details, "reason": reason_for(principal.role.value if principal.role else "")}
-    events = chain([PendingEvent(event_type, _actor(principal), data)], verification_id=chain_id,
-                   force=principal.force, after_seq=0, after_hash="0" * 64, at=now, new_event_id=deps.new_event_id)
-    deps.verifications.record_attempt(chain_id, [(audit_key(principal.force, now, chain_id, 1), events[0])])
+    _record_standalone_event(deps, principal.force, deps.new_id(), PendingEvent(event_type, _actor(principal), data))

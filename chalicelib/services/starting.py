@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 
 from ..domain.access import Principal, require_role
-from ..domain.audit import SYSTEM, EventType, PendingEvent, audit_key, chain
+from ..domain.audit import SYSTEM, EventType, PendingEvent
 from ..domain.clock import iso_z, parse_iso
 from ..domain.errors import (
     ActiveVerificationExists,
@@ -27,7 +27,7 @@ from ..schemas import (
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
-from ._plumbing import MAX_WRITE_ATTEMPTS, _actor, _alert, _append, _apply, _close_meeting, _close_meeting_id, _error_code, _location_dict, _meeting_view, _schedule, _stamp, _utc_day
+from ._plumbing import _record_standalone_event, MAX_WRITE_ATTEMPTS, _actor, _alert, _append, _apply, _close_meeting, _close_meeting_id, _error_code, _location_dict, _meeting_view, _schedule, _stamp, _utc_day
 
 
 def start_verification(deps: "Dependencies", principal: Principal, request: StartVerificationRequest) -> dict[str, Any]:
@@ -269,18 +269,7 @@ def _audit_refused_attempt(
         "location": deps.envelope.seal(attempt_id, _location_dict(location)),
         "area": deps.envelope.seal(attempt_id, area),
     }
-    events = chain(
-        [PendingEvent(event_type, _actor(principal), data)],
-        verification_id=attempt_id,
-        force=principal.force,
-        after_seq=0,
-        after_hash="0" * 64,
-        at=now,
-        new_event_id=deps.new_event_id,
-    )
-    deps.verifications.record_attempt(
-        attempt_id, [(audit_key(principal.force, now, attempt_id, 1), events[0])]
-    )
+    _record_standalone_event(deps, principal.force, attempt_id, PendingEvent(event_type, _actor(principal), data))
     _alert(
         deps,
         attempt_id,
