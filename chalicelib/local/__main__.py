@@ -26,7 +26,10 @@ def main() -> int:
     signal.signal(signal.SIGTERM, request_stop)
     details = stack.start()
     print(quickstart(details, state_dir / "stack.json"), flush=True)
-    stopped.wait()
+    # Poll rather than wait once: a signal that lands while the main thread is inside
+    # Event.wait() itself (after the flag check, before it sleeps) would otherwise be missed.
+    while not stopped.wait(timeout=0.5):
+        continue
     print("\nStopping…", flush=True)
     stack.stop()
     print("Stopped.", flush=True)
