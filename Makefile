@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 MOTO_PORT ?= 5000
 
-.PHONY: run test install clean
+.PHONY: run test install bundle browser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,14 +16,37 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
+# The staff pages' JavaScript (Chime SDK for JavaScript, QR code), from frontend/package.json and its
+# lock file; the bundles land in chalicelib/web/static/ and are packaged with the app, not committed.
+NODE_STAMP := frontend/node_modules/.installed
+BUNDLE := chalicelib/web/static/sergeant.js chalicelib/web/static/officer.js
+
+$(NODE_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+$(BUNDLE) &: $(NODE_STAMP) frontend/build.mjs $(wildcard frontend/src/*.js)
+	cd frontend && npm run --silent build
+
+bundle: $(BUNDLE)
+
+# Browser tests drive Debian's Chromium (headless) through Playwright; installed here when missing.
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; else \
+	  echo "The browser tests need Chromium: install Debian's 'chromium' package, or set CHROMIUM=/path/to/chromium" >&2; exit 1; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+
+browser: $(CHROMIUM)
+
 # Escalation settings given as `make run WAVE_SIZE=1 ...` reach the stack through the environment.
 export WAVE_SIZE WAVE_INTERVAL_SECONDS ANSWER_TIMEOUT_SECONDS DECISION_TIMEOUT_SECONDS MAX_STARTS_PER_HOUR PUBLIC_VIEWS_PER_MINUTE
 
-run: $(STAMP)
+run: $(STAMP) $(BUNDLE)
 	PORT=$(PORT) MOTO_PORT=$(MOTO_PORT) $(BIN)/python -m chalicelib.local
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+test: $(STAMP) $(BUNDLE) $(CHROMIUM)
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n 2 --dist loadfile
 
 clean:
-	rm -rf $(VENV) .local .pytest_cache
+	rm -rf $(VENV) .local .pytest_cache test-artifacts frontend/node_modules $(BUNDLE)

@@ -34,8 +34,17 @@ class LocationIn(_Strict):
 
 
 class StartVerificationRequest(_Strict):
-    location: LocationIn
+    """Where the stop is: the phone's position, or - when the officer refuses or the phone cannot
+    fix one - the area typed by hand. One of the two is required: the control room must know where."""
+
+    location: LocationIn | None = None
     area: Annotated[Text, StringConstraints(max_length=80)] | None = None
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> "StartVerificationRequest":
+        if self.location is None and self.area is None:
+            raise ValueError("location or area is required")
+        return self
 
 
 class EmptyRequest(_Strict):
@@ -133,7 +142,7 @@ def verification_view(verification: Verification) -> dict[str, Any]:
         "force": verification.force,
         "officer": officer_summary_view(verification.officer),
         "sergeant": officer_summary_view(verification.sergeant),
-        "location": {"lat": location.lat, "lon": location.lon, "accuracy_m": location.accuracy_m},
+        "location": None if location is None else {"lat": location.lat, "lon": location.lon, "accuracy_m": location.accuracy_m},
         "area": verification.area,
         "created_at": iso_z(verification.created_at),
         "accepted_at": iso_z(verification.accepted_at),

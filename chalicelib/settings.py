@@ -24,6 +24,9 @@ class Settings(BaseModel):
     token_issuer: str = "https://cognito-idp.eu-west-2.amazonaws.com/local"
     token_audience: str = "local-client"
     jwks_url: str | None = None
+    # Where the staff pages sign in (Cognito USER_PASSWORD_AUTH from the browser); the local stack
+    # points it at the moto server. Defaults to the region's Cognito endpoint.
+    cognito_endpoint_url: str | None = None
     # Links in SMS and responses point here (the force's own site in production).
     public_base_url: str = "http://127.0.0.1:8000"
     # The citizen page's language until she switches: "en" or "cy" (the force chooses).
@@ -47,6 +50,10 @@ class Settings(BaseModel):
     decision_timeout_seconds: int = Field(default=600, ge=1, le=86_400)
     max_starts_per_hour: int = Field(default=6, ge=1, le=1000)
     public_views_per_minute: int = Field(default=30, ge=1, le=10_000)
+
+    @property
+    def effective_cognito_endpoint(self) -> str:
+        return self.cognito_endpoint_url or f"https://cognito-idp.{self.region}.amazonaws.com/"
 
     @property
     def effective_jwks_url(self) -> str:

@@ -124,7 +124,7 @@ class DynamoVerificationRepository:
             "force": verification.force,
             "officer": _summary_item(verification.officer),
             "sergeant": _summary_item(verification.sergeant),
-            "location": {"lat": location.lat, "lon": location.lon, "accuracy_m": location.accuracy_m},
+            "location": None if location is None else {"lat": location.lat, "lon": location.lon, "accuracy_m": location.accuracy_m},
             "area": verification.area,
             "created_at": iso_z(verification.created_at),
             "accepted_at": iso_z(verification.accepted_at),
@@ -142,7 +142,7 @@ class DynamoVerificationRepository:
 
     @staticmethod
     def _verification_from(item: dict[str, Any]) -> Verification:
-        location = item["location"]
+        location = item.get("location")
         return Verification(
             verification_id=item["verification_id"],
             reference=item["reference"],
@@ -150,7 +150,7 @@ class DynamoVerificationRepository:
             force=item["force"],
             officer=_summary_from(item["officer"]),  # type: ignore[arg-type]
             sergeant=_summary_from(item.get("sergeant")),
-            location=Location(
+            location=None if location is None else Location(
                 lat=float(location["lat"]),
                 lon=float(location["lon"]),
                 accuracy_m=_float(location.get("accuracy_m")),

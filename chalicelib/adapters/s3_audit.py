@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.exceptions import ClientError
 
@@ -39,6 +40,13 @@ class S3PhotoLinks:
         self._client = client
         self._bucket = bucket
         self._expires = expires_seconds
+
+    def origin(self) -> str:
+        """Scheme and host the links point at (for the pages' Content-Security-Policy). Presigning
+        is local computation: no request is made."""
+        parts = urlsplit(self._client.generate_presigned_url(
+            "get_object", Params={"Bucket": self._bucket, "Key": "origin"}, ExpiresIn=60))
+        return f"{parts.scheme}://{parts.netloc}"
 
     def url_for(self, key: str | None) -> str | None:
         if not key:

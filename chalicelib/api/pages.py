@@ -1,4 +1,5 @@
-"""Citizen pages: `/verify`, `/v/{reference}` and their stylesheet. No sign-in, no JavaScript."""
+"""The pages people open: the citizen's `/verify` and `/v/{reference}` (no sign-in, no JavaScript),
+the sergeant's `/s/{verification_id}` (the SMS link), the officer's `/o`, and their static assets."""
 
 from __future__ import annotations
 
@@ -12,11 +13,18 @@ from ..bootstrap import get_dependencies
 from ..domain import references
 from ..domain.errors import NotFound, RateLimited
 from ..observability import logger
-from ..web import citizen
+from ..web import citizen, staff
 from ..web.i18n import LANGUAGES, TEXT
 
 pages = Blueprint(__name__)
-_CSS = (Path(__file__).resolve().parents[1] / "web" / "citizen.css").read_text()
+STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static"
+# Served by name from this list only: never a path taken from the request.
+ASSET_TYPES = {
+    "citizen.css": "text/css; charset=utf-8",
+    "staff.css": "text/css; charset=utf-8",
+    "sergeant.js": "text/javascript; charset=utf-8",
+    "officer.js": "text/javascript; charset=utf-8",
+}
 
 
 def _language() -> str:
@@ -29,10 +37,46 @@ def _html(body: str, status: int = 200, img_origin: str | None = None) -> Respon
     return Response(body=body, status_code=status, headers=citizen.security_headers(img_origin))
 
 
-@pages.route("/static/citizen.css", methods=["GET"])
-def stylesheet() -> Response:
-    return Response(body=_CSS, headers={"Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600",
-                                        "X-Content-Type-Options": "nosniff"})
+@pages.route("/static/{asset}", methods=["GET"])
+def static_asset(asset: str) -> Response:
+    content_type = ASSET_TYPES.get(asset)
+    path = STATIC_DIR / asset
+    if content_type is None or not path.is_file():
+        # The JavaScript bundles are built by `make` (npm); a missing one is a build problem.
+        return Response(body="Not found", status_code=404, headers={"Content-Type": "text/plain; charset=utf-8",
+                                                                     "X-Content-Type-Options": "nosniff"})
+    return Response(body=path.read_text(encoding="utf-8"), headers={
+        "Content-Type": content_type, "Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff",
+    })
+
+
+def _staff_page(render, **extra: str) -> Response:
+    deps = get_dependencies()
+    settings = deps.settings
+    config = {
+        "cognito_endpoint": settings.effective_cognito_endpoint,
+        "client_id": settings.token_audience,
+        "video": "simulated" if settings.chime_backend == "standin" else "chime",
+        **extra,
+    }
+    try:
+        photo_origin = deps.photos.origin()
+    except Exception:  # noqa: BLE001 - no photo origin only means the photo will not load
+        logger.exception("photo_origin_failed")
+        photo_origin = None
+    headers = staff.security_headers(settings.effective_cognito_endpoint, photo_origin)
+    return Response(body=render(config), headers=headers)
+
+
+@pages.route("/s/{verification_id}", methods=["GET"])
+def sergeant_page(verification_id: str) -> Response:
+    """The SMS link. Holds no personal data itself: the page asks the API once signed in."""
+    return _staff_page(staff.sergeant_page, verification_id=unquote(verification_id)[:64])
+
+
+@pages.route("/o", methods=["GET"])
+def officer_page() -> Response:
+    return _staff_page(staff.officer_page)
 
 
 @pages.route("/verify", methods=["GET"])

@@ -57,8 +57,8 @@ def sergeant_request_sms(verification: Verification, link: str) -> str:
     The link and the officer's number are never shortened; a long area, then a long name, are.
     """
     officer = verification.officer
-    if verification.area:
-        where = to_gsm7(verification.area)
+    if verification.area or verification.location is None:
+        where = to_gsm7(verification.area or "")
     else:
         where = f"{verification.location.lat:.4f},{verification.location.lon:.4f}"
     name = to_gsm7(officer.family_name)

@@ -72,7 +72,8 @@ class Verification:
     status: Status
     force: str
     officer: OfficerSummary
-    location: Location
+    # None when the officer gave only an area (no position from the phone); then `area` is set.
+    location: Location | None
     area: str | None
     created_at: datetime
     # The Chime SDK `Meeting` object, kept so the accepting sergeant can join the same call.

@@ -123,7 +123,9 @@ def _error_code(error: Exception) -> str:
     return type(error).__name__
 
 
-def _location_dict(location: Location) -> dict[str, Any]:
+def _location_dict(location: Location | None) -> dict[str, Any] | None:
+    if location is None:
+        return None
     return {"lat": location.lat, "lon": location.lon, "accuracy_m": location.accuracy_m}
 
 

@@ -38,9 +38,8 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
     """
     require_role(principal, Role.OFFICER)
     now = deps.clock()
-    location = Location(
-        lat=request.location.lat, lon=request.location.lon, accuracy_m=request.location.accuracy_m
-    )
+    given = request.location
+    location = None if given is None else Location(lat=given.lat, lon=given.lon, accuracy_m=given.accuracy_m)
     record = deps.registry.get(principal.force, principal.officer_id)
     if record is None or not record.is_serving:
         _audit_refused_attempt(
@@ -256,7 +255,7 @@ def _audit_refused_attempt(
     event_type: str,
     alert_type: str,
     details: dict[str, Any],
-    location: Location,
+    location: Location | None,
     area: str | None,
 ) -> None:
     """A refused start (not serving, over the hourly limit): its own audit chain, and an alert."""

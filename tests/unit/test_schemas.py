@@ -108,10 +108,16 @@ def test_nan_and_infinity_from_json_text_are_rejected():
         assert raised.value.message.startswith("location.l")
 
 
-def test_missing_location():
-    assert fails(StartVerificationRequest, {"area": "Camden High St"}, "location") == (
-        "location: Field required"
-    )
+def test_area_alone_is_enough_when_the_phone_gives_no_position():
+    request = parse(StartVerificationRequest, {"area": "Camden High St"})
+    assert request.location is None and request.area == "Camden High St"
+
+
+@pytest.mark.parametrize("body", [{}, {"location": None}, {"area": None}, {"location": None, "area": None}])
+def test_neither_location_nor_area_is_refused(body):
+    with pytest.raises(ValidationFailed) as raised:
+        parse(StartVerificationRequest, body)
+    assert raised.value.message == "location or area is required"
 
 
 @pytest.mark.parametrize("area", ["", "   ", "\n\t"])

@@ -1,0 +1,103 @@
+"""Headless Chromium (Debian's package, driven by Playwright) against the stack `make run` starts.
+
+Each test module gets its own stack, so the seeded officers' one-active-check rule and hourly start
+limit are not shared with the other end-to-end tests. Screenshots at phone size land in
+`test-artifacts/screenshots/` (the README shows copies from docs/screenshots/).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..conftest import PROJECT, LiveStack, _run_stack
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = PROJECT / "test-artifacts" / "screenshots"
+AXE = PROJECT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+CAMDEN = {"latitude": 51.5390, "longitude": -0.1426, "accuracy": 12}
+CHROMIUM_ARGS = [
+    # What this machine's closed network and a root user need (see the README's Testing section).
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+    # A camera and microphone that always exist and never ask: the call's preview has something to show.
+    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    yield from _run_stack(tmp_path_factory.mktemp("browser-stack"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def phone(browser, stack: LiveStack, *, javascript: bool = True, located: bool = True, bypass_csp: bool = False):
+    """A new phone: its own cookies and sessionStorage, camera allowed, position given if `located`."""
+    permissions = ["camera", "microphone"] + (["geolocation"] if located else [])
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True, base_url=stack.api,
+        java_script_enabled=javascript, permissions=permissions,
+        geolocation=CAMDEN if located else None, bypass_csp=bypass_csp,
+    )
+    context.set_default_timeout(15_000)
+    return context
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
+
+
+def sign_in(page, stack: LiveStack, officer_id: str) -> None:
+    user = stack.user(officer_id)
+    page.fill("#username", user["username"])
+    page.fill("#password", user["password"])
+    page.click("#sign-in-form button[type=submit]")
+
+
+def sms_link_for(stack: LiveStack, sergeant_id: str, verification_id: str) -> str:
+    """The link from the text the sergeant's phone received (moto's SMS log)."""
+    phone_number = stack.user(sergeant_id)["phone"]
+    for message in stack.sms():
+        if message["phone_number"] == phone_number and verification_id in message["message"]:
+            return re.search(r"https?://\S+/s/\S+", message["message"]).group(0)
+    raise AssertionError(f"no SMS to {sergeant_id} about {verification_id}")
+
+
+def start_by_api(stack: LiveStack, officer_id: str, **body: Any) -> dict[str, Any]:
+    status, started = stack.call("POST", "/verifications", officer_id, {
+        "location": {"lat": 51.539, "lon": -0.1426, "accuracy_m": 12}, "area": "Camden High St", **body,
+    })
+    assert status == 201, started
+    return started
+
+
+def axe_violations(page) -> list[dict[str, Any]]:
+    """axe-core (from frontend/node_modules) run in the page; needs a context with bypass_csp."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+             .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))"""
+    )
+
+
+def serious(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
