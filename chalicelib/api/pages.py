@@ -109,4 +109,5 @@ def result(reference: str) -> Response:
     except Exception:  # noqa: BLE001 - a frightened person gets a page, never a stack trace
         logger.exception("citizen_page_failed")
         return _html(citizen.form_page(lang, TEXT[lang]["unsafe"]), status=500)
-    return _html(citizen.result_page(lang, view), img_origin=citizen.photo_origin(view))
+    auto_refresh = (pages.current_request.query_params or {}).get("refresh") != "off"
+    return _html(citizen.result_page(lang, view, auto_refresh), img_origin=citizen.photo_origin(view))

@@ -75,7 +75,8 @@ def form_page(lang: str, message: str | None = None, typed: str = "") -> str:
     return _page(lang, t["check_title"], body, f"/verify?lang={_other(lang)}")
 
 
-def result_page(lang: str, view: dict[str, Any]) -> str:
+def result_page(lang: str, view: dict[str, Any], auto_refresh: bool = True) -> str:
+    """`auto_refresh=False` is her choice (WCAG 2.2.1): the page then updates only when she asks."""
     t = TEXT[lang]
     status = Status(view["status"])
     words = STATUS_WORDS[lang][status]
@@ -93,6 +94,14 @@ def result_page(lang: str, view: dict[str, Any]) -> str:
             f'({escape(by["officer_id"])}) {t["at"]} {escape(when)} UTC</dd>'
         )
     pending = status in PENDING
+    here = f"/v/{quote(view['reference'])}?lang={lang}"
+    if not pending:
+        updates = ""
+    elif auto_refresh:
+        updates = f'<p>{t["updated"]} <a href="{escape(here)}&amp;refresh=off">{t["stop_refresh"]}</a></p>'
+    else:
+        updates = (f'<p>{t["paused"]} <a href="{escape(here)}&amp;refresh=off">{t["refresh_now"]}</a> - '
+                   f'<a href="{escape(here)}">{t["resume_refresh"]}</a></p>')
     body = (
         f'<h1>{t["title"]}</h1>'
         f'<p class="status status-{status.value}" role="status">{escape(words)}</p>'
@@ -103,7 +112,7 @@ def result_page(lang: str, view: dict[str, Any]) -> str:
         f'<dt>{t["officer"]}</dt><dd>{escape(officer["rank"])} {escape(officer["family_name"])} '
         f'({escape(officer["officer_id"])})</dd>{confirmed}'
         f'<dt>{t["reference"]}</dt><dd>{escape(view["reference"])}</dd></dl></div>'
-        + (f'<p>{t["updated"]}</p>' if pending else "")
+        + updates
     )
-    switch = f"/v/{quote(view['reference'])}?lang={_other(lang)}"
-    return _page(lang, f"{words} - {t['title']}", body, switch, refresh=pending, unsafe_in_body=True)
+    switch = f"/v/{quote(view['reference'])}?lang={_other(lang)}" + ("" if auto_refresh else "&refresh=off")
+    return _page(lang, f"{words} - {t['title']}", body, switch, refresh=pending and auto_refresh, unsafe_in_body=True)

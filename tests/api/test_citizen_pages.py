@@ -45,6 +45,18 @@ def test_security_headers(stack):
     assert "img-src 'self' https://test-photos.s3.amazonaws.com;" in headers["Content-Security-Policy"]  # the photo's own origin only
 
 
+def test_she_can_stop_the_automatic_refresh_and_update_when_she_chooses(stack):
+    reference = _started(stack)["reference"]
+    _, _, html = _get(stack, f"/v/{reference}")
+    assert f'<a href="/v/{reference}?lang=en&amp;refresh=off">Stop updating by itself</a>' in html
+    _, _, paused = _get(stack, f"/v/{reference}?lang=en&refresh=off")
+    assert 'http-equiv="refresh"' not in paused and "Automatic updates are off." in paused
+    assert f'<a href="/v/{reference}?lang=en&amp;refresh=off">Update now</a>' in paused
+    assert f'<a href="/v/{reference}?lang=en">Update by itself again</a>' in paused
+    # Switching language keeps her choice.
+    assert f'href="/v/{reference}?lang=cy&amp;refresh=off"' in paused
+
+
 def test_confirmed_page_names_the_sergeant_and_stops_refreshing(stack):
     started = _started(stack)
     vid = started["verification_id"]

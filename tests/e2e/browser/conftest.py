@@ -56,6 +56,10 @@ def phone(browser, stack: LiveStack, *, javascript: bool = True, located: bool =
         geolocation=CAMDEN if located else None, bypass_csp=bypass_csp,
     )
     context.set_default_timeout(15_000)
+    # Anything the Content-Security-Policy blocked (a script, a style, a fetch) is a bug in the page.
+    context.csp_violations = []
+    context.on("console", lambda message: "Content Security Policy" in message.text
+               and context.csp_violations.append(message.text))
     return context
 
 
@@ -90,12 +94,17 @@ def start_by_api(stack: LiveStack, officer_id: str, **body: Any) -> dict[str, An
     return started
 
 
-def axe_violations(page) -> list[dict[str, Any]]:
+def axe_violations(page, disabled_rules: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """axe-core (from frontend/node_modules) run in the page; needs a context with bypass_csp."""
     page.add_script_tag(path=str(AXE))
     return page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-             .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))"""
+        """async (disabled) => {
+             const rules = Object.fromEntries(disabled.map(id => [id, {enabled: false}]));
+             const result = await axe.run(document, {resultTypes: ['violations'], rules});
+             return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                                 nodes: v.nodes.map(n => n.target.join(' '))}));
+           }""",
+        list(disabled_rules),
     )
 
 

@@ -54,6 +54,7 @@ def test_sergeant_confirms_from_the_sms_link_and_the_citizen_sees_it_without_jav
     page.click("#confirm")
     page.wait_for_selector("#done:not([hidden])")
     assert page.text_content("#done-title") == "Confirmed: PC Sam Jones (MP4721)"
+    assert sergeant.csp_violations == []
     sergeant.close()
 
     citizen = phone(browser, stack, javascript=False, located=False)

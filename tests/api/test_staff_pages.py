@@ -1,0 +1,72 @@
+"""The sergeant's `/s/{id}` and the officer's `/o` (issue 5): shells with no personal data, strict
+headers, and the bundles they load served by name only."""
+
+from __future__ import annotations
+
+import re
+
+from chalicelib.web.staff import SIMULATED_BANNER
+
+
+def _get(stack, path):
+    response = stack.client.http.get(path)
+    return response.status_code, response.headers, response.body.decode("utf-8")
+
+
+def test_sergeant_page_carries_only_public_sign_in_settings(stack):
+    started = stack.call("POST", "/verifications", "MP4721", {"location": {"lat": 51.5, "lon": -0.1}, "area": "Camden"})[1]
+    status, headers, html = _get(stack, f"/s/{started['verification_id']}")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert f'data-verification-id="{started["verification_id"]}"' in html
+    assert f'data-client-id="{stack.settings.token_audience}"' in html
+    assert 'data-cognito-endpoint="https://cognito-idp.eu-west-2.amazonaws.com/"' in html
+    assert 'data-video="simulated"' in html and SIMULATED_BANNER in html
+    # Nothing about the officer or the place is in the page itself: the API gives it once signed in.
+    for secret in ("Jones", "MP4721", "Camden", "51.5", started["reference"]):
+        assert secret not in html
+    assert '<script src="/static/sergeant.js" defer></script>' in html
+    # No inline script and no inline event handlers: the CSP would block them anyway.
+    assert "<script>" not in html and re.search(r"<[^>]*\son[a-z]+=", html) is None
+
+
+def test_staff_pages_send_strict_security_headers(stack):
+    for path in ("/s/abc", "/o"):
+        status, headers, _ = _get(stack, path)
+        assert status == 200
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self';" in csp and "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+        assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp
+        assert "connect-src 'self' https://cognito-idp.eu-west-2.amazonaws.com" in csp
+        assert headers["Referrer-Policy"] == "no-referrer" and headers["Cache-Control"] == "no-store"
+        assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
+
+
+def test_photo_origin_is_allowed_for_images(stack):
+    _, headers, _ = _get(stack, "/s/abc")
+    images = re.search(r"img-src ([^;]+);", headers["Content-Security-Policy"]).group(1).split()
+    assert "'self'" in images and "data:" in images
+    assert any(origin.startswith("https://") and stack.settings.photos_bucket in origin for origin in images)
+
+
+def test_officer_page_loads_its_own_bundle(stack):
+    _, _, html = _get(stack, "/o")
+    assert '<script src="/static/officer.js" defer></script>' in html and 'data-page="officer"' in html
+    assert 'id="start-button"' in html and 'id="qr"' in html
+
+
+def test_assets_are_served_by_name_only(stack):
+    response = stack.client.http.get("/static/staff.css")
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/css")
+    for name in ("..%2Fstaff.py", "app.py", "sergeant.js.map", "%2E%2E%2F%2E%2E%2Fapp.py"):
+        response = stack.client.http.get(f"/static/{name}")
+        assert response.status_code == 404, name
+        assert b"import" not in response.body
+
+
+def test_built_bundles_are_served_as_javascript(stack):
+    # `make test` builds them from frontend/ first (npm ci + esbuild).
+    for name in ("sergeant.js", "officer.js"):
+        response = stack.client.http.get(f"/static/{name}")
+        assert response.status_code == 200, name
+        assert response.headers["Content-Type"].startswith("text/javascript")
+        assert b"MeetingSessionConfiguration" in response.body or len(response.body) > 100_000

@@ -1,0 +1,103 @@
+"""The officer's page: start (position, or the area typed by hand), reference and QR, live status, cancel."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import phone, screenshot, sign_in
+
+pytestmark = pytest.mark.e2e
+
+REFERENCE = re.compile(r"^SC-[A-Z2-9]{3}-[A-Z2-9]{3}-[A-Z2-9]{3}$")
+
+
+def _dark_pixels(page, selector: str) -> int:
+    return page.evaluate(
+        """(selector) => {
+             const canvas = document.querySelector(selector);
+             const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+             let dark = 0;
+             for (let i = 0; i < pixels.length; i += 4) if (pixels[i] < 64) dark++;
+             return dark;
+           }""",
+        selector,
+    )
+
+
+def test_officer_starts_sees_reference_and_qr_then_cancels(browser, stack):
+    context = phone(browser, stack)
+    page = context.new_page()
+    page.goto("/o")
+    sign_in(page, stack, "MP4721")
+    page.wait_for_selector("#start:not([hidden])")
+    screenshot(page, "officer-start")
+    page.click("#start-button")
+
+    page.wait_for_selector("#active:not([hidden])")
+    reference = page.text_content("#reference")
+    assert REFERENCE.match(reference), reference
+    assert page.text_content("#citizen-url") == f"{stack.api}/v/{reference}"
+    assert _dark_pixels(page, "#qr") > 1000  # the QR code is drawn
+    assert page.text_content("#live-status") == "Waiting for a sergeant"
+    page.wait_for_function("() => document.querySelector('#local-video').videoWidth > 0")
+    screenshot(page, "officer-active")
+
+    # The position came from the phone (granted), not typed; the API agrees on what was started.
+    status, listed = stack.call("GET", "/verifications?status=awaiting_sergeant", "MP2001")
+    mine = next(v for v in listed["items"] if v["reference"] == reference)
+    assert mine["location"]["lat"] == pytest.approx(51.539) and mine["officer"]["officer_id"] == "MP4721"
+
+    # A sergeant accepting shows up live on the officer's phone.
+    assert stack.call("POST", f"/verifications/{mine['verification_id']}/accept", "MP2002", {})[0] == 200
+    page.wait_for_selector("#live-status:has-text('Sergeant on the call')")
+
+    page.click("#cancel")
+    page.wait_for_selector("#live-status:has-text('Cancelled')")
+    assert page.is_visible("#new-check") and not page.is_visible("#cancel")
+    status, body = stack.call("GET", f"/verifications/{mine['verification_id']}", "MP4721")
+    assert body["status"] == "cancelled"
+    screenshot(page, "officer-cancelled")
+
+    # After a reload the page still knows the check (sessionStorage), then a new one can start.
+    page.reload()
+    page.wait_for_selector("#live-status:has-text('Cancelled')")
+    page.click("#new-check")
+    page.wait_for_selector("#start:not([hidden])")
+    assert context.csp_violations == []
+    context.close()
+
+
+def test_without_a_position_the_officer_types_the_area(browser, stack):
+    context = phone(browser, stack, located=False)  # the officer refused the position prompt
+    page = context.new_page()
+    page.goto("/o")
+    sign_in(page, stack, "MP5102")
+    page.click("#start-button")
+    page.wait_for_selector("#location-note:not([hidden])")
+    assert "Type the area" in page.text_content("#location-note")
+    assert not page.is_visible("#active")
+
+    page.fill("#area", "Kentish Town Rd")
+    page.click("#start-button")
+    page.wait_for_selector("#active:not([hidden])")
+    reference = page.text_content("#reference")
+    status, listed = stack.call("GET", "/verifications?status=awaiting_sergeant", "MP2001")
+    mine = next(v for v in listed["items"] if v["reference"] == reference)
+    assert mine["location"] is None and mine["area"] == "Kentish Town Rd"
+    assert any("near Kentish Town Rd" in sms["message"] for sms in stack.sms())
+    page.click("#cancel")
+    page.wait_for_selector("#live-status:has-text('Cancelled')")
+    context.close()
+
+
+def test_a_suspended_officer_is_told_to_use_the_radio(browser, stack):
+    context = phone(browser, stack)
+    page = context.new_page()
+    page.goto("/o")
+    sign_in(page, stack, "MP3390")
+    page.click("#start-button")
+    page.wait_for_selector("#error:has-text('does not list you as serving')")
+    assert not page.is_visible("#active")
+    context.close()
