@@ -177,7 +177,7 @@ class LocalStack:
 
     def _start_api(self) -> None:
         from chalice.cli.factory import CLIFactory
-        from chalice.local import ChaliceRequestHandler, create_local_server
+        from chalice.local import create_local_server
 
         from .. import bootstrap
         from ..settings import Settings
@@ -194,19 +194,8 @@ class LocalStack:
         # A Chalice app keeps `current_request` on the app object, and moto's DynamoDB transactions
         # are not thread-safe (a cancelled one restores a copy of the table), so - like Lambda, one
         # invocation per container - only one request or worker batch runs inside the app at a time.
-        app_lock = self.app_lock
-
-        class SerialisedHandler(ChaliceRequestHandler):
-            def _generic_handle(self) -> None:
-                with app_lock:
-                    super()._generic_handle()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                if os.environ.get("LOCAL_ACCESS_LOG"):
-                    super().log_message(format, *args)
-
         server.server.RequestHandlerClass = functools.partial(
-            SerialisedHandler, app_object=app_module.app, config=config
+            serialised_handler(self.app_lock), app_object=app_module.app, config=config
         )
         self._api = server
         thread = threading.Thread(target=self._api.server.serve_forever, name="api", daemon=True)
@@ -232,8 +221,9 @@ class LocalStack:
             session.client("dynamodb"),
             session.client("dynamodbstreams"),
             self.stack["tables"]["verifications"],
-            one_at_a_time(self.app_module.copy_audit_events_to_s3),
+            self.app_module.copy_audit_events_to_s3,
             self.stop_event,
+            lock=self.app_lock,  # the whole poll, not only the handler
         )
         timers = QueueWorker(
             session.client("sqs"), self.stack["timers_queue_url"], one_at_a_time(self.app_module.run_timers),
@@ -256,6 +246,28 @@ class LocalStack:
             self._moto.stop()
 
 
+def serialised_handler(lock: Any) -> type:
+    """Chalice's local request handler, with every request inside `lock` (shared with the workers).
+
+    Chalice binds `do_GET = do_POST = ... = _generic_handle` in its class body, so overriding
+    `_generic_handle` alone changes nothing: each verb is rebound here.
+    """
+    from chalice.local import ChaliceRequestHandler
+
+    class SerialisedHandler(ChaliceRequestHandler):
+        def _serialised(self) -> None:
+            with lock:
+                ChaliceRequestHandler._generic_handle(self)
+
+        do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _serialised
+
+        def log_message(self, format: str, *args: Any) -> None:
+            if os.environ.get("LOCAL_ACCESS_LOG"):
+                super().log_message(format, *args)
+
+    return SerialisedHandler
+
+
 def quickstart(stack: dict[str, Any], stack_file: Path) -> str:
     from ..settings import Settings
 
@@ -271,6 +283,9 @@ def quickstart(stack: dict[str, Any], stack_file: Path) -> str:
         "Safe Connection is running locally.",
         f"  API:             {stack['api_url']}   (try {stack['api_url']}/health)",
         f"  Embedded AWS:    {stack['aws_endpoint_url']}   (SMS log: {stack['aws_endpoint_url']}/moto-api/data.json)",
+        f"  Officer page:    {stack['api_url']}/o   (sign in, start a check, show the reference)",
+        f"  Sergeant page:   the link in each SMS ({stack['api_url']}/s/<verification id>)",
+        f"  Citizen page:    {stack['api_url']}/verify   (type the reference; works without JavaScript)",
         f"  Stack details:   {stack_file}",
         f"  Started in {stack['started_in_seconds']} s",
         f"  Escalation:      {timings.wave_size} sergeant(s) per wave every {timings.wave_interval_seconds} s; "

@@ -6,10 +6,11 @@ backoff and the shard position only advances once the handler succeeded (so no e
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, ContextManager
 
 log = logging.getLogger("safe_connection.local.stream")
 
@@ -36,6 +37,7 @@ class StreamWorker(threading.Thread):
         stop: threading.Event | None = None,
         poll_seconds: float = 0.2,
         max_backoff_seconds: float = 5.0,
+        lock: ContextManager[Any] | None = None,
     ) -> None:
         super().__init__(name="audit-stream-worker", daemon=True)
         self._dynamodb = dynamodb
@@ -49,6 +51,9 @@ class StreamWorker(threading.Thread):
         self.failures = 0
         self._stream_arn: str | None = None
         self._checkpoints: dict[str, str | None] = {}
+        # Held around a whole poll, reads included: moto's stream reads register shard iterators
+        # while a transaction deep-copies the table, and that race loses writes (see poll_once).
+        self._lock = lock or contextlib.nullcontext()
 
     def run(self) -> None:
         backoff = self._poll
@@ -71,7 +76,15 @@ class StreamWorker(threading.Thread):
         taken on every poll instead of following NextShardIterator: moto rebuilds a table from a
         copy when a transaction is cancelled (e.g. the losing concurrent accept), orphaning old
         iterators. If the handler raises, the checkpoint stays and the same batch comes again.
+
+        The local stack passes its app lock: moto's GetShardIterator/GetRecords mutate state that a
+        concurrent TransactWriteItems deep-copies ("dictionary changed size during iteration", and
+        once a lost accept), so reads must not overlap the app's writes either.
         """
+        with self._lock:
+            return self._poll_once()
+
+    def _poll_once(self) -> int:
         if self._stream_arn is None:
             self._stream_arn = self._dynamodb.describe_table(TableName=self._table)["Table"]["LatestStreamArn"]
         delivered = 0
