@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 MOTO_PORT ?= 5000
 
-.PHONY: run test install bundle browser clean
+.PHONY: run test install bundle browser screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ run: $(STAMP) $(BUNDLE)
 
 test: $(STAMP) $(BUNDLE) $(CHROMIUM)
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n 2 --dist loadfile
+
+# After `make test`: refresh the README's phone-size screenshots from the browser tests' artifacts.
+screenshots:
+	mkdir -p docs/screenshots && cp test-artifacts/screenshots/*.png docs/screenshots/
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache test-artifacts frontend/node_modules $(BUNDLE)

@@ -66,12 +66,19 @@ class EscalationPolicy:
         return ([second_wave] if second_wave else []) + timers
 
     def next_wave_timer(self, verification: Verification, now: datetime, wave: int | None = None) -> Timer | None:
-        """The next wave (by default the one after the last sent) one interval from now, if it
-        would still go out before the answer timeout."""
-        due = now + timedelta(seconds=self.wave_interval_seconds)
+        """The next wave (by default the one after the last sent), if it would still go out before
+        the answer timeout.
+
+        Wave k is due k-1 intervals after the start, never in the past. Anchored to the start, not
+        to when the previous wave went out: a timer delivered late (a busy queue, a cold start)
+        then makes the next wave go sooner instead of pushing every later wave past the timeout.
+        """
+        number = wave or verification.waves_sent + 1
+        anchored = verification.created_at + timedelta(seconds=self.wave_interval_seconds * (number - 1))
+        due = max(now, anchored)
         if due >= verification.created_at + timedelta(seconds=self.answer_timeout_seconds):
             return None
-        return Timer(TimerKind.WAVE, verification.verification_id, due, wave=wave or verification.waves_sent + 1)
+        return Timer(TimerKind.WAVE, verification.verification_id, due, wave=number)
 
     def timer_on_accept(self, verification: Verification) -> Timer:
         accepted = verification.accepted_at or verification.created_at

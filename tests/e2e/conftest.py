@@ -162,7 +162,7 @@ def live_stack(tmp_path_factory):
 FAST_TIMINGS = {
     "WAVE_SIZE": "1",
     "WAVE_INTERVAL_SECONDS": "1",
-    "ANSWER_TIMEOUT_SECONDS": "4",
+    "ANSWER_TIMEOUT_SECONDS": "8",
     "DECISION_TIMEOUT_SECONDS": "3",
 }
 

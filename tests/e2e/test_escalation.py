@@ -1,5 +1,5 @@
 """Escalation over HTTP against the `make run` stack with short timings (issue 3):
-waves of one sergeant a second, an answer timeout of 4 s and a decision timeout of 3 s."""
+waves of one sergeant a second, an answer timeout of 8 s (slack for a loaded 2-core machine) and a decision timeout of 3 s."""
 
 from __future__ import annotations
 
@@ -42,8 +42,9 @@ def test_waves_then_unanswered_raises_the_alarm(fast_stack):
     assert alerts[0]["officer"]["officer_id"] == "MP4721" and alerts[0]["location"]["lat"] == 51.5072
     _, public = fast_stack.call("GET", f"/public/verifications/{started['reference']}")
     assert public["status"] == "unanswered" and "999" in public["advice"] and "uniformed officer" in public["advice"]
-    events = wait_for(lambda: (o := fast_stack.audit_events(vid)) and len(o) >= 6 and o, timeout=10)
-    types = sorted(json.loads(body)["type"] for body in events.values())
+    # Wait for the terminal event itself (the stream copies events to S3 a moment after the change).
+    types = wait_for(lambda: (t := sorted(json.loads(body)["type"] for body in fast_stack.audit_events(vid).values()))
+                     and "verification.unanswered" in t and t, timeout=10)
     assert types.count("sergeants.notified") == 3 and "verification.unanswered" in types
     meeting_id = started["meeting"]["Meeting"]["MeetingId"]
     assert fast_stack.meetings()[meeting_id]["deleted"]

@@ -126,10 +126,12 @@ def test_timers_on_start_arm_no_wave_at_or_after_the_answer_timeout(interval, an
     [
         (0, 1, 20),
         (20, 2, 40),
-        (69, 3, 89),  # one second before the answer timeout: still worth texting
-        (69.999, 3, 89.999),
-        (70, 3, None),  # would fall exactly at the answer timeout
-        (75, 3, None),  # after it
+        (40.3, 3, 60),  # wave 4 is due 3 intervals after the start
+        # Wave 3's timer came late (at 69 s, not 40 s): wave 4 goes at once, not at 89 s.
+        (69, 3, 69),
+        (89.999, 3, 89.999),  # still just before the answer timeout
+        (90, 3, None),  # would fall exactly at the answer timeout
+        (95, 3, None),  # after it
         (200, 3, None),
     ],
 )
