@@ -63,6 +63,23 @@ def phone(browser, stack: LiveStack, *, javascript: bool = True, located: bool =
     return context
 
 
+def signed_in(browser, stack: LiveStack, path: str, officer_id: str, **phone_options: Any):
+    """A new phone that opened `path` and signed in as `officer_id`: (context, page)."""
+    context = phone(browser, stack, **phone_options)
+    page = context.new_page()
+    page.goto(path)
+    sign_in(page, stack, officer_id)
+    return context, page
+
+
+def citizen_view(browser, stack: LiveStack, url: str):
+    """The person stopped, on her own phone with JavaScript off: (context, page)."""
+    context = phone(browser, stack, javascript=False, located=False)
+    page = context.new_page()
+    page.goto(url)
+    return context, page
+
+
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .conftest import phone, screenshot, sign_in
+from .conftest import screenshot, signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -27,10 +27,7 @@ def _dark_pixels(page, selector: str) -> int:
 
 
 def test_officer_starts_sees_reference_and_qr_then_cancels(browser, stack):
-    context = phone(browser, stack)
-    page = context.new_page()
-    page.goto("/o")
-    sign_in(page, stack, "MP4721")
+    context, page = signed_in(browser, stack, "/o", "MP4721")
     page.wait_for_selector("#start:not([hidden])")
     screenshot(page, "officer-start")
     page.click("#start-button")
@@ -70,10 +67,8 @@ def test_officer_starts_sees_reference_and_qr_then_cancels(browser, stack):
 
 
 def test_without_a_position_the_officer_types_the_area(browser, stack):
-    context = phone(browser, stack, located=False)  # the officer refused the position prompt
-    page = context.new_page()
-    page.goto("/o")
-    sign_in(page, stack, "MP5102")
+    # The officer refused the position prompt.
+    context, page = signed_in(browser, stack, "/o", "MP5102", located=False)
     page.click("#start-button")
     page.wait_for_selector("#location-note:not([hidden])")
     assert "Type the area" in page.text_content("#location-note")
@@ -93,10 +88,7 @@ def test_without_a_position_the_officer_types_the_area(browser, stack):
 
 
 def test_a_suspended_officer_is_told_to_use_the_radio(browser, stack):
-    context = phone(browser, stack)
-    page = context.new_page()
-    page.goto("/o")
-    sign_in(page, stack, "MP3390")
+    context, page = signed_in(browser, stack, "/o", "MP3390")
     page.click("#start-button")
     page.wait_for_selector("#error:has-text('does not list you as serving')")
     assert not page.is_visible("#active")

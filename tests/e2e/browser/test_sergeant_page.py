@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import phone, screenshot, sign_in, sms_link_for, start_by_api
+from .conftest import citizen_view, phone, screenshot, sign_in, signed_in, sms_link_for, start_by_api
 
 pytestmark = pytest.mark.e2e
 
@@ -40,10 +40,7 @@ def test_sergeant_confirms_from_the_sms_link_and_the_citizen_sees_it_without_jav
     screenshot(page, "sergeant-call")
 
     # A second sergeant opening the same link sees it was taken, by whom, and nothing to press.
-    other = phone(browser, stack)
-    late = other.new_page()
-    late.goto(sms_link_for(stack, "MP2002", started["verification_id"]))
-    sign_in(late, stack, "MP2002")
+    other, late = signed_in(browser, stack, sms_link_for(stack, "MP2002", started["verification_id"]), "MP2002")
     late.wait_for_selector("#taken:not([hidden])")
     assert late.text_content("#taken").startswith("Already taken by PS Patel")
     assert not late.is_visible("#accept")
@@ -57,9 +54,7 @@ def test_sergeant_confirms_from_the_sms_link_and_the_citizen_sees_it_without_jav
     assert sergeant.csp_violations == []
     sergeant.close()
 
-    citizen = phone(browser, stack, javascript=False, located=False)
-    view = citizen.new_page()
-    view.goto(started["citizen_url"])
+    citizen, view = citizen_view(browser, stack, started["citizen_url"])
     assert view.text_content(".status") == "Confirmed police officer"
     assert "PS Patel (MP2001)" in view.text_content(".officer")
     assert "Matches registry photo" not in view.content()  # notes never reach the citizen
@@ -72,10 +67,7 @@ def test_sergeant_confirms_from_the_sms_link_and_the_citizen_sees_it_without_jav
 
 def test_cannot_confirm_sends_the_citizen_to_999(browser, stack):
     started = start_by_api(stack, "MP5102")
-    sergeant = phone(browser, stack)
-    page = sergeant.new_page()
-    page.goto(sms_link_for(stack, "MP2003", started["verification_id"]))
-    sign_in(page, stack, "MP2003")
+    sergeant, page = signed_in(browser, stack, sms_link_for(stack, "MP2003", started["verification_id"]), "MP2003")
     page.click("#accept")
     page.wait_for_selector("#call:not([hidden])")
     page.click("#deny")
@@ -83,9 +75,7 @@ def test_cannot_confirm_sends_the_citizen_to_999(browser, stack):
     assert "The control room has been alerted" in page.text_content("#done-title")
     sergeant.close()
 
-    citizen = phone(browser, stack, javascript=False, located=False)
-    view = citizen.new_page()
-    view.goto(started["citizen_url"])
+    citizen, view = citizen_view(browser, stack, started["citizen_url"])
     assert view.text_content(".status") == "NOT confirmed"
     assert "Call 999 now" in view.text_content(".advice")
     screenshot(view, "citizen-not-confirmed")
@@ -94,10 +84,7 @@ def test_cannot_confirm_sends_the_citizen_to_999(browser, stack):
 
 
 def test_an_officer_cannot_use_the_sergeant_page(browser, stack):
-    context = phone(browser, stack)
-    page = context.new_page()
-    page.goto("/s/an-sms-link")
-    sign_in(page, stack, "MP4721")
+    context, page = signed_in(browser, stack, "/s/an-sms-link", "MP4721")
     page.wait_for_selector("#sign-in-error:has-text('This page is for sergeants')")
     assert page.evaluate("() => sessionStorage.length") == 0
     context.close()
@@ -157,10 +144,7 @@ def test_an_mfa_code_step_when_the_pool_asks_for_one(browser, stack):
 
 def test_an_off_duty_sergeant_is_told_why_accept_did_not_work(browser, stack):
     started = start_by_api(stack, "WP1187", area="Devizes")
-    context = phone(browser, stack)
-    page = context.new_page()
-    page.goto(f"/s/{started['verification_id']}")
-    sign_in(page, stack, "WP3004")  # Wiltshire, off duty
+    context, page = signed_in(browser, stack, f"/s/{started['verification_id']}", "WP3004")  # off duty
     page.click("#accept")
     page.wait_for_selector("#error:has-text('You are not on duty as available')")
     assert page.is_visible("#request") and not page.is_visible("#call")
