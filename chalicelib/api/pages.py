@@ -50,7 +50,7 @@ def static_asset(asset: str) -> Response:
     })
 
 
-def _staff_page(render, **extra: str) -> Response:
+def _staff_page(render, root: str, **extra: str) -> Response:
     deps = get_dependencies()
     settings = deps.settings
     config = {
@@ -65,18 +65,18 @@ def _staff_page(render, **extra: str) -> Response:
         logger.exception("photo_origin_failed")
         photo_origin = None
     headers = staff.security_headers(settings.effective_cognito_endpoint, photo_origin)
-    return Response(body=render(config), headers=headers)
+    return Response(body=render(config, root), headers=headers)
 
 
 @pages.route("/s/{verification_id}", methods=["GET"])
 def sergeant_page(verification_id: str) -> Response:
     """The SMS link. Holds no personal data itself: the page asks the API once signed in."""
-    return _staff_page(staff.sergeant_page, verification_id=unquote(verification_id)[:64])
+    return _staff_page(staff.sergeant_page, "../", verification_id=unquote(verification_id)[:64])
 
 
 @pages.route("/o", methods=["GET"])
 def officer_page() -> Response:
-    return _staff_page(staff.officer_page)
+    return _staff_page(staff.officer_page, "")
 
 
 @pages.route("/verify", methods=["GET"])
@@ -90,7 +90,7 @@ def verify_form() -> Response:
         return _html(citizen.form_page(lang, TEXT[lang]["not_found"], typed[:40]), status=404)
     # A plain redirect keeps it working without JavaScript and gives a URL she can reload.
     return Response(body="", status_code=303, headers={
-        **citizen.security_headers(), "Location": f"/v/{quote(reference)}?lang={lang}",
+        **citizen.security_headers(), "Location": f"v/{quote(reference)}?lang={lang}",  # relative: keeps any stage prefix
     })
 
 
@@ -101,13 +101,13 @@ def result(reference: str) -> Response:
     try:
         view = services.public_view(get_dependencies(), unquote(reference), client_address=identity.get("sourceIp") or "unknown")
     except NotFound:
-        return _html(citizen.form_page(lang, TEXT[lang]["not_found"]), status=404)
+        return _html(citizen.form_page(lang, TEXT[lang]["not_found"], root="../"), status=404)
     except RateLimited:
-        response = _html(citizen.form_page(lang, TEXT[lang]["rate_limited"]), status=429)
+        response = _html(citizen.form_page(lang, TEXT[lang]["rate_limited"], root="../"), status=429)
         response.headers["Retry-After"] = "60"
         return response
     except Exception:  # noqa: BLE001 - a frightened person gets a page, never a stack trace
         logger.exception("citizen_page_failed")
-        return _html(citizen.form_page(lang, TEXT[lang]["unsafe"]), status=500)
+        return _html(citizen.form_page(lang, TEXT[lang]["unsafe"], root="../"), status=500)
     auto_refresh = (pages.current_request.query_params or {}).get("refresh") != "off"
     return _html(citizen.result_page(lang, view, auto_refresh), img_origin=citizen.photo_origin(view))

@@ -41,14 +41,17 @@ def security_headers(img_origin: str | None = None) -> dict[str, str]:
     }
 
 
-def _page(lang: str, title: str, body: str, switch_href: str, refresh: bool = False, unsafe_in_body: bool = False) -> str:
+def _page(lang: str, title: str, body: str, switch_href: str, root: str, refresh: bool = False,
+          unsafe_in_body: bool = False) -> str:
+    """`root` leads from the page's own path back to the app's root ("" or "../"): every link is
+    relative, so the pages work under an API Gateway stage prefix (`/api/...`) as on the force's domain."""
     t = TEXT[lang]
     refresh_tag = f'<meta http-equiv="refresh" content="{REFRESH_SECONDS}">' if refresh else ""
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"{refresh_tag}<title>{escape(title)}</title>"
-        '<link rel="stylesheet" href="/static/citizen.css"></head><body><main>'
+        f'<link rel="stylesheet" href="{root}static/citizen.css"></head><body><main>'
         f'<p class="lang"><a href="{escape(switch_href)}">{t["switch"]}</a></p>'
         f"{body}"
         + ("" if unsafe_in_body else f'<p class="unsafe">{t["unsafe"]}</p>')
@@ -60,19 +63,19 @@ def _other(lang: str) -> str:
     return "en" if lang == "cy" else "cy"
 
 
-def form_page(lang: str, message: str | None = None, typed: str = "") -> str:
+def form_page(lang: str, message: str | None = None, typed: str = "", root: str = "") -> str:
     t = TEXT[lang]
     notice = f'<p class="advice" role="alert">{escape(message)}</p>' if message else ""
     body = (
         f'<h1>{t["check_title"]}</h1>{notice}<p>{t["check_intro"]}</p>'
-        '<form method="get" action="/verify">'
+        f'<form method="get" action="{root}verify">'
         f'<input type="hidden" name="lang" value="{lang}">'
         f'<label for="reference">{t["reference"]}</label>'
         f'<input type="text" id="reference" name="reference" value="{escape(typed)}" '
         'autocomplete="off" autocapitalize="characters" spellcheck="false" inputmode="text" required>'
         f'<button type="submit">{t["check_button"]}</button></form>'
     )
-    return _page(lang, t["check_title"], body, f"/verify?lang={_other(lang)}")
+    return _page(lang, t["check_title"], body, f"?lang={_other(lang)}", root)
 
 
 def result_page(lang: str, view: dict[str, Any], auto_refresh: bool = True) -> str:
@@ -94,7 +97,7 @@ def result_page(lang: str, view: dict[str, Any], auto_refresh: bool = True) -> s
             f'({escape(by["officer_id"])}) {t["at"]} {escape(when)} UTC</dd>'
         )
     pending = status in PENDING
-    here = f"/v/{quote(view['reference'])}?lang={lang}"
+    here = f"?lang={lang}"  # this same page: a query-only link keeps the path
     if not pending:
         updates = ""
     elif auto_refresh:
@@ -114,5 +117,6 @@ def result_page(lang: str, view: dict[str, Any], auto_refresh: bool = True) -> s
         f'<dt>{t["reference"]}</dt><dd>{escape(view["reference"])}</dd></dl></div>'
         + updates
     )
-    switch = f"/v/{quote(view['reference'])}?lang={_other(lang)}" + ("" if auto_refresh else "&refresh=off")
-    return _page(lang, f"{words} - {t['title']}", body, switch, refresh=pending and auto_refresh, unsafe_in_body=True)
+    switch = f"?lang={_other(lang)}" + ("" if auto_refresh else "&refresh=off")
+    return _page(lang, f"{words} - {t['title']}", body, switch, "../", refresh=pending and auto_refresh,
+                 unsafe_in_body=True)

@@ -28,7 +28,7 @@ def security_headers(cognito_endpoint: str, photo_origin: str | None) -> dict[st
     connect = " ".join([
         "'self'", origin(cognito_endpoint),
         # Chime SDK signalling and media (deployed); unused by the local stand-in.
-        "https://*.chime.aws", "wss://*.chime.aws", "https://*.amazonaws.com",
+        "https://*.chime.aws", "wss://*.chime.aws",
     ])
     return {
         "Content-Type": "text/html; charset=utf-8",
@@ -46,14 +46,15 @@ def security_headers(cognito_endpoint: str, photo_origin: str | None) -> dict[st
     }
 
 
-def _shell(page: str, title: str, config: dict[str, str], body: str) -> str:
+def _shell(page: str, title: str, config: dict[str, str], body: str, root: str) -> str:
+    """`root` ("" or "../") leads back to the app's root: relative links work under a stage prefix."""
     data = " ".join(f'data-{name.replace("_", "-")}="{escape(value)}"' for name, value in config.items())
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title>"
-        '<link rel="stylesheet" href="/static/staff.css">'
-        f'<script src="/static/{page}.js" defer></script></head>'
+        f'<link rel="stylesheet" href="{root}static/staff.css">'
+        f'<script src="{root}static/{page}.js" defer></script></head>'
         f'<body><main id="app" data-page="{page}" {data}>'
         '<header><p class="brand">Safe Connection</p>'
         '<p id="who" class="who" hidden><span id="who-name"></span> '
@@ -75,7 +76,7 @@ def _shell(page: str, title: str, config: dict[str, str], body: str) -> str:
     )
 
 
-def sergeant_page(config: dict[str, str]) -> str:
+def sergeant_page(config: dict[str, str], root: str) -> str:
     body = (
         '<section id="request" hidden><h1>ID check request</h1>'
         '<p id="request-status" class="pill" role="status"></p>'
@@ -99,10 +100,10 @@ def sergeant_page(config: dict[str, str]) -> str:
         '<button type="button" id="deny" class="deny big">Cannot confirm</button></div></section>'
         '<section id="done" hidden><h1 id="done-title"></h1><p id="done-detail"></p></section>'
     )
-    return _shell("sergeant", "ID check - Safe Connection", config, body)
+    return _shell("sergeant", "ID check - Safe Connection", config, body, root)
 
 
-def officer_page(config: dict[str, str]) -> str:
+def officer_page(config: dict[str, str], root: str) -> str:
     body = (
         '<section id="start" hidden><h1>Prove you are a police officer</h1>'
         "<p>Your position is sent to the sergeant and the control room, never to the person you stopped.</p>"
@@ -123,4 +124,4 @@ def officer_page(config: dict[str, str]) -> str:
         '<button type="button" id="cancel" class="deny">Cancel verification</button>'
         '<button type="button" id="new-check" class="primary" hidden>Start a new verification</button></section>'
     )
-    return _shell("officer", "Officer - Safe Connection", config, body)
+    return _shell("officer", "Officer - Safe Connection", config, body, root)

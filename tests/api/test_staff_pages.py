@@ -24,7 +24,7 @@ def test_sergeant_page_carries_only_public_sign_in_settings(stack):
     # Nothing about the officer or the place is in the page itself: the API gives it once signed in.
     for secret in ("Jones", "MP4721", "Camden", "51.5", started["reference"]):
         assert secret not in html
-    assert '<script src="/static/sergeant.js" defer></script>' in html
+    assert '<script src="../static/sergeant.js" defer></script>' in html
     # No inline script and no inline event handlers: the CSP would block them anyway.
     assert "<script>" not in html and re.search(r"<[^>]*\son[a-z]+=", html) is None
 
@@ -50,7 +50,7 @@ def test_photo_origin_is_allowed_for_images(stack):
 
 def test_officer_page_loads_its_own_bundle(stack):
     _, _, html = _get(stack, "/o")
-    assert '<script src="/static/officer.js" defer></script>' in html and 'data-page="officer"' in html
+    assert '<script src="static/officer.js" defer></script>' in html and 'data-page="officer"' in html
     assert 'id="start-button"' in html and 'id="qr"' in html
 
 
@@ -70,3 +70,12 @@ def test_built_bundles_are_served_as_javascript(stack):
         assert response.status_code == 200, name
         assert response.headers["Content-Type"].startswith("text/javascript")
         assert b"MeetingSessionConfiguration" in response.body or len(response.body) > 100_000
+
+
+def test_no_page_links_from_the_host_root_so_a_stage_prefix_works(stack):
+    """Deployed on the API's own URL every path sits under `/api/`: links must be relative."""
+    reference = stack.call("POST", "/verifications", "MP4721", {"area": "Camden"})[1]["reference"]
+    for path in ("/o", "/s/abc", "/verify", f"/v/{reference}", f"/v/{reference}?refresh=off", "/v/SC-AAA-AAA-AAA",
+                 "/verify?reference=nonsense"):
+        _, _, html = _get(stack, path)
+        assert re.search(r'(href|src|action)="/', html) is None, path
