@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 MOTO_PORT ?= 5000
 
-.PHONY: run test install bundle browser screenshots clean
+.PHONY: run test install bundle browser screenshots openapi fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,15 @@ run: $(STAMP) $(BUNDLE)
 
 test: $(STAMP) $(BUNDLE) $(CHROMIUM)
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n 2 --dist loadfile
+
+# The OpenAPI 3.1 document, generated from the pydantic models (a test fails when this copy is stale).
+openapi: $(STAMP)
+	$(BIN)/python -m chalicelib.api.openapi > docs/openapi.json
+
+# Longer fuzzing than `make test` runs: schemathesis against a fresh local stack.
+FUZZ_EXAMPLES ?= 200
+fuzz: $(STAMP) $(BUNDLE)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:randomly tests/e2e/test_fuzz_api.py
 
 # After `make test`: refresh the README's phone-size screenshots from the browser tests' artifacts.
 screenshots:

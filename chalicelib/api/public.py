@@ -1,10 +1,10 @@
-"""Routes anyone may call: health, and the citizen's view of a check by its reference."""
+"""Routes anyone may call: health, the citizen's view of a check by its reference, the API description."""
 
 from __future__ import annotations
 
 from urllib.parse import unquote
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from .. import services
 from ..bootstrap import get_dependencies
@@ -26,3 +26,11 @@ def public_verification(reference: str) -> dict:
     identity = (public.current_request.context or {}).get("identity") or {}
     address = identity.get("sourceIp") or "unknown"
     return services.public_view(get_dependencies(), unquote(reference), client_address=address)
+
+
+@public.route("/openapi.json", methods=["GET"])
+def openapi_json() -> Response:
+    """The API's OpenAPI 3.1 description (generated from the pydantic models on first request)."""
+    from .openapi import render  # not at import: a cold start never pays for the document
+
+    return Response(body=render(), headers={"Content-Type": "application/json", "Cache-Control": "public, max-age=300"})

@@ -1,0 +1,328 @@
+"""The OpenAPI 3.1 description of the API, generated from the pydantic models.
+
+Request bodies use the same strict models the routes validate with (`chalicelib.schemas`); response
+bodies use the models below, which tests hold to the real responses (extra fields forbidden), and
+`tests/api/test_openapi.py` checks that every Chalice route is described and nothing else is.
+Built on the first request to `GET /openapi.json`, never at import (cold starts stay cheap);
+`make openapi` writes the same document to `docs/openapi.json`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import models_json_schema
+
+from .. import schemas
+from ..domain import errors
+from ..domain.verification import Status
+
+StatusValue = Literal[tuple(s.value for s in Status)]  # type: ignore[valid-type]
+Timestamp = Field(json_schema_extra={"format": "date-time"})
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OfficerSummary(_Out):
+    officer_id: str
+    rank: str
+    given_name: str
+    family_name: str
+
+
+class Location(_Out):
+    lat: float
+    lon: float
+    accuracy_m: float | None
+
+
+class Verification(_Out):
+    """SPEC §4 Verification, plus `voice_fallback` and the officer's next step (`advice`)."""
+
+    verification_id: str
+    reference: str
+    status: StatusValue
+    force: str
+    officer: OfficerSummary
+    sergeant: OfficerSummary | None
+    location: Location | None = Field(description="null when the officer gave only an area")
+    area: str | None
+    created_at: str = Timestamp
+    accepted_at: str | None = Timestamp
+    decided_at: str | None = Timestamp
+    outcome_note: str | None
+    voice_fallback: bool
+    advice: str
+
+
+class ChimeJoinInfo(_Out):
+    """Exactly what Chime SDK CreateMeeting/CreateAttendee return: what the Chime JS client joins with."""
+
+    Meeting: dict[str, Any]
+    Attendee: dict[str, Any]
+
+
+class StartedVerification(Verification):
+    meeting: ChimeJoinInfo | None = Field(description="null in voice-fallback mode (Chime unavailable)")
+    citizen_url: str
+
+
+class OfficerRecord(_Out):
+    """The registry's record of the officer, with a short-lived photo link, for the accepting sergeant."""
+
+    officer_id: str
+    rank: str
+    given_name: str
+    family_name: str
+    status: str
+    photo_url: str | None
+
+
+class AcceptedVerification(Verification):
+    meeting: ChimeJoinInfo | None
+    officer_record: OfficerRecord
+
+
+class VerificationList(_Out):
+    items: list[Verification]
+
+
+class DutyStatus(_Out):
+    officer_id: str
+    duty: Literal["available", "off_duty"]
+
+
+class PublicOfficer(_Out):
+    officer_id: str
+    rank: str
+    family_name: str
+    photo_url: str | None
+
+
+class PublicConfirmer(_Out):
+    officer_id: str
+    rank: str
+    family_name: str
+
+
+class PublicView(_Out):
+    """What anyone holding the reference sees: no location, no notes, no phone numbers."""
+
+    reference: str
+    status: StatusValue
+    officer: PublicOfficer
+    confirmed_by: PublicConfirmer | None
+    created_at: str = Timestamp
+    decided_at: str | None = Timestamp
+    advice: str
+
+
+class RegistryRecord(_Out):
+    force: str
+    officer_id: str
+    given_name: str
+    family_name: str
+    rank: str
+    status: Literal["serving", "suspended", "left"]
+    role: Literal["officer", "sergeant", "admin", "auditor"]
+    phone: str | None
+    photo: str | None
+    duty: Literal["available", "off_duty"] | None
+
+
+class Health(_Out):
+    status: Literal["ok"]
+
+
+# Every `code` the API can answer with: the domain's, plus the framework-level ones Chalice raises.
+ERROR_CODES = sorted(
+    {cls.code for cls in vars(errors).values() if isinstance(cls, type) and issubclass(cls, errors.DomainError)}
+    | {"method_not_allowed", "unsupported_media_type"}
+)
+
+
+class ErrorDetail(_Out):
+    code: Literal[tuple(ERROR_CODES)]  # type: ignore[valid-type]
+    message: str
+    verification_id: str | None = Field(default=None, description="with active_verification_exists: the check in progress")
+
+
+class ErrorBody(_Out):
+    error: ErrorDetail
+
+
+REQUEST_MODELS: tuple[type[BaseModel], ...] = (
+    schemas.StartVerificationRequest, schemas.EmptyRequest, schemas.OutcomeRequest,
+    schemas.DutyRequest, schemas.OfficerRecordRequest,
+)
+RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
+    Verification, StartedVerification, AcceptedVerification, VerificationList, DutyStatus, PublicView,
+    RegistryRecord, Health, ErrorBody,
+)
+
+# Errors every authenticated JSON route can give, and those of a route with a JSON body (SPEC §4).
+AUTH_ERRORS = {401: ("unauthenticated",), 403: ("forbidden",), 404: ("not_found",)}
+BODY_ERRORS = {400: ("invalid_json", "validation_error"), 413: ("payload_too_large",), 415: ("unsupported_media_type",)}
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    summary: str
+    ok: tuple[int, type[BaseModel] | str]  # a model, or the media types of a page ("a|b")
+    roles: tuple[str, ...] = ()  # empty: public
+    body: type[BaseModel] | None = None
+    errors: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    parameters: tuple[dict[str, Any], ...] = ()
+    # Pages answer in their own media type: other statuses they can give, e.g. {404: "text/html"}.
+    page_statuses: dict[int, str] = field(default_factory=dict)
+
+
+def _path_parameter(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": {"type": "string", "minLength": 1, "maxLength": 128}}
+
+
+VID = _path_parameter("verification_id", "The verification's id")
+OFFICER = _path_parameter("officer_id", "Warrant/collar number, e.g. MP4721")
+REFERENCE = _path_parameter("reference", "The citizen reference, e.g. SC-7KQ-2MX-9HP (case and dashes forgiven)")
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation("get", "/health", "Liveness", (200, Health)),
+    Operation("post", "/verifications", "An officer asks to be verified", (201, StartedVerification), ("officer",),
+              schemas.StartVerificationRequest,
+              {**BODY_ERRORS, 401: ("unauthenticated",), 403: ("forbidden", "officer_not_serving"),
+               409: ("active_verification_exists", "idempotency_conflict"), 429: ("rate_limited",)},
+              ({"name": "Idempotency-Key", "in": "header", "required": False,
+                "description": "A retry with the same key and body returns the same 201 and sends nothing twice",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 64}},)),
+    Operation("get", "/verifications", "A sergeant's queue (own force)", (200, VerificationList), ("sergeant",),
+              errors={400: ("validation_error",), 401: ("unauthenticated",), 403: ("forbidden",)},
+              parameters=({"name": "status", "in": "query", "required": False,
+                           "schema": {"type": "string", "enum": [s.value for s in Status]}},)),
+    Operation("get", "/verifications/{verification_id}", "One verification", (200, Verification),
+              ("officer", "sergeant", "admin", "auditor"), errors=AUTH_ERRORS, parameters=(VID,)),
+    Operation("post", "/verifications/{verification_id}/accept", "First available sergeant wins",
+              (200, AcceptedVerification), ("sergeant",), schemas.EmptyRequest,
+              {**BODY_ERRORS, **AUTH_ERRORS, 403: ("forbidden", "not_on_duty", "cannot_verify_self"),
+               409: ("already_accepted", "invalid_state")}, (VID,)),
+    Operation("post", "/verifications/{verification_id}/outcome", "The accepting sergeant decides",
+              (200, Verification), ("sergeant",), schemas.OutcomeRequest,
+              {**BODY_ERRORS, **AUTH_ERRORS, 409: ("invalid_state",)}, (VID,)),
+    Operation("post", "/verifications/{verification_id}/cancel", "The officer withdraws", (200, Verification),
+              ("officer",), schemas.EmptyRequest, {**BODY_ERRORS, **AUTH_ERRORS, 409: ("invalid_state",)}, (VID,)),
+    Operation("put", "/me/duty", "A sergeant goes on or off duty", (200, DutyStatus), ("sergeant",),
+              schemas.DutyRequest, {**BODY_ERRORS, 401: ("unauthenticated",), 403: ("forbidden",), 404: ("not_found",)}),
+    Operation("get", "/public/verifications/{reference}", "What the person stopped sees (rate-limited)",
+              (200, PublicView), errors={404: ("not_found",), 429: ("rate_limited",)}, parameters=(REFERENCE,)),
+    Operation("put", "/officers/{officer_id}", "An admin replaces a registry record", (200, RegistryRecord),
+              ("admin",), schemas.OfficerRecordRequest, {**BODY_ERRORS, **AUTH_ERRORS}, (OFFICER,)),
+    Operation("get", "/officers/{officer_id}", "A registry record", (200, RegistryRecord), ("admin", "auditor"),
+              errors=AUTH_ERRORS, parameters=(OFFICER,)),
+    Operation("get", "/openapi.json", "This document", (200, "application/json")),
+    # Pages (HTML) and their assets.
+    Operation("get", "/verify", "Citizen page: type the reference (no JavaScript)", (200, "text/html"),
+              page_statuses={303: "text/html", 404: "text/html"},
+              parameters=({"name": "reference", "in": "query", "required": False, "schema": {"type": "string"}},
+                          {"name": "lang", "in": "query", "required": False, "schema": {"enum": ["en", "cy"]}})),
+    Operation("get", "/v/{reference}", "Citizen page: the answer", (200, "text/html"), parameters=(REFERENCE,),
+              page_statuses={404: "text/html", 429: "text/html"}),
+    Operation("get", "/s/{verification_id}", "Sergeant page (the SMS link); signs in in the browser",
+              (200, "text/html"), parameters=(VID,)),
+    Operation("get", "/o", "Officer page", (200, "text/html")),
+    Operation("get", "/static/{asset}", "Page stylesheets and scripts, by name from a fixed list", (200, "text/css|text/javascript"),
+              parameters=(_path_parameter("asset", "e.g. citizen.css, sergeant.js"),), page_statuses={404: "text/plain"}),
+)
+
+
+def _error_response(status: int, codes: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "description": ", ".join(codes),
+        "content": {"application/json": {"schema": {
+            "allOf": [{"$ref": "#/components/schemas/ErrorBody"}],
+            "properties": {"error": {"properties": {"code": {"enum": list(codes)}}}},
+        }}},
+    }
+
+
+def _operation(op: Operation) -> dict[str, Any]:
+    status, ok = op.ok
+    if isinstance(ok, str):
+        success: dict[str, Any] = {"description": "OK", "content": {
+            media_type: {"schema": {"type": "object" if media_type == "application/json" else "string"}}
+            for media_type in ok.split("|")
+        }}
+    else:
+        success = {"description": ok.__doc__.strip().splitlines()[0] if ok.__doc__ else ok.__name__,
+                   "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ok.__name__}"}}}}
+    responses: dict[str, Any] = {str(status): success}
+    for code_status, codes in sorted(op.errors.items()):
+        responses[str(code_status)] = _error_response(code_status, codes)
+    for page_status, media_type in sorted(op.page_statuses.items()):
+        responses[str(page_status)] = {"description": "A page saying what went wrong",
+                                       "content": {media_type: {"schema": {"type": "string"}}}}
+    if isinstance(ok, str) and ok != "application/json":
+        responses["500"] = {"description": "A page, never a stack trace",
+                             "content": {ok.split("|")[0]: {"schema": {"type": "string"}}}}
+    else:
+        responses["500"] = _error_response(500, ("internal_error",))
+    document: dict[str, Any] = {
+        "operationId": f"{op.method}_{op.path.strip('/').replace('/', '_').replace('{', '').replace('}', '').replace('.', '_') or 'root'}",
+        "summary": op.summary,
+        "responses": responses,
+    }
+    if op.roles:
+        document["security"] = [{"cognitoIdToken": []}]
+        document["description"] = f"Roles: {', '.join(op.roles)} (from the ID token's `cognito:groups`)."
+    else:
+        document["security"] = []
+    if op.parameters:
+        document["parameters"] = list(op.parameters)
+    if op.body is not None:
+        document["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}}}}
+    return document
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict[str, Any]:
+    _, requests = models_json_schema([(m, "validation") for m in REQUEST_MODELS],
+                                     ref_template="#/components/schemas/{model}")
+    _, responses = models_json_schema([(m, "serialization") for m in RESPONSE_MODELS],
+                                      ref_template="#/components/schemas/{model}")
+    components = {**requests.get("$defs", {}), **responses.get("$defs", {})}
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method] = _operation(op)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Safe Connection",
+            "version": "1.0.0",
+            "description": "Prove on the spot that a plain-clothes officer is a serving officer. "
+                           "Errors always have the body {\"error\": {\"code\", \"message\"}}.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": dict(sorted(components.items())),
+            "securitySchemes": {"cognitoIdToken": {
+                "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                "description": "The Cognito ID token (RS256; iss, aud, exp and token_use=id are checked).",
+            }},
+        },
+    }
+
+
+def render() -> str:
+    return json.dumps(openapi_document(), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")
