@@ -55,7 +55,7 @@ openapi: $(STAMP)
 # Longer fuzzing than `make test` runs: schemathesis against a fresh local stack.
 FUZZ_EXAMPLES ?= 200
 fuzz: $(STAMP) $(BUNDLE)
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:randomly tests/e2e/test_fuzz_api.py
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/e2e/test_fuzz_api.py
 
 # After `make test`: refresh the README's phone-size screenshots from the browser tests' artifacts.
 screenshots:
