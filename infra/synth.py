@@ -24,7 +24,9 @@ def build_app(force: str, stage: str, outdir: Path, *, bundle_dependencies: bool
     stack = SafeConnectionStack(
         app, config, build_dir=outdir / "build" / config.stack_name, bundle_dependencies=bundle_dependencies
     )
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    # The acknowledgements (with reasons) are also written into the template, for auditors and for
+    # the check of the SAM-expanded template (infra/checks.py).
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True))
     return app, stack
 
 

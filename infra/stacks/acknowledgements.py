@@ -92,4 +92,11 @@ APP_VALIDATES_REQUESTS = (
 )
 
 # Logical id (as AWS SAM names it) -> [(finding, reason)].
-SAM_EXPANDED: dict[str, list[tuple[str, str]]] = {}
+SAM_EXPANDED: dict[str, list[tuple[str, str]]] = {
+    **{
+        function: [("L1", LAMBDA_RUNTIME)]
+        for function in ("APIHandler", "RunTimers", "CopyAuditEventsToS3", "WriteDailyAuditDigests",
+                         "EraseExpiredPersonalData")
+    },
+    "RestAPI": [("APIG2", APP_VALIDATES_REQUESTS)],
+}
