@@ -80,12 +80,6 @@ LAMBDA_RUNTIME = (
     "Chalice packages for the Python it runs under; the project is built and tested on Python 3.11 "
     "(supported by Lambda). Moving runtime is a project-wide change with its own tests."
 )
-APP_VERIFIES_TOKENS = (
-    "Authentication is done by the app on every non-public route (Cognito ID token: RS256 signature "
-    "via JWKS, iss, aud, exp, token_use), because neither `chalice local` nor its test client enforce "
-    "API Gateway authorizers, so one code path protects it everywhere (README 'Security'). The "
-    "public routes (citizen view, /health) must stay unauthenticated; WAF rate-limits them."
-)
 APP_VALIDATES_REQUESTS = (
     "Every body is validated by strict pydantic models in the app (unknown fields rejected, 16 KiB "
     "limit, SPEC error bodies); an API Gateway validator would answer with a different error shape."
