@@ -268,22 +268,7 @@ class SafeConnectionStack(Stack):
                 )
             },
         )
-        settings_logs = logs.LogGroup(
-            self, "SmsSettingsLogs", retention=self.log_retention, removal_policy=RemovalPolicy.RETAIN
-        )
-        settings_role = iam.Role(
-            self,
-            "SmsSettingsRole",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="Deploy-time call that sets the account's SMS attributes",
-        )
-        settings_role.add_to_policy(
-            iam.PolicyStatement(
-                sid="OwnLogGroup",
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[settings_logs.log_group_arn],
-            )
-        )
+        settings_role, settings_logs = self._lambda_role("SmsSettings", "Deploy-time call that sets the account's SMS attributes")
         attributes = {
             "DefaultSMSType": "Transactional",
             "MonthlySpendLimit": str(self.config.sms_monthly_spend_limit_usd),
@@ -323,6 +308,23 @@ class SafeConnectionStack(Stack):
         provider.node.default_child.add_metadata(
             "cfn-lint", {"config": {"ignore_checks": ["W3005"]}}
         )
+
+    def _lambda_role(self, name: str, description: str) -> tuple[iam.Role, logs.LogGroup]:
+        """A function's own role and log group (with retention); the role may write only there."""
+        log_group = logs.LogGroup(
+            self, f"{name}Logs", retention=self.log_retention, removal_policy=RemovalPolicy.RETAIN
+        )
+        role = iam.Role(
+            self, f"{name}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="OwnLogGroup",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[log_group.log_group_arn],
+            )
+        )
+        return role, log_group
 
     # ---- Cognito -------------------------------------------------------------------------
 
@@ -447,22 +449,7 @@ class SafeConnectionStack(Stack):
         self.function_roles: dict[str, iam.Role] = {}
         self.function_log_groups: dict[str, logs.LogGroup] = {}
         for name, statements in permissions.FUNCTION_POLICIES.items():
-            log_group = logs.LogGroup(
-                self, f"{name}Logs", retention=self.log_retention, removal_policy=RemovalPolicy.RETAIN
-            )
-            role = iam.Role(
-                self,
-                f"{name}Role",
-                assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-                description=f"Safe Connection {name}: only what this function does",
-            )
-            role.add_to_policy(
-                iam.PolicyStatement(
-                    sid="OwnLogGroup",
-                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                    resources=[log_group.log_group_arn],
-                )
-            )
+            role, log_group = self._lambda_role(name, f"Safe Connection {name}: only what this function does")
             for statement in statements(self, resources):
                 role.add_to_policy(statement)
             self.function_roles[name] = role
