@@ -6,12 +6,12 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 MOTO_PORT ?= 5000
 
-.PHONY: run test install bundle browser screenshots openapi fuzz clean
+.PHONY: run test install bundle browser screenshots openapi fuzz synth deploy clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip<26.3"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r infra/requirements.txt
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -61,5 +61,18 @@ fuzz: $(STAMP) $(BUNDLE)
 screenshots:
 	mkdir -p docs/screenshots && cp test-artifacts/screenshots/*.png docs/screenshots/
 
+# AWS (infra/README.md): `make synth FORCE=met` builds and checks cdk.out offline; `make deploy
+# FORCE=met` deploys it with the CDK CLI and needs AWS credentials for the force's account.
+FORCE ?= met
+STAGE ?= prod
+CDK_STACK = SafeConnection-$(FORCE)-$(STAGE)
+
+synth: $(STAMP)
+	FORCE=$(FORCE) STAGE=$(STAGE) $(BIN)/python infra/app.py
+	$(BIN)/python -m infra.checks cdk.out/$(CDK_STACK).template.json
+
+deploy: synth
+	npx --yes aws-cdk@2 deploy --app cdk.out $(CDK_STACK) --require-approval broadening
+
 clean:
-	rm -rf $(VENV) .local .pytest_cache test-artifacts frontend/node_modules $(BUNDLE)
+	rm -rf $(VENV) .local .pytest_cache test-artifacts frontend/node_modules $(BUNDLE) cdk.out

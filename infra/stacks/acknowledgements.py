@@ -1,0 +1,96 @@
+"""Every cdk-nag finding we accept, with the reason a security reviewer can check.
+
+`apply` acknowledges findings on the stack's CDK constructs. `SAM_EXPANDED` lists those on the
+resources AWS SAM generates from Chalice's template (functions, API, stage), which cdk-nag only sees
+once the template is expanded (infra/checks.py); they are keyed by CloudFormation logical id.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aws_cdk import Acknowledgment, CfnResource, Validations
+from constructs import IConstruct
+
+if TYPE_CHECKING:
+    from .safe_connection import SafeConnectionStack
+
+SMS_TO_PHONE_NUMBERS = (
+    "sns:Publish of an SMS names a phone number, which has no ARN: IAM only accepts Resource '*' "
+    "for it. Topic publishing is granted separately on the alerts topic ARN only."
+)
+CHIME_MEETINGS = (
+    "Chime SDK meeting ids are created at run time (one per verification), so the role is scoped to "
+    "meetings of this account and region (meeting/*), and to create/attendee/delete only."
+)
+STREAM_FAILURES_QUEUE = (
+    "This queue is itself the dead-letter destination: the audit stream consumer's on-failure "
+    "destination (an event source mapping setting cdk-nag does not recognise as a DLQ)."
+)
+REGISTRY_PHOTOS = (
+    "Presigned links to registry photos: object keys are officers' photos chosen by force admins, "
+    "read-only (s3:GetObject) in the photos bucket only."
+)
+AUDIT_PREFIX = (
+    "Audit objects are keyed by force/date/verification at run time; the role may only write under "
+    "its own prefix ({prefix}), and Object Lock COMPLIANCE prevents any overwrite or delete."
+)
+API_GATEWAY_LOGS_ROLE = (
+    "Account-level API Gateway logging role: API Gateway creates and names its execution log groups "
+    "itself (API-Gateway-Execution-Logs_<api>/<stage>), so the ARN cannot be narrower than "
+    "log-group:* of this account and region. Used only by apigateway.amazonaws.com."
+)
+SMS_SETTINGS = (
+    "sns:SetSMSAttributes (Transactional type, spend limit, sender id, delivery logging) is an "
+    "account-wide call with no resource-level permission; the role runs once per deployment."
+)
+
+
+def _ack(construct: IConstruct, finding: str, reason: str) -> None:
+    Validations.of(construct).acknowledge(Acknowledgment(id=f"AwsSolutions-{finding}", reason=reason))
+
+
+def _arn(stack: "SafeConnectionStack", construct: IConstruct) -> str:
+    """How cdk-nag writes a construct's Arn attribute in a finding id: <LogicalId.Arn>."""
+    resource = construct.node.default_child
+    assert isinstance(resource, CfnResource)
+    return f"<{stack.resolve(stack.get_logical_id(resource))}.Arn>"
+
+
+def apply(stack: "SafeConnectionStack") -> None:
+    """Acknowledge the accepted findings on this stack's constructs."""
+    region = stack.region
+    for name in ("APIHandler", "RunTimers"):
+        role = stack.function_roles[name]
+        _ack(role, "IAM5[Resource::*]", SMS_TO_PHONE_NUMBERS)
+        _ack(role, f"IAM5[Resource::arn:<AWS::Partition>:chime:{region}:<AWS::AccountId>:meeting/*]", CHIME_MEETINGS)
+    _ack(stack.function_roles["APIHandler"], f"IAM5[Resource::{_arn(stack, stack.photos_bucket)}/*]", REGISTRY_PHOTOS)
+    audit = _arn(stack, stack.audit_bucket)
+    _ack(stack.function_roles["CopyAuditEventsToS3"], f"IAM5[Resource::{audit}/audit/*]",
+         AUDIT_PREFIX.format(prefix="audit/"))
+    _ack(stack.function_roles["WriteDailyAuditDigests"], f"IAM5[Resource::{audit}/digests/*]",
+         AUDIT_PREFIX.format(prefix="digests/"))
+    _ack(stack.stream_failures_queue, "SQS3", STREAM_FAILURES_QUEUE)
+    _ack(stack.gateway_logs_role,
+         f"IAM5[Resource::arn:<AWS::Partition>:logs:{region}:<AWS::AccountId>:log-group:*]", API_GATEWAY_LOGS_ROLE)
+    _ack(stack.sms_settings, "IAM5[Resource::*]", SMS_SETTINGS)
+
+
+LAMBDA_RUNTIME = (
+    "Chalice packages for the Python it runs under; the project is built and tested on Python 3.11 "
+    "(supported by Lambda). Moving runtime is a project-wide change with its own tests."
+)
+APP_VALIDATES_REQUESTS = (
+    "Every body is validated by strict pydantic models in the app (unknown fields rejected, 16 KiB "
+    "limit, SPEC error bodies); an API Gateway validator would answer with a different error shape."
+)
+
+# Logical id (as AWS SAM names it) -> [(finding, reason)].
+SAM_EXPANDED: dict[str, list[tuple[str, str]]] = {
+    **{
+        function: [("L1", LAMBDA_RUNTIME)]
+        for function in ("APIHandler", "RunTimers", "CopyAuditEventsToS3", "WriteDailyAuditDigests",
+                         "EraseExpiredPersonalData")
+    },
+    "RestAPI": [("APIG2", APP_VALIDATES_REQUESTS)],
+}

@@ -1,0 +1,171 @@
+"""What each Lambda function may do, one statement per reason (the Sid says why).
+
+One role per function; every statement names its resources. The only wildcards are those AWS gives
+no narrower resource for; each is acknowledged with its reason in acknowledgements.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from aws_cdk import Stack, aws_iam as iam
+
+
+@dataclass(frozen=True)
+class AppResources:
+    """The resources the app's functions touch (ARNs as CDK tokens)."""
+
+    verifications_table_arn: str
+    verifications_stream_arn: str
+    registry_table_arn: str
+    idempotency_table_arn: str
+    audit_bucket_arn: str
+    photos_bucket_arn: str
+    alerts_topic_arn: str
+    alerts_key_arn: str
+    timers_queue_arn: str
+    stream_failures_queue_arn: str
+    audit_data_key_arn: str
+    audit_signing_key_arn: str
+
+
+def _statement(sid: str, actions: list[str], resources: list[str], **kwargs) -> iam.PolicyStatement:
+    return iam.PolicyStatement(sid=sid, actions=actions, resources=resources, **kwargs)
+
+
+# Item-level actions only: a TransactWriteItems call is authorised per item by these.
+_ITEM_WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"]
+_ITEM_READ = ["dynamodb:GetItem", "dynamodb:Query"]
+
+
+def _verifications_rw(r: AppResources) -> iam.PolicyStatement:
+    return _statement(
+        "VerificationsAndAuditOutbox",
+        _ITEM_READ + _ITEM_WRITE + ["dynamodb:BatchWriteItem"],
+        [r.verifications_table_arn, f"{r.verifications_table_arn}/index/by_force_status"],
+    )
+
+
+def _registry_rw(r: AppResources) -> iam.PolicyStatement:
+    return _statement(
+        "ForceRegistry",
+        _ITEM_READ + ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"],
+        [r.registry_table_arn, f"{r.registry_table_arn}/index/available_sergeants"],
+    )
+
+
+def _idempotency_and_rate_limits(r: AppResources) -> iam.PolicyStatement:
+    return _statement(
+        "IdempotencyRecordsAndRateLimits",
+        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+        [r.idempotency_table_arn],
+    )
+
+
+def _sms(_: AppResources) -> iam.PolicyStatement:
+    # SNS has no resource ARN for a phone number: publishing an SMS is authorised on "*".
+    return _statement("SmsToSergeants", ["sns:Publish"], ["*"])
+
+
+def _alerts(r: AppResources) -> list[iam.PolicyStatement]:
+    return [
+        _statement("ControlRoomAlerts", ["sns:Publish"], [r.alerts_topic_arn]),
+        _statement("EncryptAlertsForTopic", ["kms:GenerateDataKey", "kms:Decrypt"], [r.alerts_key_arn]),
+    ]
+
+
+def _meetings(stack: Stack) -> iam.PolicyStatement:
+    # Meeting ids are created at run time, so the ARN ends in meeting/*.
+    return _statement(
+        "ChimeMeetings",
+        ["chime:CreateMeeting", "chime:CreateAttendee", "chime:DeleteMeeting"],
+        [stack.format_arn(service="chime", resource="meeting", resource_name="*")],
+    )
+
+
+def _timers_send(r: AppResources) -> iam.PolicyStatement:
+    return _statement("ScheduleEscalationTimers", ["sqs:SendMessage"], [r.timers_queue_arn])
+
+
+def _personal_data_keys(r: AppResources) -> iam.PolicyStatement:
+    return _statement(
+        "SealPersonalDataInAuditEvents", ["kms:GenerateDataKey", "kms:Decrypt"], [r.audit_data_key_arn]
+    )
+
+
+def api_handler(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
+    """The REST API: every use case of SPEC §4."""
+    return [
+        _verifications_rw(r),
+        _registry_rw(r),
+        _idempotency_and_rate_limits(r),
+        _sms(r),
+        *_alerts(r),
+        _meetings(stack),
+        _timers_send(r),
+        _personal_data_keys(r),
+        _statement("PresignRegistryPhotos", ["s3:GetObject"], [f"{r.photos_bucket_arn}/*"]),
+    ]
+
+
+def run_timers(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
+    """Escalation timers: next wave of SMS, unanswered/expired outcomes and their alerts."""
+    return [
+        _verifications_rw(r),
+        _registry_rw(r),
+        _sms(r),
+        *_alerts(r),
+        _meetings(stack),
+        _timers_send(r),
+        _personal_data_keys(r),
+        _statement(
+            "ConsumeTimersQueue",
+            ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+            [r.timers_queue_arn],
+        ),
+    ]
+
+
+def copy_audit_events_to_s3(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
+    """Stream consumer: audit outbox -> S3, and the index of what was written each day."""
+    return [
+        _statement(
+            "ReadVerificationsStream",
+            ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+            [r.verifications_stream_arn],
+        ),
+        _statement(
+            "IndexWrittenAuditEvents",
+            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+            [r.verifications_table_arn],
+        ),
+        _statement("WriteAuditEvents", ["s3:PutObject"], [f"{r.audit_bucket_arn}/audit/*"]),
+        _statement("RecordBatchesThatFailedForGood", ["sqs:SendMessage"], [r.stream_failures_queue_arn]),
+    ]
+
+
+def write_daily_audit_digests(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
+    """00:15 UTC: list the day's written events, sign the digest with the KMS signing key."""
+    return [
+        _statement("ReadAuditIndex", _ITEM_READ, [r.verifications_table_arn]),
+        _statement("ReadAndWriteDigests", ["s3:GetObject", "s3:PutObject"], [f"{r.audit_bucket_arn}/digests/*"]),
+        # Listing finds the previous digest; it also makes a missing key a 404 rather than a 403.
+        _statement("ListDigests", ["s3:ListBucket"], [r.audit_bucket_arn]),
+        _statement("SignDigests", ["kms:Sign", "kms:Verify", "kms:GetPublicKey"], [r.audit_signing_key_arn]),
+    ]
+
+
+def erase_expired_personal_data(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
+    """01:30 UTC: delete expired data keys and append `personal_data.erased` to each chain."""
+    return [_verifications_rw(r)]
+
+
+# Chalice's SAM logical id -> the statements of that function's role.
+FUNCTION_POLICIES: dict[str, Callable[[Stack, AppResources], list[iam.PolicyStatement]]] = {
+    "APIHandler": api_handler,
+    "RunTimers": run_timers,
+    "CopyAuditEventsToS3": copy_audit_events_to_s3,
+    "WriteDailyAuditDigests": write_daily_audit_digests,
+    "EraseExpiredPersonalData": erase_expired_personal_data,
+}

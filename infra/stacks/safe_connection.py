@@ -1,0 +1,719 @@
+"""One force's Safe Connection deployment: the Chalice app plus everything it runs on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import (
+    ArnFormat,
+    CfnOutput,
+    Duration,
+    Environment,
+    Fn,
+    RemovalPolicy,
+    Stack,
+    Tags,
+    aws_apigateway as apigw,
+    aws_cloudwatch as cloudwatch,
+    aws_cloudwatch_actions as cw_actions,
+    aws_cognito as cognito,
+    aws_dynamodb as dynamodb,
+    aws_iam as iam,
+    aws_kms as kms,
+    aws_logs as logs,
+    aws_s3 as s3,
+    aws_sns as sns,
+    aws_sqs as sqs,
+    aws_wafv2 as wafv2,
+    custom_resources as cr,
+)
+from chalice.cdk import Chalice
+from constructs import Construct
+
+from ..force_config import ForceConfig
+from . import acknowledgements, permissions
+from .chalice_source import stage_app_source, packaging_scope
+
+LOG_RETENTION = {
+    1: logs.RetentionDays.ONE_DAY,
+    7: logs.RetentionDays.ONE_WEEK,
+    30: logs.RetentionDays.ONE_MONTH,
+    90: logs.RetentionDays.THREE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    731: logs.RetentionDays.TWO_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+    3653: logs.RetentionDays.TEN_YEARS,
+}
+API_STAGE = "api"
+# Chalice names the REST API after the app; API Gateway metrics are keyed by that name.
+API_NAME = "safe-connection"
+# Stream consumer: retry a failing batch (halving it each time, so one bad record is isolated) for
+# up to 6 hours or 1,000 attempts - an S3 outage of hours loses nothing - then park its position
+# in a queue. The events themselves stay in the table (the outbox), so they can be replayed.
+STREAM_MAX_RETRY_ATTEMPTS = 1000
+STREAM_MAX_RECORD_AGE_SECONDS = 6 * 3600
+STREAM_ITERATOR_AGE_ALARM_MS = 5 * 60 * 1000
+# The id CDK gives the singleton function behind every AwsCustomResource in a stack.
+_CUSTOM_RESOURCE_PROVIDER_ID = "AWS679f53fac002430cb0da5b7982bd2287"
+
+
+class SafeConnectionStack(Stack):
+    """Tables, buckets, keys, queues, topic, user pool, the Chalice app, WAF, alarms, outputs."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        config: ForceConfig,
+        *,
+        build_dir: Path,
+        bundle_dependencies: bool = True,
+    ) -> None:
+        super().__init__(
+            scope,
+            config.stack_name,
+            env=Environment(account=config.account, region=config.region),
+            description=f"Safe Connection for {config.display_name} ({config.stage})",
+        )
+        self.config = config
+        Tags.of(self).add("application", "safe-connection")
+        Tags.of(self).add("force", config.force)
+        Tags.of(self).add("stage", config.stage)
+
+        self.log_retention = LOG_RETENTION[config.log_retention_days]
+        self._keys()
+        self._tables()
+        self._buckets()
+        self._messaging()
+        self._sms_settings()
+        self._user_pool()
+        self._app(build_dir, bundle_dependencies)
+        self._api_protection()
+        self._alarms()
+        self._outputs()
+        acknowledgements.apply(self)
+
+    # ---- keys ----------------------------------------------------------------------------
+
+    def _keys(self) -> None:
+        self.audit_signing_key = kms.Key(
+            self,
+            "AuditSigningKey",
+            description="Safe Connection: signs the daily audit digests (never leaves KMS)",
+            key_spec=kms.KeySpec.RSA_2048,
+            key_usage=kms.KeyUsage.SIGN_VERIFY,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.audit_data_key = kms.Key(
+            self,
+            "AuditDataKey",
+            description="Safe Connection: wraps each verification's personal-data key",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.alerts_key = kms.Key(
+            self,
+            "AlertsKey",
+            description="Safe Connection: encrypts control-room alerts at rest in SNS",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        # CloudWatch alarms publish to the encrypted alerts topic.
+        self.alerts_key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsPublishToAlerts",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+                resources=["*"],
+                conditions={"StringEquals": {"aws:SourceAccount": self.account}},
+            )
+        )
+
+    # ---- DynamoDB ------------------------------------------------------------------------
+
+    def _table(self, construct_id: str, partition: str, sort: str | None = None, **kwargs) -> dynamodb.Table:
+        return dynamodb.Table(
+            self,
+            construct_id,
+            partition_key=dynamodb.Attribute(name=partition, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=sort, type=dynamodb.AttributeType.STRING) if sort else None,
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+            **kwargs,
+        )
+
+    def _tables(self) -> None:
+        # Same keys, indexes and stream as chalicelib/local/resources.py creates on moto.
+        self.verifications_table = self._table(
+            "VerificationsTable", "pk", "sk", stream=dynamodb.StreamViewType.NEW_IMAGE
+        )
+        self.verifications_table.add_global_secondary_index(
+            index_name="by_force_status",
+            partition_key=dynamodb.Attribute(name="gsi1pk", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="gsi1sk", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.ALL,
+        )
+        self.registry_table = self._table("RegistryTable", "force", "officer_id")
+        self.registry_table.add_global_secondary_index(
+            index_name="available_sergeants",
+            partition_key=dynamodb.Attribute(name="available_in_force", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="officer_id", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.ALL,
+        )
+        self.idempotency_table = self._table("IdempotencyTable", "id", time_to_live_attribute="expiration")
+
+    # ---- S3 ------------------------------------------------------------------------------
+
+    def _bucket(self, construct_id: str, **kwargs) -> s3.Bucket:
+        return s3.Bucket(
+            self,
+            construct_id,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            versioned=True,
+            removal_policy=RemovalPolicy.RETAIN,
+            **kwargs,
+        )
+
+    def _buckets(self) -> None:
+        self.access_logs_bucket = self._bucket(
+            "AccessLogsBucket",
+            # Server access logging needs ACL-less writes by the logging service (bucket policy).
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(self.config.audit_retention_days))],
+        )
+        # S3-managed keys, deliberately: a customer key scheduled for deletion would make the
+        # locked audit log unreadable, which is a way of destroying it.
+        self.audit_bucket = self._bucket(
+            "AuditBucket",
+            object_lock_enabled=True,
+            object_lock_default_retention=s3.ObjectLockRetention.compliance(
+                Duration.days(self.config.audit_retention_days)
+            ),
+            server_access_logs_bucket=self.access_logs_bucket,
+            server_access_logs_prefix="audit/",
+        )
+        self.photos_bucket = self._bucket(
+            "PhotosBucket",
+            server_access_logs_bucket=self.access_logs_bucket,
+            server_access_logs_prefix="photos/",
+        )
+
+    # ---- SNS and SQS ---------------------------------------------------------------------
+
+    def _queue(self, construct_id: str, **kwargs) -> sqs.Queue:
+        return sqs.Queue(
+            self,
+            construct_id,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+            **kwargs,
+        )
+
+    def _messaging(self) -> None:
+        self.alerts_topic = sns.Topic(
+            self,
+            "AlertsTopic",
+            display_name=f"Safe Connection alerts ({self.config.force})",
+            master_key=self.alerts_key,
+            enforce_ssl=True,
+        )
+        self.timers_dlq = self._queue("TimersDeadLetterQueue")
+        self.timers_queue_name = f"safe-connection-{self.config.force}-{self.config.stage}-timers"
+        self.timers_queue = self._queue(
+            "TimersQueue",
+            queue_name=self.timers_queue_name,
+            # Several times the function timeout, so a slow run is not delivered twice at once.
+            visibility_timeout=Duration.seconds(120),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.timers_dlq, max_receive_count=5),
+        )
+        # The stream consumer's on-failure destination: batches (shard positions) that failed for good.
+        self.stream_failures_queue = self._queue("AuditStreamFailuresQueue")
+
+    def _sms_settings(self) -> None:
+        """Account SMS settings (no CloudFormation resource exists): Transactional, spend limit,
+        sender id and delivery-status logging, set by one SDK call at deploy time."""
+        prefix = f"sns/{self.region}/{self.account}/DirectPublishToPhoneNumber"
+        self.sms_log_groups = [
+            logs.LogGroup(
+                self,
+                construct_id,
+                log_group_name=name,
+                retention=self.log_retention,
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+            for construct_id, name in (("SmsDeliveryLogs", prefix), ("SmsFailureLogs", f"{prefix}/Failure"))
+        ]
+        self.sms_delivery_role = iam.Role(
+            self,
+            "SmsDeliveryStatusRole",
+            assumed_by=iam.ServicePrincipal("sns.amazonaws.com"),
+            description="SNS writes SMS delivery status (success and failure) to CloudWatch Logs",
+            inline_policies={
+                "delivery-status-logs": iam.PolicyDocument(
+                    statements=[
+                        iam.PolicyStatement(
+                            sid="WriteSmsDeliveryStatus",
+                            actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                            resources=[group.log_group_arn for group in self.sms_log_groups],
+                        )
+                    ]
+                )
+            },
+        )
+        settings_role, settings_logs = self._lambda_role("SmsSettings", "Deploy-time call that sets the account's SMS attributes")
+        attributes = {
+            "DefaultSMSType": "Transactional",
+            "MonthlySpendLimit": str(self.config.sms_monthly_spend_limit_usd),
+            "DefaultSenderID": self.config.sms_sender_id,
+            "DeliveryStatusIAMRole": self.sms_delivery_role.role_arn,
+            "DeliveryStatusSuccessSamplingRate": "100",
+        }
+        call = cr.AwsSdkCall(
+            service="SNS",
+            action="setSMSAttributes",
+            parameters={"attributes": attributes},
+            physical_resource_id=cr.PhysicalResourceId.of(f"safe-connection-sms-{self.config.force}"),
+        )
+        self.sms_settings = cr.AwsCustomResource(
+            self,
+            "SmsSettings",
+            on_create=call,
+            on_update=call,
+            role=settings_role,
+            install_latest_aws_sdk=False,
+            log_group=settings_logs,
+            policy=cr.AwsCustomResourcePolicy.from_statements(
+                [
+                    # SetSMSAttributes is account-wide: IAM has no resource for it.
+                    iam.PolicyStatement(sid="SetSmsAttributes", actions=["sns:SetSMSAttributes"], resources=["*"]),
+                    iam.PolicyStatement(
+                        sid="PassDeliveryStatusRole",
+                        actions=["iam:PassRole"],
+                        resources=[self.sms_delivery_role.role_arn],
+                    ),
+                ]
+            ),
+        )
+        self.sms_settings_role = settings_role
+        # CDK's provider function both references its role and depends on it (cfn-lint W3005).
+        provider = self.node.find_child(_CUSTOM_RESOURCE_PROVIDER_ID)
+        provider.node.default_child.add_metadata(
+            "cfn-lint", {"config": {"ignore_checks": ["W3005"]}}
+        )
+
+    def _lambda_role(self, name: str, description: str) -> tuple[iam.Role, logs.LogGroup]:
+        """A function's own role and log group (with retention); the role may write only there."""
+        log_group = logs.LogGroup(
+            self, f"{name}Logs", retention=self.log_retention, removal_policy=RemovalPolicy.RETAIN
+        )
+        role = iam.Role(
+            self, f"{name}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="OwnLogGroup",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[log_group.log_group_arn],
+            )
+        )
+        return role, log_group
+
+    # ---- Cognito -------------------------------------------------------------------------
+
+    def _user_pool(self) -> None:
+        self.user_pool = cognito.UserPool(
+            self,
+            "UserPool",
+            user_pool_name=f"safe-connection-{self.config.force}-{self.config.stage}",
+            self_sign_up_enabled=False,
+            sign_in_aliases=cognito.SignInAliases(username=True),
+            custom_attributes={
+                # Set by the force's admins; users can never change their own force or number.
+                "force": cognito.StringAttribute(min_len=2, max_len=32, mutable=False),
+                "officer_id": cognito.StringAttribute(min_len=1, max_len=32, mutable=False),
+            },
+            # Cognito cannot require MFA per group; required for every user (sergeants and
+            # admins included), TOTP only so no SMS bill and no SIM-swap exposure.
+            mfa=cognito.Mfa.REQUIRED,
+            mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
+            password_policy=cognito.PasswordPolicy(
+                min_length=12,
+                require_digits=True,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_symbols=True,
+                temp_password_validity=Duration.days(3),
+            ),
+            account_recovery=cognito.AccountRecovery.NONE,
+            feature_plan=cognito.FeaturePlan.PLUS,
+            standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        for role in ("officer", "sergeant", "admin", "auditor"):
+            cognito.CfnUserPoolGroup(
+                self,
+                f"Group{role.capitalize()}",
+                user_pool_id=self.user_pool.user_pool_id,
+                group_name=role,
+                description=f"Safe Connection role: {role}",
+            )
+        self.user_pool_client = self.user_pool.add_client(
+            "AppClient",
+            auth_flows=cognito.AuthFlow(user_srp=True),
+            generate_secret=False,
+            prevent_user_existence_errors=True,
+            id_token_validity=Duration.hours(1),
+            access_token_validity=Duration.hours(1),
+            refresh_token_validity=Duration.hours(12),
+            read_attributes=cognito.ClientAttributes()
+            .with_standard_attributes(phone_number=True)
+            .with_custom_attributes("force", "officer_id"),
+        )
+
+    # ---- the Chalice app -----------------------------------------------------------------
+
+    def _environment(self) -> dict[str, str]:
+        """Every variable chalicelib/settings.py reads (tests check none is missing)."""
+        c, t = self.config, self.config.timings
+        issuer = self.user_pool.user_pool_provider_url
+        return {
+            "POWERTOOLS_SERVICE_NAME": "safe-connection",
+            "POWERTOOLS_METRICS_NAMESPACE": "SafeConnection",
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            "REGION": self.region,
+            "VERIFICATIONS_TABLE": self.verifications_table.table_name,
+            "REGISTRY_TABLE": self.registry_table.table_name,
+            "IDEMPOTENCY_TABLE": self.idempotency_table.table_name,
+            "AUDIT_BUCKET": self.audit_bucket.bucket_name,
+            "PHOTOS_BUCKET": self.photos_bucket.bucket_name,
+            "ALERTS_TOPIC_ARN": self.alerts_topic.topic_arn,
+            "TOKEN_ISSUER": issuer,
+            "TOKEN_AUDIENCE": self.user_pool_client.user_pool_client_id,
+            "JWKS_URL": Fn.join("", [issuer, "/.well-known/jwks.json"]),
+            "PUBLIC_BASE_URL": c.public_base_url,
+            "DEFAULT_LANGUAGE": c.default_language,
+            "CHIME_MEDIA_REGION": c.chime_media_region,
+            "CHIME_BACKEND": "aws",
+            "PHOTO_URL_SECONDS": "300",
+            "PUBLIC_VIEW_HOURS": "24",
+            "IDEMPOTENCY_SECONDS": "3600",
+            "AUDIT_SIGNING_KEY_ID": self.audit_signing_key.key_arn,
+            "AUDIT_DATA_KEY_ID": self.audit_data_key.key_arn,
+            "PERSONAL_DATA_RETENTION_DAYS": str(c.personal_data_retention_days),
+            "AUDIT_RETENTION_DAYS": str(c.audit_retention_days),
+            "TIMERS_QUEUE_URL": self.timers_queue.queue_url,
+            "WAVE_SIZE": str(t.wave_size),
+            "WAVE_INTERVAL_SECONDS": str(t.wave_interval_seconds),
+            "ANSWER_TIMEOUT_SECONDS": str(t.answer_timeout_seconds),
+            "DECISION_TIMEOUT_SECONDS": str(t.decision_timeout_seconds),
+            "MAX_STARTS_PER_HOUR": str(t.max_starts_per_hour),
+            "PUBLIC_VIEWS_PER_MINUTE": str(t.public_views_per_minute),
+        }
+
+    def _event_source_environment(self) -> dict[str, str]:
+        """Variables app.py reads at import to name its event sources.
+
+        They are set on the functions after packaging, never while packaging: Python imports app.py
+        once per process, so a value seen then (a CDK token of another force's app) would stick.
+        The event sources themselves are overridden with the real stream and queue below."""
+        return {
+            "TIMERS_QUEUE_NAME": self.timers_queue_name,
+            "VERIFICATIONS_STREAM_ARN": self.verifications_table.table_stream_arn,
+        }
+
+    def _app(self, build_dir: Path, bundle_dependencies: bool) -> None:
+        source = stage_app_source(build_dir / "app", bundle_dependencies=bundle_dependencies)
+        resources = permissions.AppResources(
+            verifications_table_arn=self.verifications_table.table_arn,
+            verifications_stream_arn=self.verifications_table.table_stream_arn,
+            registry_table_arn=self.registry_table.table_arn,
+            idempotency_table_arn=self.idempotency_table.table_arn,
+            audit_bucket_arn=self.audit_bucket.bucket_arn,
+            photos_bucket_arn=self.photos_bucket.bucket_arn,
+            alerts_topic_arn=self.alerts_topic.topic_arn,
+            alerts_key_arn=self.alerts_key.key_arn,
+            timers_queue_arn=self.timers_queue.queue_arn,
+            stream_failures_queue_arn=self.stream_failures_queue.queue_arn,
+            audit_data_key_arn=self.audit_data_key.key_arn,
+            audit_signing_key_arn=self.audit_signing_key.key_arn,
+        )
+        self.function_roles: dict[str, iam.Role] = {}
+        self.function_log_groups: dict[str, logs.LogGroup] = {}
+        for name, statements in permissions.FUNCTION_POLICIES.items():
+            role, log_group = self._lambda_role(name, f"Safe Connection {name}: only what this function does")
+            for statement in statements(self, resources):
+                role.add_to_policy(statement)
+            self.function_roles[name] = role
+            self.function_log_groups[name] = log_group
+
+        stage_config = {
+            "api_gateway_stage": API_STAGE,
+            "api_gateway_endpoint_type": "REGIONAL",
+            "manage_iam_role": False,
+            # Replaced per function below; Chalice needs one to package without a policy file.
+            "iam_role_arn": self.function_roles["APIHandler"].role_arn,
+            "lambda_memory_size": 512,
+            "lambda_timeout": 20,
+            "xray": False,
+            "environment_variables": self._environment(),
+        }
+        with packaging_scope(build_dir):
+            self.chalice = Chalice(self, "App", source_dir=str(source), stage_config=stage_config)
+
+        for name, role in self.function_roles.items():
+            function = self.chalice.get_resource(name)
+            function.add_property_override("Role", role.role_arn)
+            function.add_property_override("LoggingConfig", {"LogGroup": self.function_log_groups[name].log_group_name})
+            for key, value in self._event_source_environment().items():
+                function.add_property_override(f"Environment.Variables.{key}", value)
+
+        # Event sources: the real stream and queue (Chalice's decorators only know names).
+        consumer = self.chalice.get_resource("CopyAuditEventsToS3")
+        stream_event = "Events.CopyAuditEventsToS3DynamodbEventSource.Properties"
+        consumer.add_property_override(f"{stream_event}.Stream", self.verifications_table.table_stream_arn)
+        consumer.add_property_override(f"{stream_event}.BisectBatchOnFunctionError", True)
+        consumer.add_property_override(f"{stream_event}.MaximumRetryAttempts", STREAM_MAX_RETRY_ATTEMPTS)
+        consumer.add_property_override(f"{stream_event}.MaximumRecordAgeInSeconds", STREAM_MAX_RECORD_AGE_SECONDS)
+        consumer.add_property_override(
+            f"{stream_event}.DestinationConfig",
+            {"OnFailure": {"Type": "SQS", "Destination": self.stream_failures_queue.queue_arn}},
+        )
+        timers = self.chalice.get_resource("RunTimers")
+        timers.add_property_override("Events.RunTimersSqsEventSource.Properties.Queue", self.timers_queue.queue_arn)
+
+    # ---- API Gateway: throttling, access logs, WAF ---------------------------------------
+
+    def _api_protection(self) -> None:
+        api = self.chalice.get_resource("RestAPI")
+        self.api_access_logs = logs.LogGroup(
+            self, "ApiAccessLogs", retention=self.log_retention, removal_policy=RemovalPolicy.RETAIN
+        )
+        api.add_property_override(
+            "AccessLogSetting",
+            {
+                "DestinationArn": self.api_access_logs.log_group_arn,
+                # No body, no query string, no Authorization header: ids, status, timings only.
+                "Format": apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=False, http_method=True, ip=True, protocol=True, request_time=True,
+                    resource_path=True, response_length=True, status=True, user=False,
+                ).to_string(),
+            },
+        )
+        api.add_property_override(
+            "MethodSettings",
+            [
+                {
+                    "ResourcePath": "/*",
+                    "HttpMethod": "*",
+                    "ThrottlingRateLimit": self.config.api.rate_limit_per_second,
+                    "ThrottlingBurstLimit": self.config.api.burst_limit,
+                    "MetricsEnabled": True,
+                    # Errors only, never request/response bodies (locations, tokens).
+                    "LoggingLevel": "ERROR",
+                    "DataTraceEnabled": False,
+                }
+            ],
+        )
+        # API Gateway writes logs through one role per account and region.
+        gateway_logs_role = iam.Role(
+            self,
+            "ApiGatewayLogsRole",
+            assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            description="API Gateway (account setting) writes access and error logs",
+        )
+        gateway_logs_role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ApiGatewayLogs",
+                actions=[
+                    "logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups",
+                    "logs:DescribeLogStreams", "logs:PutLogEvents", "logs:GetLogEvents", "logs:FilterLogEvents",
+                ],
+                resources=[self.format_arn(service="logs", resource="log-group", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME)],
+            )
+        )
+        self.gateway_logs_role = gateway_logs_role
+        gateway_account = apigw.CfnAccount(self, "ApiGatewayAccount", cloud_watch_role_arn=gateway_logs_role.role_arn)
+        api.node.add_dependency(gateway_account)
+
+        self.web_acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=_visibility("safe-connection-waf"),
+            rules=[
+                _rate_rule("PublicRoutesRateLimit", 0, self.config.api.public_requests_per_5_minutes_per_ip,
+                           scope_down=_public_routes()),
+                _rate_rule("AllRoutesRateLimit", 1, 10 * self.config.api.public_requests_per_5_minutes_per_ip),
+                _managed_rule("AWSManagedRulesAmazonIpReputationList", 2),
+                _managed_rule("AWSManagedRulesCommonRuleSet", 3),
+                _managed_rule("AWSManagedRulesKnownBadInputsRuleSet", 4),
+            ],
+        )
+        # `RestAPI.Stage` is SAM's reference to the stage it generates.
+        wafv2.CfnWebACLAssociation(
+            self,
+            "WebAclAssociation",
+            web_acl_arn=self.web_acl.attr_arn,
+            resource_arn=Fn.sub(
+                "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${RestAPI}/stages/${RestAPI.Stage}"
+            ),
+        )
+        waf_logs = logs.LogGroup(
+            self,
+            "WafLogs",
+            log_group_name=f"aws-waf-logs-safe-connection-{self.config.force}-{self.config.stage}",
+            retention=self.log_retention,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        wafv2.CfnLoggingConfiguration(
+            self,
+            "WafLogging",
+            resource_arn=self.web_acl.attr_arn,
+            log_destination_configs=[
+                Fn.select(0, Fn.split(":*", waf_logs.log_group_arn)),
+            ],
+            redacted_fields=[
+                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(single_header={"Name": "authorization"}),
+            ],
+        )
+
+    # ---- alarms --------------------------------------------------------------------------
+
+    def _alarm(self, construct_id: str, metric: cloudwatch.Metric, threshold: float, description: str) -> None:
+        alarm = cloudwatch.Alarm(
+            self,
+            construct_id,
+            metric=metric,
+            threshold=threshold,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=description,
+        )
+        alarm.add_alarm_action(cw_actions.SnsAction(self.alerts_topic))
+
+    def _alarms(self) -> None:
+        five_minutes = Duration.minutes(5)
+        self._alarm(
+            "Api5xxAlarm",
+            cloudwatch.Metric(
+                namespace="AWS/ApiGateway", metric_name="5XXError", statistic="Sum", period=five_minutes,
+                dimensions_map={"ApiName": API_NAME, "Stage": API_STAGE},
+            ),
+            5,
+            "The API answered 5xx at least 5 times in 5 minutes",
+        )
+        for name in permissions.FUNCTION_POLICIES:
+            self._alarm(
+                f"{name}ErrorsAlarm",
+                cloudwatch.Metric(
+                    namespace="AWS/Lambda", metric_name="Errors", statistic="Sum", period=five_minutes,
+                    dimensions_map={"FunctionName": self.chalice.get_resource(name).ref},
+                ),
+                1,
+                f"{name} failed (for the stream consumer: audit events are not reaching S3)",
+            )
+        self._alarm(
+            "AuditStreamIteratorAgeAlarm",
+            cloudwatch.Metric(
+                namespace="AWS/Lambda", metric_name="IteratorAge", statistic="Maximum", period=five_minutes,
+                dimensions_map={"FunctionName": self.chalice.get_resource("CopyAuditEventsToS3").ref},
+            ),
+            STREAM_ITERATOR_AGE_ALARM_MS,
+            "Audit events are more than 5 minutes behind on their way to S3",
+        )
+        for construct_id, queue in (
+            ("TimersDlqDepthAlarm", self.timers_dlq),
+            ("AuditStreamFailuresDepthAlarm", self.stream_failures_queue),
+        ):
+            self._alarm(
+                construct_id,
+                queue.metric_approximate_number_of_messages_visible(period=five_minutes, statistic="Maximum"),
+                1,
+                "Messages that failed for good are waiting: investigate and replay",
+            )
+        self._alarm(
+            "SmsFailuresAlarm",
+            cloudwatch.Metric(
+                namespace="AWS/SNS", metric_name="NumberOfNotificationsFailed", statistic="Sum",
+                period=five_minutes, dimensions_map={"PhoneNumber": "PhoneNumberDirect"},
+            ),
+            3,
+            "SMS to sergeants are failing (spend limit reached, sandbox, or carrier errors)",
+        )
+
+    # ---- outputs -------------------------------------------------------------------------
+
+    def _outputs(self) -> None:
+        CfnOutput(self, "ApiUrl", value=Fn.sub(
+            "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + API_STAGE + "/"
+        ))
+        CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
+        CfnOutput(self, "UserPoolClientId", value=self.user_pool_client.user_pool_client_id)
+        CfnOutput(self, "AuditBucketName", value=self.audit_bucket.bucket_name)
+        CfnOutput(self, "PhotosBucketName", value=self.photos_bucket.bucket_name)
+        CfnOutput(self, "AlertsTopicArn", value=self.alerts_topic.topic_arn)
+
+
+def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+    return wafv2.CfnWebACL.VisibilityConfigProperty(
+        cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+    )
+
+
+def _path_contains(text: str) -> wafv2.CfnWebACL.StatementProperty:
+    return wafv2.CfnWebACL.StatementProperty(
+        byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+            positional_constraint="CONTAINS",
+            search_string=text,
+            text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="LOWERCASE")],
+        )
+    )
+
+
+def _public_routes() -> wafv2.CfnWebACL.StatementProperty:
+    """The unauthenticated routes: the citizen's JSON view and pages (by reference)."""
+    return wafv2.CfnWebACL.StatementProperty(
+        or_statement=wafv2.CfnWebACL.OrStatementProperty(
+            statements=[_path_contains("/public/"), _path_contains("/v/"), _path_contains("/verify")]
+        )
+    )
+
+
+def _rate_rule(name: str, priority: int, limit: int, scope_down=None) -> wafv2.CfnWebACL.RuleProperty:
+    return wafv2.CfnWebACL.RuleProperty(
+        name=name,
+        priority=priority,
+        action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+        statement=wafv2.CfnWebACL.StatementProperty(
+            rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                limit=limit, aggregate_key_type="IP", scope_down_statement=scope_down
+            )
+        ),
+        visibility_config=_visibility(name),
+    )
+
+
+def _managed_rule(name: str, priority: int) -> wafv2.CfnWebACL.RuleProperty:
+    return wafv2.CfnWebACL.RuleProperty(
+        name=name,
+        priority=priority,
+        override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+        statement=wafv2.CfnWebACL.StatementProperty(
+            managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                vendor_name="AWS", name=name
+            )
+        ),
+        visibility_config=_visibility(name),
+    )

@@ -1,0 +1,37 @@
+"""Build and synthesise one force's stack with the cdk-nag AWS Solutions checks attached."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from aws_cdk import App, Validations
+from cdk_nag import AwsSolutionsChecks
+
+from .force_config import load_force_config
+from .stacks.safe_connection import SafeConnectionStack
+
+
+def build_app(force: str, stage: str, outdir: Path, *, bundle_dependencies: bool = True) -> tuple[App, SafeConnectionStack]:
+    """The CDK app for one force (not yet synthesised)."""
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    # Chalice reads the region while packaging; the stack's own region is what is deployed.
+    config = load_force_config(force, stage)
+    os.environ.setdefault("AWS_DEFAULT_REGION", config.region)
+    outdir = Path(outdir).resolve()
+    # Access logs are delivered under a bucket policy (no ACLs, objects owned by the bucket owner).
+    app = App(outdir=str(outdir), context={"@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True})
+    stack = SafeConnectionStack(
+        app, config, build_dir=outdir / "build" / config.stack_name, bundle_dependencies=bundle_dependencies
+    )
+    # The acknowledgements (with reasons) are also written into the template, for auditors and for
+    # the check of the SAM-expanded template (infra/checks.py).
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True))
+    return app, stack
+
+
+def synthesise(force: str, stage: str, outdir: Path, *, bundle_dependencies: bool = True) -> Path:
+    """Synthesise into outdir; returns the template path. Raises if cdk-nag reports an error."""
+    app, stack = build_app(force, stage, outdir, bundle_dependencies=bundle_dependencies)
+    assembly = app.synth()
+    return Path(assembly.get_stack_by_name(stack.stack_name).template_full_path)

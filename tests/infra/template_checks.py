@@ -1,0 +1,251 @@
+"""One check per property issue 6 asks of the stack, each taking a synthesised template (dict).
+
+Written as functions so the tests can run each on the real template *and* on a copy with the
+property removed, proving the check can fail. aws_cdk.assertions raises with a readable message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk.assertions import Match, Template
+
+from chalicelib.settings import Settings
+
+Json = dict[str, Any]
+FUNCTIONS = ("APIHandler", "RunTimers", "CopyAuditEventsToS3", "WriteDailyAuditDigests", "EraseExpiredPersonalData")
+
+
+def resources(template: Json, kind: str) -> dict[str, Json]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
+
+
+def _assert(template: Json) -> Template:
+    return Template.from_json(template, skip_cyclical_dependencies_check=True)
+
+
+def check_tables(template: Json) -> None:
+    """Three tables, each on demand, point-in-time recovery, encrypted; keys as the local stack."""
+    tables = resources(template, "AWS::DynamoDB::Table")
+    assert len(tables) == 3, f"expected 3 tables, found {len(tables)}"
+    for name, table in tables.items():
+        props = table["Properties"]
+        assert props.get("BillingMode") == "PAY_PER_REQUEST", f"{name}: not on-demand"
+        pitr = props.get("PointInTimeRecoverySpecification", {})
+        assert pitr.get("PointInTimeRecoveryEnabled") is True, f"{name}: point-in-time recovery is off"
+        assert props.get("SSESpecification", {}).get("SSEEnabled") is True, f"{name}: not KMS-encrypted"
+        assert table.get("DeletionPolicy") == "Retain", f"{name}: would be deleted with the stack"
+    t = _assert(template)
+    t.has_resource_properties("AWS::DynamoDB::Table", {
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "StreamSpecification": {"StreamViewType": "NEW_IMAGE"},
+        "GlobalSecondaryIndexes": [Match.object_like({"IndexName": "by_force_status"})],
+    })
+    t.has_resource_properties("AWS::DynamoDB::Table", {
+        "KeySchema": [{"AttributeName": "force", "KeyType": "HASH"},
+                      {"AttributeName": "officer_id", "KeyType": "RANGE"}],
+        "GlobalSecondaryIndexes": [Match.object_like({"IndexName": "available_sergeants"})],
+    })
+    t.has_resource_properties("AWS::DynamoDB::Table", {
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+        "TimeToLiveSpecification": {"AttributeName": "expiration", "Enabled": True},
+    })
+
+
+def _bucket_with_object_lock(template: Json) -> tuple[str, Json]:
+    locked = {k: v for k, v in resources(template, "AWS::S3::Bucket").items()
+              if v["Properties"].get("ObjectLockEnabled")}
+    assert len(locked) == 1, "expected exactly one Object Lock bucket (the audit bucket)"
+    return next(iter(locked.items()))
+
+
+def check_audit_bucket(template: Json, retention_days: int) -> None:
+    """Object Lock COMPLIANCE default retention, versioning, Block Public Access, access logs, TLS only."""
+    name, bucket = _bucket_with_object_lock(template)
+    props = bucket["Properties"]
+    rule = props.get("ObjectLockConfiguration", {}).get("Rule", {}).get("DefaultRetention", {})
+    assert rule == {"Mode": "COMPLIANCE", "Days": retention_days}, f"audit retention is {rule}"
+    assert props.get("VersioningConfiguration", {}).get("Status") == "Enabled", "audit bucket not versioned"
+    assert props.get("PublicAccessBlockConfiguration") == {
+        "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True,
+    }, "audit bucket does not block public access"
+    logging = props.get("LoggingConfiguration", {})
+    assert logging.get("DestinationBucketName"), "audit bucket has no access logging"
+    check_tls_only(template, "AWS::S3::BucketPolicy", "Bucket", name)
+
+
+def check_tls_only(template: Json, policy_type: str, target_key: str, logical_id: str) -> None:
+    """A resource policy on `logical_id` denies every request made without TLS."""
+    for policy in resources(template, policy_type).values():
+        props = policy["Properties"]
+        targets = props[target_key] if isinstance(props[target_key], list) else [props[target_key]]
+        if {"Ref": logical_id} not in targets:
+            continue
+        for statement in props["PolicyDocument"]["Statement"]:
+            if (statement["Effect"] == "Deny"
+                    and statement.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"):
+                return
+    raise AssertionError(f"{logical_id}: no policy denies requests without TLS")
+
+
+def check_topic_and_sms(template: Json, spend_limit: int, sender_id: str) -> None:
+    """Alerts topic is KMS-encrypted and TLS-only; SMS settings: Transactional, limit, delivery logs."""
+    topics = resources(template, "AWS::SNS::Topic")
+    assert len(topics) == 1, "expected one SNS topic (control-room alerts)"
+    topic_id, topic = next(iter(topics.items()))
+    assert topic["Properties"].get("KmsMasterKeyId"), "alerts topic not encrypted"
+    check_tls_only(template, "AWS::SNS::TopicPolicy", "Topics", topic_id)
+    calls = [r for r in resources(template, "Custom::AWS").values()]
+    assert calls, "no SMS settings call"
+    create = "".join(str(part) for part in _flatten(calls[0]["Properties"]["Create"]))
+    for expected in ('"DefaultSMSType":"Transactional"', f'"MonthlySpendLimit":"{spend_limit}"',
+                     f'"DefaultSenderID":"{sender_id}"', '"DeliveryStatusIAMRole":',
+                     '"DeliveryStatusSuccessSamplingRate":"100"'):
+        assert expected in create, f"SMS settings lack {expected}"
+
+
+def _flatten(value: Any) -> list[Any]:
+    """Fn::Join parts of a CDK-rendered JSON string, in order."""
+    if isinstance(value, dict) and "Fn::Join" in value:
+        return [p for part in value["Fn::Join"][1] for p in _flatten(part)]
+    return [value]
+
+
+def check_queues(template: Json) -> None:
+    """Every queue is encrypted and TLS-only; the timers queue has a dead-letter queue."""
+    queues = resources(template, "AWS::SQS::Queue")
+    assert len(queues) == 3, f"expected timers, its DLQ and the stream failure queue, found {len(queues)}"
+    for name, queue in queues.items():
+        assert queue["Properties"].get("SqsManagedSseEnabled") is True, f"{name}: not encrypted"
+        check_tls_only(template, "AWS::SQS::QueuePolicy", "Queues", name)
+    with_dlq = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
+    assert len(with_dlq) == 1 and with_dlq[0]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 5, \
+        "timers queue has no dead-letter queue"
+
+
+def check_keys(template: Json) -> None:
+    """An RSA signing key for digests; symmetric keys (data keys, alerts) rotate yearly."""
+    keys = resources(template, "AWS::KMS::Key")
+    signing = [k for k in keys.values() if k["Properties"].get("KeyUsage") == "SIGN_VERIFY"]
+    assert len(signing) == 1 and signing[0]["Properties"]["KeySpec"] == "RSA_2048", "no RSA signing key"
+    symmetric = [k for k in keys.values() if "KeySpec" not in k["Properties"]]
+    assert len(symmetric) == 2, "expected the audit data key and the alerts key"
+    assert all(k["Properties"].get("EnableKeyRotation") is True for k in symmetric), "a data key does not rotate"
+    assert all(k.get("DeletionPolicy") == "Retain" for k in keys.values()), "a key would be deleted with the stack"
+
+
+def check_user_pool(template: Json) -> None:
+    """Groups officer/sergeant/admin/auditor, custom:force and custom:officer_id, MFA required."""
+    t = _assert(template)
+    t.has_resource_properties("AWS::Cognito::UserPool", {
+        "MfaConfiguration": "ON",
+        "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
+        "Schema": Match.array_with([
+            Match.object_like({"Name": "force", "Mutable": False}),
+            Match.object_like({"Name": "officer_id", "Mutable": False}),
+        ]),
+    })
+    groups = sorted(g["Properties"]["GroupName"] for g in resources(template, "AWS::Cognito::UserPoolGroup").values())
+    assert groups == ["admin", "auditor", "officer", "sergeant"], f"groups are {groups}"
+
+
+def check_api(template: Json, rate: int, burst: int) -> None:
+    """API Gateway stage throttled, with JSON access logs and error logging; WAF attached."""
+    api = template["Resources"]["RestAPI"]["Properties"]
+    settings = api.get("MethodSettings", [{}])[0]
+    assert (settings.get("ThrottlingRateLimit"), settings.get("ThrottlingBurstLimit")) == (rate, burst), \
+        "API throttling not set"
+    assert settings.get("DataTraceEnabled") is False, "API would log request bodies"
+    assert api.get("AccessLogSetting", {}).get("DestinationArn"), "API has no access logs"
+    t = _assert(template)
+    t.has_resource_properties("AWS::WAFv2::WebACL", {
+        "Scope": "REGIONAL",
+        "Rules": Match.array_with([Match.object_like({
+            "Name": "PublicRoutesRateLimit",
+            "Action": {"Block": {}},
+            "Statement": {"RateBasedStatement": Match.object_like({
+                "AggregateKeyType": "IP",
+                "ScopeDownStatement": {"OrStatement": {"Statements": Match.array_with([
+                    Match.object_like({"ByteMatchStatement": Match.object_like({"SearchString": "/public/"})}),
+                ])}},
+            })},
+        })]),
+    })
+    t.has_resource_properties("AWS::WAFv2::WebACLAssociation", {
+        "ResourceArn": {"Fn::Sub": Match.string_like_regexp(r"restapis/\$\{RestAPI\}/stages/\$\{RestAPI\.Stage\}")},
+    })
+
+
+def check_log_retention(template: Json, days: int) -> None:
+    """Every log group has a retention period; every function logs to its own such group."""
+    groups = resources(template, "AWS::Logs::LogGroup")
+    assert groups, "no log groups"
+    for name, group in groups.items():
+        assert group["Properties"].get("RetentionInDays") == days, f"{name}: retention is not {days} days"
+    for function in FUNCTIONS:
+        target = template["Resources"][function]["Properties"].get("LoggingConfig", {}).get("LogGroup", {})
+        assert target.get("Ref") in groups, f"{function}: logs to a group without retention"
+
+
+def check_alarms(template: Json) -> None:
+    """Alarms for API 5xx, stream consumer errors and iterator age, DLQ depth, SMS failures -> topic."""
+    alarms = resources(template, "AWS::CloudWatch::Alarm").values()
+    topic = next(iter(resources(template, "AWS::SNS::Topic")))
+    metrics = set()
+    for alarm in alarms:
+        props = alarm["Properties"]
+        assert props.get("AlarmActions") == [{"Ref": topic}], f"alarm {props['MetricName']} notifies nobody"
+        dims = {d["Name"]: d["Value"] for d in props.get("Dimensions", [])}
+        subject = dims.get("FunctionName") or dims.get("PhoneNumber") or dims.get("QueueName") or ""
+        metrics.add((props["Namespace"], props["MetricName"], str(subject)))
+    expected = {
+        ("AWS/ApiGateway", "5XXError", ""),
+        ("AWS/Lambda", "Errors", "{'Ref': 'CopyAuditEventsToS3'}"),
+        ("AWS/Lambda", "IteratorAge", "{'Ref': 'CopyAuditEventsToS3'}"),
+        ("AWS/SNS", "NumberOfNotificationsFailed", "PhoneNumberDirect"),
+    }
+    missing = expected - metrics
+    assert not missing, f"missing alarms: {sorted(missing)}"
+    dlq_alarms = [m for m in metrics if m[1] == "ApproximateNumberOfMessagesVisible"]
+    assert len(dlq_alarms) == 2, "expected depth alarms on both dead-letter queues"
+
+
+def check_outputs(template: Json) -> None:
+    outputs = template.get("Outputs", {})
+    for name in ("ApiUrl", "UserPoolId", "UserPoolClientId", "AuditBucketName"):
+        assert name in outputs, f"output {name} missing"
+
+
+def check_stream_consumer(template: Json) -> None:
+    """Bisect on error, bounded retries and record age, on-failure destination, the real stream."""
+    events = template["Resources"]["CopyAuditEventsToS3"]["Properties"]["Events"]
+    props = next(iter(events.values()))["Properties"]
+    assert props.get("BisectBatchOnFunctionError") is True, "no bisect on error"
+    assert 0 <= props.get("MaximumRetryAttempts", -1) <= 10_000, "retries unbounded"
+    assert 60 <= props.get("MaximumRecordAgeInSeconds", -1) <= 86_400, "record age unbounded"
+    destination = props.get("DestinationConfig", {}).get("OnFailure", {})
+    assert destination.get("Type") == "SQS" and destination.get("Destination"), "no on-failure destination"
+    assert "Fn::GetAtt" in props["Stream"] and props["Stream"]["Fn::GetAtt"][1] == "StreamArn", \
+        "consumer is not on the verifications table's stream"
+
+
+def check_least_privilege(template: Json) -> None:
+    """No AWS managed policies; one role per function; wildcard statements only where acknowledged."""
+    for name, role in resources(template, "AWS::IAM::Role").items():
+        assert not role["Properties"].get("ManagedPolicyArns"), f"{name} uses AWS managed policies"
+    roles = {str(template["Resources"][f]["Properties"]["Role"]) for f in FUNCTIONS}
+    assert len(roles) == len(FUNCTIONS), "functions share a role"
+    for name, policy in resources(template, "AWS::IAM::Policy").items():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert not any(a == "*" or a.endswith(":*") for a in actions), f"{name}: wildcard action {actions}"
+
+
+def check_environment(template: Json) -> None:
+    """Every variable chalicelib/settings.py reads is set on every function."""
+    wanted = {name.upper() for name in Settings.model_fields}
+    for function in FUNCTIONS:
+        variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
+        missing = wanted - set(variables)
+        assert not missing, f"{function}: environment lacks {sorted(missing)}"
+        assert variables["CHIME_BACKEND"] == "aws"

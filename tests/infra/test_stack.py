@@ -1,0 +1,148 @@
+"""Issue 6: the CDK stack, synthesised offline and checked (template assertions, cfn-lint, cdk-nag).
+
+Everything lives in one module so `pytest -n 2 --dist loadfile` synthesises on one worker only.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from . import template_checks as checks
+
+pytestmark = pytest.mark.infra
+
+
+@pytest.mark.parametrize("force", ["met", "wiltshire"])
+def test_every_property_issue_6_lists(synthesised, force):
+    config, template = synthesised[force]
+    checks.check_tables(template)
+    checks.check_audit_bucket(template, config.audit_retention_days)
+    checks.check_topic_and_sms(template, config.sms_monthly_spend_limit_usd, config.sms_sender_id)
+    checks.check_queues(template)
+    checks.check_keys(template)
+    checks.check_user_pool(template)
+    checks.check_api(template, config.api.rate_limit_per_second, config.api.burst_limit)
+    checks.check_log_retention(template, config.log_retention_days)
+    checks.check_alarms(template)
+    checks.check_outputs(template)
+    checks.check_stream_consumer(template)
+    checks.check_least_privilege(template)
+    checks.check_environment(template)
+
+
+def _without(template, kind, path):
+    """A copy of the template with `path` (a key list) removed from every resource of `kind`."""
+    broken = copy.deepcopy(template)
+    for resource in checks.resources(broken, kind).values():
+        node = resource["Properties"]
+        for key in path[:-1]:
+            node = node.get(key, {})
+        node.pop(path[-1], None)
+    return broken
+
+
+def _remove_stream_bisect(t):
+    next(iter(t["Resources"]["CopyAuditEventsToS3"]["Properties"]["Events"].values()))["Properties"].pop(
+        "BisectBatchOnFunctionError")
+    return t
+
+
+def _remove_api_throttling(t):
+    t["Resources"]["RestAPI"]["Properties"]["MethodSettings"][0].pop("ThrottlingRateLimit")
+    return t
+
+
+def _share_one_role(t):
+    for name in checks.FUNCTIONS:
+        t["Resources"][name]["Properties"]["Role"] = t["Resources"]["APIHandler"]["Properties"]["Role"]
+    return t
+
+
+def _remove_setting(t):
+    t["Resources"]["RunTimers"]["Properties"]["Environment"]["Variables"].pop("AUDIT_DATA_KEY_ID")
+    return t
+
+
+# (what is removed, how, the check that must then fail)
+MUTATIONS = [
+    ("PITR", lambda t: _without(t, "AWS::DynamoDB::Table", ["PointInTimeRecoverySpecification"]), "check_tables"),
+    ("table TTL", lambda t: _without(t, "AWS::DynamoDB::Table", ["TimeToLiveSpecification"]), "check_tables"),
+    ("object lock", lambda t: _without(t, "AWS::S3::Bucket", ["ObjectLockConfiguration"]), "check_audit_bucket"),
+    ("access logs", lambda t: _without(t, "AWS::S3::Bucket", ["LoggingConfiguration"]), "check_audit_bucket"),
+    ("bucket TLS policy", lambda t: _without(t, "AWS::S3::BucketPolicy", ["PolicyDocument", "Statement"]),
+     "check_audit_bucket"),
+    ("topic encryption", lambda t: _without(t, "AWS::SNS::Topic", ["KmsMasterKeyId"]), "check_topic_and_sms"),
+    ("DLQ", lambda t: _without(t, "AWS::SQS::Queue", ["RedrivePolicy"]), "check_queues"),
+    ("key rotation", lambda t: _without(t, "AWS::KMS::Key", ["EnableKeyRotation"]), "check_keys"),
+    ("MFA", lambda t: _without(t, "AWS::Cognito::UserPool", ["MfaConfiguration"]), "check_user_pool"),
+    ("API throttling", _remove_api_throttling, "check_api"),
+    ("log retention", lambda t: _without(t, "AWS::Logs::LogGroup", ["RetentionInDays"]), "check_log_retention"),
+    ("alarm actions", lambda t: _without(t, "AWS::CloudWatch::Alarm", ["AlarmActions"]), "check_alarms"),
+    ("stream bisect", _remove_stream_bisect, "check_stream_consumer"),
+    ("role per function", _share_one_role, "check_least_privilege"),
+    ("a setting", _remove_setting, "check_environment"),
+]
+ARGS = {
+    "check_audit_bucket": lambda c: (c.audit_retention_days,),
+    "check_topic_and_sms": lambda c: (c.sms_monthly_spend_limit_usd, c.sms_sender_id),
+    "check_api": lambda c: (c.api.rate_limit_per_second, c.api.burst_limit),
+    "check_log_retention": lambda c: (c.log_retention_days,),
+}
+
+
+@pytest.mark.parametrize("what,mutate,check", MUTATIONS, ids=[m[0] for m in MUTATIONS])
+def test_each_check_fails_when_its_property_is_removed(met, what, mutate, check):
+    config, template = met
+    run = getattr(checks, check)
+    args = ARGS.get(check, lambda c: ())(config)
+    run(template, *args)  # passes on the real template...
+    with pytest.raises(Exception) as failure:  # ...and fails (AssertionError or CDK's) without it
+        run(mutate(copy.deepcopy(template)), *args)
+    assert str(failure.value)
+
+
+def test_cfn_lint_is_clean(met):
+    from infra.checks import cfn_lint
+
+    _, template = met
+    assert [str(f) for f in cfn_lint(template)] == []
+
+
+def test_cdk_nag_on_the_sam_expanded_template_has_no_unacknowledged_error(met):
+    from infra.checks import expand_sam, nag_expanded
+
+    _, template = met
+    expanded = expand_sam(template)
+    kinds = {r["Type"] for r in expanded["Resources"].values()}
+    # The expansion really produced what Chalice's SAM resources stand for.
+    assert {"AWS::Lambda::Function", "AWS::ApiGateway::RestApi", "AWS::ApiGateway::Stage",
+            "AWS::Lambda::EventSourceMapping"} <= kinds
+    assert [str(f) for f in nag_expanded(expanded, expanded=True)] == []
+
+    # cdk-nag itself catches a removed property and a missing acknowledgement.
+    broken = _without(expanded, "AWS::DynamoDB::Table", ["PointInTimeRecoverySpecification"])
+    for resource in checks.resources(broken, "AWS::Lambda::Function").values():
+        resource.pop("Metadata", None)
+    rules = {f.rule for f in nag_expanded(broken, expanded=True, acknowledgements={}, levels=("error", "warning"))}
+    assert "AwsSolutions-DDB3" in rules  # a warning in the AWS Solutions pack
+    assert "AwsSolutions-L1" in rules  # an error, no longer acknowledged
+
+
+def test_two_forces_are_two_independent_stacks(synthesised):
+    (met_config, met), (wilts_config, wilts) = synthesised["met"], synthesised["wiltshire"]
+    assert met_config.stack_name != wilts_config.stack_name
+    for template in (met, wilts):
+        text = str(template)
+        assert "Fn::ImportValue" not in text, "a stack depends on another stack's exports"
+    # Names that must not collide if two forces share an account and region. (SNS SMS delivery
+    # logs are named by AWS per account, like the SMS settings: one force per account for those.)
+    def physical_names(t):
+        return {str(r["Properties"].get(key)) for r in t["Resources"].values()
+                for key in ("QueueName", "UserPoolName", "LogGroupName") if r["Properties"].get(key)
+                and "DirectPublishToPhoneNumber" not in str(r["Properties"].get(key))}
+    assert physical_names(met) and not physical_names(met) & physical_names(wilts)
+    assert "DefaultSenderID\":\"MetPolice" in str(met) and "WiltsPol" in str(wilts)
+    env = lambda t: t["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]  # noqa: E731
+    assert env(met)["ANSWER_TIMEOUT_SECONDS"] == "90" and env(wilts)["ANSWER_TIMEOUT_SECONDS"] == "120"
