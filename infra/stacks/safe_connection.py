@@ -368,7 +368,8 @@ class SafeConnectionStack(Stack):
             )
         self.user_pool_client = self.user_pool.add_client(
             "AppClient",
-            auth_flows=cognito.AuthFlow(user_srp=True),
+            # The staff pages sign in with USER_PASSWORD_AUTH (over TLS, straight to Cognito); SRP for other clients.
+            auth_flows=cognito.AuthFlow(user_srp=True, user_password=True),
             generate_secret=False,
             prevent_user_existence_errors=True,
             id_token_validity=Duration.hours(1),
@@ -399,6 +400,8 @@ class SafeConnectionStack(Stack):
             "TOKEN_ISSUER": issuer,
             "TOKEN_AUDIENCE": self.user_pool_client.user_pool_client_id,
             "JWKS_URL": Fn.join("", [issuer, "/.well-known/jwks.json"]),
+            # Where the sergeant and officer pages sign in from the browser (USER_PASSWORD_AUTH).
+            "COGNITO_ENDPOINT_URL": f"https://cognito-idp.{self.region}.amazonaws.com/",
             "PUBLIC_BASE_URL": c.public_base_url,
             "DEFAULT_LANGUAGE": c.default_language,
             "CHIME_MEDIA_REGION": c.chime_media_region,
