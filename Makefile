@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 MOTO_PORT ?= 5000
 
-.PHONY: run test install bundle browser screenshots openapi fuzz synth deploy clean
+.PHONY: run test install bundle browser screenshots openapi fuzz synth deploy bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -73,6 +73,10 @@ synth: $(STAMP)
 
 deploy: synth
 	npx --yes aws-cdk@2 deploy --app cdk.out $(CDK_STACK) --require-approval broadening
+
+# Benchmarks (bench/): each prints a ratio measured in one run; the summary ends with the two ratios.
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache test-artifacts frontend/node_modules $(BUNDLE) cdk.out

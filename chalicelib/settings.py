@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class Settings(BaseModel):
     """Names and knobs. `.chalice/config.json` stages and the local stack set these variables."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     region: str = "eu-west-2"
     verifications_table: str = "safe-connection-verifications"

@@ -509,16 +509,22 @@ class DynamoAuditIndex:
         self._table = table_name
 
     def record(self, force: str, day: str, key: str, event_hash: str) -> None:
-        self._client.transact_write_items(
-            TransactItems=[
-                {"Put": {"TableName": self._table, "Item": serialise_item(
-                    {"pk": f"AUDITLOG#{force}#{day}", "sk": key, "kind": "audit_written", "hash": event_hash}
-                )}},
-                {"Put": {"TableName": self._table, "Item": serialise_item(
-                    {"pk": f"AUDITFORCES#{day}", "sk": force, "kind": "audit_day"}
-                )}},
-            ]
-        )
+        self.record_many(day, [(force, key, event_hash)])
+
+    def record_many(self, day: str, written: list[tuple[str, str, str]]) -> None:
+        """Index (force, object key, hash) entries written on `day`: one BatchWriteItem per 25 items,
+        each force's day marker once (not once per event); unprocessed items are sent again."""
+        forces = sorted({force for force, _, _ in written})
+        items = [{"pk": f"AUDITFORCES#{day}", "sk": force, "kind": "audit_day"} for force in forces] + [
+            {"pk": f"AUDITLOG#{force}#{day}", "sk": key, "kind": "audit_written", "hash": event_hash}
+            for force, key, event_hash in written
+        ]
+        for start in range(0, len(items), 25):
+            pending: dict[str, Any] = {self._table: [
+                {"PutRequest": {"Item": serialise_item(item)}} for item in items[start : start + 25]
+            ]}
+            while pending:
+                pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
     def _query_all(self, pk: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []

@@ -59,10 +59,16 @@ def _stamp(deps: "Dependencies", before: Verification, after: Verification, pend
     return after, _keyed(after, events)
 
 
-def _apply(deps: "Dependencies", verification_id: str, change: Change) -> tuple[Verification, Verification]:
-    """Read, change, conditionally write; on a lost race read again so the domain sees the winner."""
+def _apply(
+    deps: "Dependencies", verification_id: str, change: Change, current: Verification | None = None
+) -> tuple[Verification, Verification]:
+    """Read, change, conditionally write; on a lost race read again so the domain sees the winner.
+
+    `current`, when the caller has just read or written the verification, saves the first read: the
+    write is conditional on exactly that state, so a stale copy only costs a retry, never a wrong write.
+    """
     for _ in range(MAX_WRITE_ATTEMPTS):
-        before = deps.verifications.get(verification_id)
+        before, current = current or deps.verifications.get(verification_id), None
         if before is None:
             raise NotFound("No such verification.")
         after, pending = change(before)
@@ -75,9 +81,11 @@ def _apply(deps: "Dependencies", verification_id: str, change: Change) -> tuple[
     raise InvalidTransition("This verification is changing too quickly; try again.")
 
 
-def _append(deps: "Dependencies", verification_id: str, pending: list[PendingEvent]) -> Verification:
+def _append(
+    deps: "Dependencies", verification_id: str, pending: list[PendingEvent], current: Verification | None = None
+) -> Verification:
     """Add events to a verification's chain without changing its state."""
-    return _apply(deps, verification_id, lambda current: (current, pending))[1]
+    return _apply(deps, verification_id, lambda latest: (latest, pending), current)[1]
 
 
 def _load_visible(deps: "Dependencies", principal: Principal, verification_id: str) -> Verification:
@@ -171,7 +179,7 @@ def _alert_outcome(deps: "Dependencies", verification: Verification, alert_type:
     subject = f"Safe Connection: {ALERT_SUBJECTS[alert_type]} {officer.rank} {officer.officer_id}"
     ok = _alert(deps, verification.verification_id, subject, _alert_body(verification, alert_type))
     event = EventType.ALERT_SENT if ok else EventType.ALERT_FAILED
-    return _append(deps, verification.verification_id, [PendingEvent(event, SYSTEM, {"alert_type": alert_type})])
+    return _append(deps, verification.verification_id, [PendingEvent(event, SYSTEM, {"alert_type": alert_type})], verification)
 
 
 def _record_standalone_event(

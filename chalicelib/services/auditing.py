@@ -64,19 +64,25 @@ def copy_audit_events(deps: "Dependencies", records: list[dict[str, Any]]) -> in
 
     written = 0
     today = deps.clock().date().isoformat()
-    for record in records:
-        if record.get("eventName") != "INSERT":
-            continue
-        raw = record.get("dynamodb", {}).get("NewImage", {})
-        # Filter on the raw image first: other items (e.g. encrypted data keys) carry binary
-        # attributes, which Lambda delivers base64-encoded and the deserialiser would reject.
-        if raw.get("kind", {}).get("S") != "audit_event":
-            continue
-        image = deserialise_item(raw)
-        event = json.loads(image["event_json"])
-        if deps.audit_log.write(image["audit_key"], canonical_bytes(event)):
-            written += 1
-        deps.audit_index.record(event["force"], today, image["audit_key"], event["hash"])
+    indexed: list[tuple[str, str, str]] = []
+    try:
+        for record in records:
+            if record.get("eventName") != "INSERT":
+                continue
+            raw = record.get("dynamodb", {}).get("NewImage", {})
+            # Filter on the raw image first: other items (e.g. encrypted data keys) carry binary
+            # attributes, which Lambda delivers base64-encoded and the deserialiser would reject.
+            if raw.get("kind", {}).get("S") != "audit_event":
+                continue
+            image = deserialise_item(raw)
+            event = json.loads(image["event_json"])
+            if deps.audit_log.write(image["audit_key"], canonical_bytes(event)):
+                written += 1
+            indexed.append((event["force"], image["audit_key"], event["hash"]))
+    finally:
+        # Whatever reached S3 is indexed, in one batch (even when a later write failed).
+        if indexed:
+            deps.audit_index.record_many(today, indexed)
     return written
 
 

@@ -50,7 +50,7 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
             return v, [disclosed]
         return v.accept(sergeant.summary(), now), [accepted, disclosed]
 
-    _, after = _apply(deps, verification_id, accept_or_rejoin)
+    _, after = _apply(deps, verification_id, accept_or_rejoin, current)
     if not rejoined:
         _schedule(deps, after, [deps.escalation.timer_on_accept(after)])
         metrics.add_metric(name="VerificationAccepted", unit=MetricUnit.Count, value=1)
@@ -94,7 +94,7 @@ def record_outcome(
 ) -> dict[str, Any]:
     """The accepting sergeant confirms or not; `not_confirmed` alerts the control room at once."""
     require_role(principal, Role.SERGEANT)
-    _load_visible(deps, principal, verification_id)
+    current = _load_visible(deps, principal, verification_id)
     now = deps.clock()
     outcome = Outcome(request.outcome)
     event_type = EventType.CONFIRMED if outcome is Outcome.CONFIRMED else EventType.NOT_CONFIRMED
@@ -103,6 +103,7 @@ def record_outcome(
         deps,
         verification_id,
         lambda v: (v.decide(principal.officer_id, outcome, request.note, now), [decided]),
+        current,
     )
     logger.append_keys(verification_id=verification_id)
     with single_metric(
@@ -117,10 +118,10 @@ def record_outcome(
 
 def cancel_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:
     require_role(principal, Role.OFFICER)
-    _load_visible(deps, principal, verification_id)
+    current = _load_visible(deps, principal, verification_id)
     now = deps.clock()
     cancelled = PendingEvent(EventType.CANCELLED, _actor(principal), {})
-    _, after = _apply(deps, verification_id, lambda v: (v.cancel(principal.officer_id, now), [cancelled]))
+    _, after = _apply(deps, verification_id, lambda v: (v.cancel(principal.officer_id, now), [cancelled]), current)
     logger.append_keys(verification_id=verification_id)
     _close_meeting(deps, after)
     return verification_view(after)

@@ -24,9 +24,9 @@ from ._plumbing import _actor, _append, _load_visible
 def get_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:
     """Every read is a consultation (DPA 2018 s.62): it is audited on the verification's chain."""
     require_role(principal, Role.OFFICER, Role.SERGEANT, Role.ADMIN, Role.AUDITOR)
-    _load_visible(deps, principal, verification_id)
+    current = _load_visible(deps, principal, verification_id)
     viewed = PendingEvent(EventType.VIEWED, _actor(principal), {"reason": reason_for(principal.role.value)})
-    return verification_view(_append(deps, verification_id, [viewed]))
+    return verification_view(_append(deps, verification_id, [viewed], current))
 
 
 def list_verifications(deps: "Dependencies", principal: Principal, status: str | None) -> dict[str, Any]:
@@ -40,4 +40,4 @@ def list_verifications(deps: "Dependencies", principal: Principal, status: str |
     items = deps.verifications.list_by_status(principal.force, wanted)
     # Each listed record discloses location and area: each is a consultation on its own chain.
     viewed = PendingEvent(EventType.VIEWED, _actor(principal), {"reason": reason_for(principal.role.value), "via": "list"})
-    return {"items": [verification_view(_append(deps, v.verification_id, [viewed])) for v in items]}
+    return {"items": [verification_view(_append(deps, v.verification_id, [viewed], v)) for v in items]}

@@ -94,11 +94,18 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
         },
     )
     starts = ([*recent[0], iso_z(now)], recent[1])
-    verification = _create(deps, draft, requested, starts)
+    # Wave 1 is claimed in the same transaction that creates the check (nobody else can see it yet),
+    # so the texts go out after one write instead of a create, a read and a claim.
+    recipients = deps.escalation.next_wave(deps.registry.available_sergeants(principal.force), draft)
+    claim = [_wave_claim(1, recipients)] if recipients else []
+    if recipients:
+        draft = draft.record_wave(1, [r.officer_id for r in recipients])
+    verification = _create(deps, draft, [requested, *claim], starts)
     logger.append_keys(verification_id=verification.verification_id)
     metrics.add_metric(name="VerificationStarted", unit=MetricUnit.Count, value=1)
 
-    verification = send_wave(deps, verification.verification_id, 1) or verification
+    if recipients:
+        verification = _text_wave(deps, verification, 1, recipients)
     _schedule(deps, verification, deps.escalation.timers_on_start(verification))
     body = verification_view(verification)
     body["meeting"] = _meeting_view(meeting, attendee)
@@ -186,12 +193,14 @@ def start_verification_once(
 
 
 def _create(
-    deps: "Dependencies", draft: Verification, requested: PendingEvent, starts: tuple[list[str], int]
+    deps: "Dependencies", draft: Verification, pending: list[PendingEvent], starts: tuple[list[str], int]
 ) -> Verification:
+    """Store the new check with its first events; `pending[0]` is the request, naming the reference."""
     from ..adapters.dynamodb import ReferenceTaken
 
+    requested, *others = pending
     for _ in range(MAX_WRITE_ATTEMPTS):
-        verification, events = _stamp(deps, draft, draft, [requested])
+        verification, events = _stamp(deps, draft, draft, [requested, *others])
         try:
             deps.verifications.create(verification, events, starts)
             return verification
@@ -205,25 +214,38 @@ def _create(
     raise InvalidTransition("Could not allocate a reference; try again.")
 
 
-def send_wave(deps: "Dependencies", verification_id: str, wave: int) -> Verification | None:
+def send_wave(
+    deps: "Dependencies", verification_id: str, wave: int, current: Verification | None = None
+) -> Verification | None:
     """Text the next wave of sergeants, at most once per wave and once per sergeant.
 
     The wave is claimed (recorded with its recipients) before any SMS goes out, so a duplicate timer
     delivery finds it taken and sends nothing: SMS per check can never exceed the force's sergeants.
-    Returns the updated verification, or None when there was nothing to send.
+    Returns the updated verification, or None when there was nothing to send. `current` saves the
+    read when the caller has just read the verification.
     """
-    current = deps.verifications.get(verification_id)
+    current = current or deps.verifications.get(verification_id)
     if current is None or current.status is not Status.AWAITING_SERGEANT or current.waves_sent >= wave:
         return None
     recipients = deps.escalation.next_wave(deps.registry.available_sergeants(current.force), current)
     if not recipients:
         return None
     ids = [r.officer_id for r in recipients]
-    notified = PendingEvent(EventType.SERGEANTS_NOTIFIED, SYSTEM, {"wave": wave, "recipients": ids})
     try:
-        _, claimed = _apply(deps, verification_id, lambda v: (v.record_wave(wave, ids), [notified]))
+        _, claimed = _apply(deps, verification_id, lambda v: (v.record_wave(wave, ids), [_wave_claim(wave, recipients)]), current)
     except InvalidTransition:
         return None  # accepted, cancelled or this wave already claimed meanwhile
+    return _text_wave(deps, claimed, wave, recipients)
+
+
+def _wave_claim(wave: int, recipients: list[Any]) -> PendingEvent:
+    return PendingEvent(EventType.SERGEANTS_NOTIFIED, SYSTEM, {"wave": wave, "recipients": [r.officer_id for r in recipients]})
+
+
+def _text_wave(deps: "Dependencies", claimed: Verification, wave: int, recipients: list[Any]) -> Verification:
+    """Text a wave already claimed on `claimed` (as just written), then audit what went out."""
+    verification_id = claimed.verification_id
+    ids = [r.officer_id for r in recipients]
     link = f"{deps.settings.public_base_url.rstrip('/')}/s/{claimed.verification_id}"
     message = sergeant_request_sms(claimed, link)
     failed: dict[str, str] = {}
@@ -246,7 +268,7 @@ def send_wave(deps: "Dependencies", verification_id: str, wave: int) -> Verifica
         outcome_events.append(PendingEvent(
             EventType.SMS_FAILED, SYSTEM, {"wave": wave, "failed": sorted(failed), "errors": failed}
         ))
-    return _append(deps, verification_id, outcome_events) if outcome_events else claimed
+    return _append(deps, verification_id, outcome_events, claimed) if outcome_events else claimed
 
 
 def _audit_refused_attempt(

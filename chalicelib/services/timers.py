@@ -32,8 +32,13 @@ def handle_timer(deps: "Dependencies", timer: Any) -> str:
     from ..domain.escalation import TimerKind
 
     if timer.kind is TimerKind.WAVE:
-        sent = send_wave(deps, timer.verification_id, timer.wave)
-        current = sent or deps.verifications.get(timer.verification_id)
+        current = deps.verifications.get(timer.verification_id)
+        sent = send_wave(deps, timer.verification_id, timer.wave, current)
+        if sent is None and current is not None and current.status is Status.AWAITING_SERGEANT and current.waves_sent < timer.wave:
+            # Nothing went out although the wave was due: nobody to text, or a racing change won
+            # the claim. Read again so the decision below sees the winner.
+            current = deps.verifications.get(timer.verification_id)
+        current = sent or current
         # Keep the waves coming while nobody has accepted, even after an empty wave: a sergeant
         # may come on duty in the meantime. A repeated delivery of a sent wave arms nothing.
         already_sent = sent is None and current is not None and current.waves_sent >= timer.wave

@@ -1,0 +1,257 @@
+"""Warm latency per route in-process (moto), versus the floor of the route's own AWS calls.
+
+Candidate: the route through the real Chalice app (`chalice.test.Client`): token verification,
+pydantic, the domain, audit hashing and sealing, serialisation, logging and metrics.
+Floor: the same AWS calls issued directly with boto3 on the same in-process moto - recorded from
+the candidate's own request (every one is justified in `calls.py`), replayed with their conditions
+dropped and verification-table keys moved aside so each replay writes as much as the route did -
+plus a PyJWT decode of the same token with the same checks for authenticated routes (the JWKS is
+held in memory on both sides; a warm container caches it).
+So the ratio is what the app adds on top of the calls it must make.
+
+Candidate and floor alternate round by round; each route reports median and p99 of both.
+
+    python bench/latency.py [--rounds 40] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import itertools
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import median, percentile, quiet_stdout, save_result, table  # noqa: E402
+from bench.inprocess import BenchStack, build  # noqa: E402
+
+OFFICER, OTHER_OFFICER, SERGEANT, ADMIN = "MP4721", "MP5102", "MP2001", "MP0001"
+START_BODY = {"location": {"lat": 51.539, "lon": -0.1426, "accuracy_m": 10}, "area": "Camden High St"}
+OFFICER_RECORD = {"given_name": "Sam", "family_name": "Jones", "rank": "PC", "status": "serving",
+                  "role": "officer", "photo": "photos/met/MP4721.png"}
+_floor_ids = itertools.count(1)
+
+
+class Recorder:
+    """Records the AWS calls made while `recording` (service, operation, deep-copied params)."""
+
+    def __init__(self, session: Any) -> None:
+        self.recording = False
+        self.calls: list[tuple[str, str, dict[str, Any]]] = []
+        session.events.register("before-parameter-build", self._seen)
+
+    def _seen(self, model: Any = None, params: Any = None, context: Any = None, **_: Any) -> None:
+        if self.recording:
+            service = model.service_model.service_id.hyphenize()
+            # A presigned photo link is computed locally, but it is still the route's boto3 work.
+            presign = (context or {}).get("is_presign_request")
+            self.calls.append((f"{service}-presign" if presign else service, model.name, copy.deepcopy(params)))
+
+    def capture(self, action: Callable[[], Any]) -> tuple[Any, list[tuple[str, str, dict[str, Any]]]]:
+        self.calls, self.recording = [], True
+        try:
+            return action(), self.calls
+        finally:
+            self.recording = False
+
+
+def _aside(item: dict[str, Any], tag: str) -> dict[str, Any]:
+    """Move a verifications-table item to a key of its own (and out of the sergeants' queue)."""
+    moved = dict(item)
+    for name in ("pk", "gsi1pk"):
+        if name in moved and "S" in moved[name]:
+            moved[name] = {"S": f"{tag}{moved[name]['S']}"}
+    return moved
+
+
+def _unconditional(params: dict[str, Any], table_name: str, tag: str) -> dict[str, Any]:
+    """The same write with its condition dropped and verification-table keys set aside."""
+    params = dict(params)
+    condition = params.pop("ConditionExpression", None)
+    if condition is not None:
+        used = params.get("UpdateExpression", "")
+        for field in ("ExpressionAttributeValues", "ExpressionAttributeNames"):
+            if field in params:
+                kept = {k: v for k, v in params[field].items() if k in used}
+                params.pop(field)
+                if kept:
+                    params[field] = kept
+    if params.get("TableName") == table_name:
+        for field in ("Item", "Key"):
+            if field in params:
+                params[field] = _aside(params[field], tag)
+    return params
+
+
+def _replayable(service: str, operation: str, params: dict[str, Any], table_name: str) -> dict[str, Any]:
+    if service != "dynamodb":
+        return params
+    tag = f"FLOOR{next(_floor_ids)}#"
+    if operation == "TransactWriteItems":
+        items = []
+        for entry in params["TransactItems"]:
+            (kind, body), = entry.items()
+            items.append({kind: _unconditional(body, table_name, tag)})
+        return {**params, "TransactItems": items}
+    if operation in ("PutItem", "UpdateItem", "DeleteItem"):
+        return _unconditional(params, table_name, tag)
+    return params
+
+
+def floor_for(bench: BenchStack, calls: list[tuple[str, str, dict[str, Any]]], token: str | None) -> Callable[[], None]:
+    """A callable issuing the recorded calls directly (and the PyJWT decode, if authenticated)."""
+    import jwt
+    from botocore import xform_name
+    from botocore.exceptions import ClientError
+
+    deps = bench.deps
+    clients = {"dynamodb": deps.dynamodb, "sns": deps.sns, "s3": deps.s3, "kms": deps.kms,
+               "sqs": deps.timers._client, "chime-sdk-meetings": deps.meetings._client}
+    table_name = deps.settings.verifications_table
+    key = bench.stack.tokens.private_key.public_key()
+    settings = deps.settings
+
+    def run() -> None:
+        if token is not None:
+            jwt.get_unverified_header(token)
+            jwt.decode(token, key, algorithms=["RS256"], audience=settings.token_audience, issuer=settings.token_issuer,
+                       options={"require": ["exp", "iss", "aud", "sub", "token_use"]}, leeway=30)
+        for service, operation, params in calls:
+            if service.endswith("-presign"):
+                deps.s3.generate_presigned_url(xform_name(operation), Params=params, ExpiresIn=settings.photo_url_seconds)
+                continue
+            try:
+                getattr(clients[service], xform_name(operation))(**_replayable(service, operation, params, table_name))
+            except ClientError:
+                pass  # e.g. deleting the meeting the route already deleted: the request was still made
+
+    return run
+
+
+def routes(bench: BenchStack) -> list[tuple[str, Callable[[], tuple[str, str, str | None, Any, int]]]]:
+    """Each route as (name, prepare) where prepare() sets the stage and returns the request to time."""
+    state: dict[str, Any] = {}
+
+    def start():
+        return "POST", "/verifications", OFFICER, START_BODY, 201
+
+    def after_start(result):
+        state["vid"], state["reference"] = result["verification_id"], result["reference"]
+
+    def cancel_setup():
+        status, body = bench.call("POST", "/verifications", OTHER_OFFICER, START_BODY)
+        assert status == 201, body
+        return "POST", f"/verifications/{body['verification_id']}/cancel", OTHER_OFFICER, {}, 200
+
+    return [
+        ("POST /verifications (start)", start, after_start),
+        ("GET /verifications/{id}", lambda: ("GET", f"/verifications/{state['vid']}", OFFICER, None, 200), None),
+        ("GET /verifications?status=", lambda: ("GET", "/verifications?status=awaiting_sergeant", SERGEANT, None, 200), None),
+        ("POST /verifications/{id}/accept", lambda: ("POST", f"/verifications/{state['vid']}/accept", SERGEANT, {}, 200), None),
+        ("POST /verifications/{id}/outcome", lambda: ("POST", f"/verifications/{state['vid']}/outcome", SERGEANT, {"outcome": "confirmed"}, 200), None),
+        ("POST /verifications/{id}/cancel", cancel_setup, None),
+        ("GET /public/verifications/{ref}", lambda: ("GET", f"/public/verifications/{state['reference']}", None, None, 200), None),
+        ("PUT /me/duty", lambda: ("PUT", "/me/duty", SERGEANT, {"status": "available"}, 200), None),
+        ("GET /officers/{id}", lambda: ("GET", f"/officers/{OFFICER}", ADMIN, None, 200), None),
+        ("PUT /officers/{id}", lambda: ("PUT", f"/officers/{OFFICER}", ADMIN, OFFICER_RECORD, 200), None),
+    ]
+
+
+def _empty_verifications_table(bench: BenchStack) -> None:
+    """Between rounds (untimed): moto snapshots every table on each transaction (for rollback), so a
+    growing table would make every write slower round by round, on both sides alike."""
+    dynamodb = bench.plain_session.client("dynamodb")
+    table_name = bench.deps.settings.verifications_table
+    keys = [{"pk": i["pk"], "sk": i["sk"]} for page in dynamodb.get_paginator("scan").paginate(
+        TableName=table_name, ProjectionExpression="pk, sk") for i in page["Items"]]
+    for start in range(0, len(keys), 25):
+        dynamodb.batch_write_item(RequestItems={table_name: [{"DeleteRequest": {"Key": k}} for k in keys[start:start + 25]]})
+
+
+def _timed(action: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def measure(rounds: int) -> dict[str, Any]:
+    from moto import mock_aws
+
+    with mock_aws(), quiet_stdout():
+        bench = build()
+        recorder = Recorder(bench.stack.session)
+        client = bench.stack.client
+        samples: dict[str, dict[str, list[float]]] = {}
+        calls_per_route: dict[str, int] = {}
+        recorded: dict[str, list[Any]] = {}
+        try:
+            for round_number in range(rounds + 1):  # round 0 warms up (JWKS, first-use models)
+                for name, prepare, after in routes(bench):
+                    method, path, who, body, expected = prepare()
+                    headers = bench.stack.headers(who) if who else {"Content-Type": "application/json"}
+                    token = headers.get("Authorization", " ").split(" ", 1)[1] or None
+                    payload = None if body is None else json.dumps(body)
+
+                    def candidate():
+                        return getattr(client.http, method.lower())(path, headers=headers, body=payload)
+
+                    # Alternate which side goes first; the floor replays this route's latest recording.
+                    floor_first = round_number % 2 == 1
+                    if floor_first:
+                        floor_seconds = _timed(floor_for(bench, recorded[name], token))
+                    started = time.perf_counter()
+                    response, calls = recorder.capture(candidate)
+                    candidate_seconds = time.perf_counter() - started
+                    recorded[name] = calls
+                    assert response.status_code == expected, (name, response.status_code, response.body)
+                    if after:
+                        after(json.loads(response.body))
+                    if not floor_first:
+                        floor_seconds = _timed(floor_for(bench, calls, token))
+                    if round_number == 0:
+                        calls_per_route[name] = len(calls)
+                        continue
+                    entry = samples.setdefault(name, {"candidate": [], "floor": []})
+                    entry["candidate"].append(candidate_seconds)
+                    entry["floor"].append(floor_seconds)
+                _empty_verifications_table(bench)
+        finally:
+            bench.close()
+    result: dict[str, Any] = {"rounds": rounds, "routes": {}}
+    for name, entry in samples.items():
+        result["routes"][name] = {
+            "calls": calls_per_route[name],
+            "candidate_p50_ms": round(median(entry["candidate"]) * 1000, 2),
+            "candidate_p99_ms": round(percentile(entry["candidate"], 0.99) * 1000, 2),
+            "floor_p50_ms": round(median(entry["floor"]) * 1000, 2),
+            "floor_p99_ms": round(percentile(entry["floor"], 0.99) * 1000, 2),
+            "ratio": round(median(entry["candidate"]) / median(entry["floor"]), 2),
+        }
+    worst = max(result["routes"].items(), key=lambda kv: kv[1]["ratio"])
+    result["worst_route"], result["worst_ratio"] = worst[0], worst[1]["ratio"]
+    return result
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--quick", action="store_true", help="3 rounds (a smoke test, not a measurement)")
+    args = parser.parse_args(argv)
+    result = measure(3 if args.quick else args.rounds)
+    rows = [[name, r["calls"], f"{r['candidate_p50_ms']:.2f}", f"{r['candidate_p99_ms']:.2f}",
+             f"{r['floor_p50_ms']:.2f}", f"{r['floor_p99_ms']:.2f}", f"{r['ratio']:.2f}x"]
+            for name, r in result["routes"].items()]
+    print(table(["route", "AWS calls", "p50 ms", "p99 ms", "floor p50", "floor p99", "ratio"], rows))
+    print(f"worst route latency ratio: {result['worst_ratio']:.2f}x  ({result['worst_route']}; "
+          f"target <= 1.3x on every route, {result['rounds']} alternating rounds)")
+    save_result("latency", result)
+    return result
+
+
+if __name__ == "__main__":
+    main()

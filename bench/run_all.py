@@ -1,0 +1,50 @@
+"""`make bench`: every benchmark in its own interpreter, then one summary table.
+
+The summary's last two lines are the cold start ratio and the worst route latency ratio.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import PROJECT, RESULTS_DIR, table  # noqa: E402
+
+RUNS = [
+    ["bench/calls.py"],
+    ["bench/time_to_sergeant.py"],
+    ["bench/latency.py", "--rounds", "15"],
+    ["bench/coldstart.py", "--rounds", "15"],
+]
+
+
+def main() -> int:
+    for args in RUNS:
+        print(f"\n$ python {' '.join(args)}", flush=True)
+        subprocess.run([sys.executable, *args], cwd=PROJECT, check=True)
+    result = {name: json.loads((RESULTS_DIR / f"{name}.json").read_text())
+              for name in ("calls", "time_to_sergeant", "latency", "coldstart")}
+    default = next(r for r in result["time_to_sergeant"]["results"] if r["wave_size"] == 3 and r["wave_interval"] == 20)
+    at_once = result["time_to_sergeant"]["results"][0]
+    rows = [
+        ["AWS calls per lifecycle (start -> accept -> decide -> audit)", result["calls"]["total"], "every call justified"],
+        ["unjustified calls", len(result["calls"]["unjustified"]), "0"],
+        ["time to accept p50/p95, waves of 3 every 20 s", f"{default['p50_s']} s / {default['p95_s']} s", f"{default['mean_sms']} SMS/check"],
+        ["time to accept p50/p95, everyone at once", f"{at_once['p50_s']} s / {at_once['p95_s']} s", f"{at_once['mean_sms']} SMS/check"],
+        ["worst route (latency)", result["latency"]["worst_route"], "<= 1.3x"],
+        ["cold start ms (app + first request / floor)",
+         f"{result['coldstart']['candidate_median_ms']} / {result['coldstart']['floor_median_ms']}", "<= 1.5x"],
+    ]
+    print("\nSummary")
+    print(table(["measure", "value", "target"], rows))
+    print(f"cold start ratio: {result['coldstart']['ratio']:.2f}x")
+    print(f"worst route latency ratio: {result['latency']['worst_ratio']:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

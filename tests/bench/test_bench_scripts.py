@@ -1,0 +1,54 @@
+"""The benchmarks' pure pieces, and a smoke run of the quick ones, so bench/ cannot silently rot.
+
+No timing is asserted: the machine is shared and noisy."""
+
+from __future__ import annotations
+
+from bench import time_to_sergeant as tts
+from bench.common import interleave, percentile, table
+
+
+def test_percentile_is_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 0.5) == 50.0
+    assert percentile(values, 0.99) == 99.0
+    assert percentile([3.0], 0.99) == 3.0
+
+
+def test_interleave_runs_each_side_every_round_alternating() -> None:
+    order: list[str] = []
+    timings = interleave({"a": lambda: order.append("a"), "b": lambda: order.append("b")}, rounds=3, warmup=0)
+    assert order == ["a", "b", "b", "a", "a", "b"]
+    assert {name: len(values) for name, values in timings.items()} == {"a": 3, "b": 3}
+
+
+def test_table_aligns_numbers_right_and_text_left() -> None:
+    assert table(["name", "n"], [["a", 1], ["bb", 10]]).splitlines() == ["name   n", "----  --", "a      1", "bb    10"]
+
+
+def test_simulated_check_waves_stop_once_someone_accepts() -> None:
+    # Two waves of one: the first never answers, the second answers 5 s after its text (at 25 s).
+    outcome = tts.simulate_check(tts.Policy(1, 20), [None, 5.0, 1.0], answer_timeout=90)
+    assert (outcome.seconds, outcome.answered, outcome.sms) == (25.0, True, 2)
+    everyone = tts.simulate_check(tts.Policy(tts.ALL_AT_ONCE, 0), [None, 5.0, 1.0], answer_timeout=90)
+    assert (everyone.seconds, everyone.sms) == (1.0, 3)
+    nobody = tts.simulate_check(tts.Policy(3, 20), [None, None], answer_timeout=90)
+    assert (nobody.seconds, nobody.answered, nobody.sms) == (90, False, 2)
+
+
+def test_simulation_is_deterministic_with_a_seed() -> None:
+    policies = [tts.Policy(3, 20), tts.Policy(tts.ALL_AT_ONCE, 0)]
+    first = tts.run(policies, 300, 11, 8, 25.0, 0.8, 0.35, 90.0)
+    assert first == tts.run(policies, 300, 11, 8, 25.0, 0.8, 0.35, 90.0)
+    assert first != tts.run(policies, 300, 12, 8, 25.0, 0.8, 0.35, 90.0)
+    assert first[0]["mean_sms"] < first[1]["mean_sms"]
+
+
+def test_calls_counts_one_lifecycle_and_justifies_every_call(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr("bench.common.RESULTS_DIR", tmp_path)
+    from bench import calls
+
+    result = calls.main([])
+    assert result["unjustified"] == []
+    assert result["per_phase"]["start"] > 0 and result["per_service"]["s3"] == result["per_phase"]["audit"] - 1
+    assert result["total"] == sum(result["per_phase"].values())
