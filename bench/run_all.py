@@ -19,6 +19,8 @@ RUNS = [
     ["bench/time_to_sergeant.py"],
     ["bench/latency.py", "--rounds", "15"],
     ["bench/coldstart.py", "--rounds", "15"],
+    # 40 keeps `make bench` under 5 minutes; `python bench/load.py` runs the full 200.
+    ["bench/load.py", "--verifications", "40", "--concurrency", "20"],
 ]
 
 
@@ -27,7 +29,7 @@ def main() -> int:
         print(f"\n$ python {' '.join(args)}", flush=True)
         subprocess.run([sys.executable, *args], cwd=PROJECT, check=True)
     result = {name: json.loads((RESULTS_DIR / f"{name}.json").read_text())
-              for name in ("calls", "time_to_sergeant", "latency", "coldstart")}
+              for name in ("calls", "time_to_sergeant", "latency", "coldstart", "load")}
     default = next(r for r in result["time_to_sergeant"]["results"] if r["wave_size"] == 3 and r["wave_interval"] == 20)
     at_once = result["time_to_sergeant"]["results"][0]
     rows = [
@@ -35,6 +37,10 @@ def main() -> int:
         ["unjustified calls", len(result["calls"]["unjustified"]), "0"],
         ["time to accept p50/p95, waves of 3 every 20 s", f"{default['p50_s']} s / {default['p95_s']} s", f"{default['mean_sms']} SMS/check"],
         ["time to accept p50/p95, everyone at once", f"{at_once['p50_s']} s / {at_once['p95_s']} s", f"{at_once['mean_sms']} SMS/check"],
+        ["load: verifications completed / errors / incomplete audit chains",
+         f"{result['load']['completed']}/{result['load']['verifications']} / {result['load']['errors']} / "
+         f"{result['load']['chain_problems']}", "all / 0 / 0"],
+        ["load: throughput (one local container)", f"{result['load']['throughput_per_second']:.2f}/s", "-"],
         ["worst route (latency)", result["latency"]["worst_route"], "<= 1.3x"],
         ["cold start ms (app + first request / floor)",
          f"{result['coldstart']['candidate_median_ms']} / {result['coldstart']['floor_median_ms']}", "<= 1.5x"],
