@@ -40,13 +40,16 @@ class S3PhotoLinks:
         self._client = client
         self._bucket = bucket
         self._expires = expires_seconds
+        self._origin: str | None = None
 
     def origin(self) -> str:
         """Scheme and host the links point at (for the pages' Content-Security-Policy). Presigning
-        is local computation: no request is made."""
-        parts = urlsplit(self._client.generate_presigned_url(
-            "get_object", Params={"Bucket": self._bucket, "Key": "origin"}, ExpiresIn=60))
-        return f"{parts.scheme}://{parts.netloc}"
+        is local computation (no request); done once per container."""
+        if self._origin is None:
+            parts = urlsplit(self._client.generate_presigned_url(
+                "get_object", Params={"Bucket": self._bucket, "Key": "origin"}, ExpiresIn=60))
+            self._origin = f"{parts.scheme}://{parts.netloc}"
+        return self._origin
 
     def url_for(self, key: str | None) -> str | None:
         if not key:

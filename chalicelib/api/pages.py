@@ -3,6 +3,7 @@ the sergeant's `/s/{verification_id}` (the SMS link), the officer's `/o`, and th
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -37,17 +38,33 @@ def _html(body: str, status: int = 200, img_origin: str | None = None) -> Respon
     return Response(body=body, status_code=status, headers=citizen.security_headers(img_origin))
 
 
+@functools.lru_cache(maxsize=len(ASSET_TYPES))
+def _asset_text(name: str) -> str | None:
+    """Read once per container: the bundles are over a megabyte and never change while it lives."""
+    path = STATIC_DIR / name
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
 @pages.route("/static/{asset}", methods=["GET"])
 def static_asset(asset: str) -> Response:
     content_type = ASSET_TYPES.get(asset)
-    path = STATIC_DIR / asset
-    if content_type is None or not path.is_file():
+    body = _asset_text(asset) if content_type else None
+    if body is None:
         # The JavaScript bundles are built by `make` (npm); a missing one is a build problem.
         return Response(body="Not found", status_code=404, headers={"Content-Type": "text/plain; charset=utf-8",
                                                                      "X-Content-Type-Options": "nosniff"})
-    return Response(body=path.read_text(encoding="utf-8"), headers={
+    return Response(body=body, headers={
         "Content-Type": content_type, "Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff",
     })
+
+
+def _photo_origin() -> str | None:
+    """Where registry photos load from, for the pages' `img-src` (one origin for every photo link)."""
+    try:
+        return get_dependencies().photos.origin()
+    except Exception:  # noqa: BLE001 - no photo origin only means the photo will not load
+        logger.exception("photo_origin_failed")
+        return None
 
 
 def _staff_page(render, root: str, **extra: str) -> Response:
@@ -59,12 +76,7 @@ def _staff_page(render, root: str, **extra: str) -> Response:
         "video": "simulated" if settings.chime_backend == "standin" else "chime",
         **extra,
     }
-    try:
-        photo_origin = deps.photos.origin()
-    except Exception:  # noqa: BLE001 - no photo origin only means the photo will not load
-        logger.exception("photo_origin_failed")
-        photo_origin = None
-    headers = staff.security_headers(settings.effective_cognito_endpoint, photo_origin)
+    headers = staff.security_headers(settings.effective_cognito_endpoint, _photo_origin())
     return Response(body=render(config, root), headers=headers)
 
 
@@ -110,4 +122,4 @@ def result(reference: str) -> Response:
         logger.exception("citizen_page_failed")
         return _html(citizen.form_page(lang, TEXT[lang]["unsafe"], root="../"), status=500)
     auto_refresh = (pages.current_request.query_params or {}).get("refresh") != "off"
-    return _html(citizen.result_page(lang, view, auto_refresh), img_origin=citizen.photo_origin(view))
+    return _html(citizen.result_page(lang, view, auto_refresh), img_origin=_photo_origin())

@@ -17,14 +17,6 @@ PENDING = {Status.AWAITING_SERGEANT, Status.CONNECTED}
 REFRESH_SECONDS = 5
 
 
-def photo_origin(view: dict[str, Any] | None) -> str | None:
-    url = (view or {}).get("officer", {}).get("photo_url") if view else None
-    if not url:
-        return None
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def security_headers(img_origin: str | None = None) -> dict[str, str]:
     """Strict CSP (no script at all), no referrer, nothing cached: the answer is personal and live."""
     img = "'self'" + (f" {img_origin}" if img_origin else "")
