@@ -47,14 +47,19 @@ class CallCounter:
     def __init__(self) -> None:
         self.calls: Counter[tuple[str, str]] = Counter()
         self.presigned: Counter[tuple[str, str]] = Counter()
+        self.listeners: list[Any] = []
 
     def install(self, session: Any) -> "CallCounter":
+        """Install before any client is made: a botocore client copies the session's handlers when
+        it is created, so a handler registered on the session later misses the existing clients."""
         session.events.register("before-parameter-build", self._seen)
         return self
 
-    def _seen(self, model: Any = None, context: Any = None, **_: Any) -> None:
+    def _seen(self, model: Any = None, params: Any = None, context: Any = None, **_: Any) -> None:
         key = (model.service_model.service_id.hyphenize() if model else "?", model.name if model else "?")
         (self.presigned if (context or {}).get("is_presign_request") else self.calls)[key] += 1
+        for listener in self.listeners:
+            listener(model=model, params=params, context=context)
 
     def reset(self) -> None:
         self.calls.clear()

@@ -52,3 +52,45 @@ def test_calls_counts_one_lifecycle_and_justifies_every_call(tmp_path, monkeypat
     assert result["unjustified"] == []
     assert result["per_phase"]["start"] > 0 and result["per_service"]["s3"] == result["per_phase"]["audit"] - 1
     assert result["total"] == sum(result["per_phase"].values())
+
+
+def test_latency_floor_replays_every_call_the_route_made_and_cleans_up() -> None:
+    """The floor is only a floor if it makes the same calls: the recorder must see every client
+    (the timers' SQS client is made with the stack, before the recorder exists), and each replayed
+    write must be accepted by moto (a refused one would be cheaper than the real thing)."""
+    import json
+
+    from moto import mock_aws
+
+    from bench import latency
+    from bench.inprocess import build
+
+    with mock_aws():
+        bench = build()
+        try:
+            recorder = latency.Recorder(bench.counter)
+            status, started = bench.call("POST", "/verifications", latency.OFFICER, latency.START_BODY)
+            assert status == 201
+            path = f"/verifications/{started['verification_id']}/accept"
+            response, calls = recorder.capture(
+                lambda: bench.stack.client.http.post(path, headers=bench.stack.headers(latency.SERGEANT), body="{}"))
+            assert response.status_code == 200, response.body
+            operations = [(service, operation) for service, operation, _ in calls]
+            assert ("sqs", "SendMessage") in operations and ("dynamodb", "TransactWriteItems") in operations
+
+            dynamodb = bench.plain_session.client("dynamodb")
+            table = bench.deps.settings.verifications_table
+
+            def items() -> list[dict]:
+                return sorted((json.dumps(i, sort_keys=True, default=repr) for i in dynamodb.scan(TableName=table)["Items"]))
+
+            before = items()
+            run, clean_up = latency.floor_for(bench, calls, bench.token(latency.SERGEANT))
+            run()
+            assert run.refused == []
+            written = items()
+            assert len(written) > len(before) and any("FLOOR" in item for item in written)
+            clean_up()
+            assert items() == before
+        finally:
+            bench.close()
