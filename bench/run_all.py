@@ -17,7 +17,7 @@ from bench.common import PROJECT, RESULTS_DIR, table  # noqa: E402
 RUNS = [
     ["bench/calls.py"],
     ["bench/time_to_sergeant.py"],
-    ["bench/latency.py", "--rounds", "15"],
+    ["bench/latency.py", "--rounds", "30"],
     ["bench/coldstart.py", "--rounds", "15"],
     # 40 keeps `make bench` under 5 minutes; `python bench/load.py` runs the full 200.
     ["bench/load.py", "--verifications", "40", "--concurrency", "20"],

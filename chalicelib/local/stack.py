@@ -18,6 +18,7 @@ from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 REGION = "eu-west-2"
+LISTEN_BACKLOG = 128  # connections the local API queues while it serves one request
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -91,7 +92,11 @@ class LocalStack:
 
         from moto.server import ThreadedMotoServer
 
+        from . import moto_transactions
+
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        # Without this, every transaction deep-copies the whole (ever-growing) table: see the module.
+        moto_transactions.install()
 
         self._moto = ThreadedMotoServer(ip_address=self.host, port=self.moto_port, verbose=False)
         self._moto.start()
@@ -177,7 +182,6 @@ class LocalStack:
 
     def _start_api(self) -> None:
         from chalice.cli.factory import CLIFactory
-        from chalice.local import create_local_server
 
         from .. import bootstrap
         from ..settings import Settings
@@ -190,14 +194,7 @@ class LocalStack:
 
         self.app_module = app_module
         config = CLIFactory(str(PROJECT_DIR), environ=os.environ).create_config_obj(chalice_stage_name="local")
-        server = create_local_server(app_module.app, config, self.host, self.api_port)
-        # A Chalice app keeps `current_request` on the app object, and moto's DynamoDB transactions
-        # are not thread-safe (a cancelled one restores a copy of the table), so - like Lambda, one
-        # invocation per container - only one request or worker batch runs inside the app at a time.
-        server.server.RequestHandlerClass = functools.partial(
-            serialised_handler(self.app_lock), app_object=app_module.app, config=config
-        )
-        self._api = server
+        self._api = api_server(app_module.app, config, self.host, self.api_port, self.app_lock)
         thread = threading.Thread(target=self._api.server.serve_forever, name="api", daemon=True)
         thread.start()
         self._threads.append(thread)
@@ -244,6 +241,23 @@ class LocalStack:
             thread.join(timeout=5)
         if self._moto is not None:
             self._moto.stop()
+
+
+def api_server(app: Any, config: Any, host: str, port: int, lock: Any) -> Any:
+    """Chalice's local server for `app`, bound and listening (not yet serving).
+
+    A Chalice app keeps `current_request` on the app object, and moto's DynamoDB transactions are
+    not thread-safe, so - like Lambda, one invocation per container - only one request or worker
+    batch runs inside the app at a time (`lock`). Requests wait their turn in their own threads.
+    """
+    from chalice.local import create_local_server
+
+    server = create_local_server(app, config, host, port)
+    # http.server listens with a backlog of 5: with 20 officers starting at once, connections
+    # beyond it were reset while the app was busy. Listening again raises the backlog.
+    server.server.socket.listen(LISTEN_BACKLOG)
+    server.server.RequestHandlerClass = functools.partial(serialised_handler(lock), app_object=app, config=config)
+    return server
 
 
 def serialised_handler(lock: Any) -> type:

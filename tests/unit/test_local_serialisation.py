@@ -44,3 +44,26 @@ def test_a_stream_poll_holds_the_lock_for_its_reads_too():
     worker = StreamWorker(Dynamo(), Streams(), "table", lambda event, context: None, lock=lock)
     assert worker.poll_once() == 0
     assert held == [True, True] and not lock.locked()
+
+
+def test_the_api_queues_many_connections_while_it_is_busy():
+    """20 phones connecting at once while the app is busy must all get through the handshake
+    (http.server's default backlog of 5 reset the rest under `bench/load.py`)."""
+    import socket
+
+    from chalice import Chalice
+    from chalice.config import Config
+
+    from chalicelib.local.stack import LISTEN_BACKLOG, api_server
+
+    server = api_server(Chalice("backlog"), Config(chalice_stage="local"), "127.0.0.1", 0, threading.Lock())
+    port = server.server.server_address[1]
+    connections = []
+    try:  # nothing accepts: only the kernel's queue holds them (a backlog of 5 leaves the rest hanging)
+        for _ in range(20):
+            connections.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+        assert len(connections) == 20 < LISTEN_BACKLOG
+    finally:
+        for connection in connections:
+            connection.close()
+        server.server.server_close()
