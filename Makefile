@@ -52,10 +52,10 @@ test: $(STAMP) $(BUNDLE) $(CHROMIUM)
 openapi: $(STAMP)
 	$(BIN)/python -m chalicelib.api.openapi > docs/openapi.json
 
-# Longer fuzzing than `make test` runs: schemathesis against a fresh local stack.
+# Longer fuzzing than `make test` runs: schemathesis against a fresh local stack, new inputs each run.
 FUZZ_EXAMPLES ?= 200
 fuzz: $(STAMP) $(BUNDLE)
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/e2e/test_fuzz_api.py
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/python -m pytest tests/e2e/test_fuzz_api.py
 
 # After `make test`: refresh the README's phone-size screenshots from the browser tests' artifacts.
 screenshots:

@@ -242,6 +242,19 @@ OPERATIONS: tuple[Operation, ...] = (
 )
 
 
+def _location(description: str) -> dict[str, Any]:
+    return {"Location": {"description": description, "required": True, "schema": {"type": "string", "minLength": 1}}}
+
+
+# Headers the API always sends with these statuses (schemathesis checks them against real answers).
+HEADERS_BY_STATUS: dict[int, dict[str, Any]] = {
+    201: _location("The new verification, /verifications/{verification_id}"),
+    303: _location("The page with the answer, relative to this one"),
+    429: {"Retry-After": {"description": "Seconds to wait before trying again", "required": True,
+                          "schema": {"type": "string", "pattern": "^[0-9]+$"}}},
+}
+
+
 def _error_response(status: int, codes: tuple[str, ...]) -> dict[str, Any]:
     return {
         "description": ", ".join(codes),
@@ -268,6 +281,9 @@ def _operation(op: Operation) -> dict[str, Any]:
     for page_status, media_type in sorted(op.page_statuses.items()):
         responses[str(page_status)] = {"description": "A page saying what went wrong",
                                        "content": {media_type: {"schema": {"type": "string"}}}}
+    for response_status, response in responses.items():
+        if int(response_status) in HEADERS_BY_STATUS:
+            response["headers"] = HEADERS_BY_STATUS[int(response_status)]
     if isinstance(ok, str) and ok != "application/json":
         responses["500"] = {"description": "A page, never a stack trace",
                              "content": {ok.split("|")[0]: {"schema": {"type": "string"}}}}

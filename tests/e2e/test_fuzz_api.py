@@ -1,34 +1,57 @@
-"""Fuzzing (issue 7): schemathesis generates requests from the OpenAPI document and sends them to
-the stack `make run` starts, each with a valid token of a role the operation allows. No 5xx, and
-every answer - status, content type and body - is one the document promises.
+"""Fuzzing (issue 7): schemathesis generates requests from the OpenAPI document the stack serves and
+sends them to the stack `make run` starts.
 
-`make test` runs a bounded number of examples per operation; `make fuzz` (FUZZ_EXAMPLES) runs more.
+Who calls: two times in three someone the operation allows (a real Cognito token of that role,
+possibly of another force), otherwise anyone - every role, a suspended officer, an off-duty
+sergeant, another force, nobody, or a forged token. Path ids are three times in four ones that
+really exist (seeded checks waiting and accepted, every check a fuzzed start created, seeded
+officers, the served assets), so accept, decide and cancel reach real states. A quarter of the
+requests are deliberately invalid where the operation has something to break. Checked on every answer: no 5xx, and status, content type, headers and body
+are all as documented; no stack trace in any body.
+
+`make test` runs FUZZ_EXAMPLES (default 12) examples per operation, derandomised; `make fuzz` runs
+200 with fresh randomness (FUZZ_RANDOM=1).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import urllib.request
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, settings, strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
 
 from chalicelib.api.openapi import OPERATIONS, openapi_document
+from chalicelib.api.pages import ASSET_TYPES
 
 from .conftest import _run_stack
 
 pytestmark = pytest.mark.e2e
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
-# Who calls each role's operations (seeded users of the Met).
-CALLER = {"officer": "MP4721", "sergeant": "MP2001", "admin": "MP0001", "auditor": "MP0002"}
-ROLES = {(op.method.upper(), op.path): op.roles for op in OPERATIONS}
+RANDOM = os.environ.get("FUZZ_RANDOM") == "1"
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_headers_conformance, response_schema_conformance]
+
+# Anyone: each kind of seeded user, nobody, and a token signed by someone else.
+ANYONE = ["MP4721", "MP5102", "MP3390", "MP2001", "MP2002", "MP2004", "WP3001", "WP1187", "MP0001", "MP0002",
+          "anonymous", "forged"]
+FORGED = "Bearer eyJhbGciOiJSUzI1NiIsImtpZCI6ImZha2UifQ.eyJzdWIiOiJ4IiwiY29nbml0bzpncm91cHMiOlsiYWRtaW4iXX0.c2ln"
+# Allowed by role (the other force included: authorisation must still refuse its records).
+BY_ROLE = {"officer": ["MP4721", "MP5102", "WP1187"], "sergeant": ["MP2001", "MP2002", "WP3001"],
+           "admin": ["MP0001", "WP0101"], "auditor": ["MP0002"]}
+OPERATION_IDS = [f"{op.method.upper()} {op.path}" for op in OPERATIONS]
+SEEN: dict[str, set[int]] = {}  # statuses answered, per operation (for the last test)
 
 
 @pytest.fixture(scope="module")
@@ -39,26 +62,92 @@ def fuzz_stack(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def api_schema():
-    return schemathesis.openapi.from_dict(openapi_document())
+def fuzz(fuzz_stack):
+    """The schema the stack serves (it must be the generated one) and ids that really exist."""
+    with urllib.request.urlopen(fuzz_stack.api + "/openapi.json", timeout=15) as response:
+        served = json.loads(response.read())
+    assert served == json.loads(json.dumps(openapi_document())), "the stack serves another document"
+    schema = schemathesis.openapi.from_dict(served)
+    known: dict[str, list[str]] = {"verification_id": [], "reference": [], "asset": sorted(ASSET_TYPES),
+                                   "officer_id": ["MP4721", "MP2001", "MP3390", "WP1187", "MP9999"]}
+    start = {"location": {"lat": 51.5, "lon": -0.14}, "area": "Camden"}
+    # Checks in each state the fuzzed callers can act on: accepted by one of them, and waiting.
+    # WP1187 is left free to start one (each officer may have one check in progress).
+    for officer, sergeant in (("MP4721", "MP2002"), ("MP5102", None), ("WP1450", "WP3001")):
+        status, body = fuzz_stack.call("POST", "/verifications", officer, start)
+        assert status == 201, body
+        known["verification_id"].append(body["verification_id"])
+        known["reference"].append(body["reference"])
+        if sergeant:
+            status, body = fuzz_stack.call("POST", f"/verifications/{known['verification_id'][-1]}/accept", sergeant, {})
+            assert status == 200, body
+    return schema, known, fuzz_stack
+
+
+def _token(live, caller: str) -> dict[str, str]:
+    if caller == "anonymous":
+        return {}
+    if caller == "forged":
+        return {"Authorization": FORGED}
+    return {"Authorization": f"Bearer {live.sign_in(caller)}"}
+
+
+def _can_be_invalid(operation) -> bool:
+    """Negative data needs something to break: a body or a parameter."""
+    definition = operation.definition.raw
+    return "requestBody" in definition or bool(definition.get("parameters"))
+
+
+def _no_stack_trace(ctx, response, case) -> None:
+    text = response.text or ""
+    assert "Traceback" not in text and 'File "' not in text, "a stack trace reached the client"
 
 
 # Driven through Hypothesis directly: schemathesis' pytest plugin does not run under pytest 9.
-@pytest.mark.parametrize("method, path", [(op.method.upper(), op.path) for op in OPERATIONS],
-                         ids=[f"{op.method.upper()} {op.path}" for op in OPERATIONS])
-def test_no_server_error_and_every_answer_is_documented(api_schema, fuzz_stack, method, path):
-    operation = api_schema[path][method]
-    roles = ROLES[(method, path)]
-    headers = {"Authorization": f"Bearer {fuzz_stack.sign_in(CALLER[roles[0]])}"} if roles else {}
+@pytest.mark.parametrize("op", OPERATIONS, ids=OPERATION_IDS)
+def test_no_server_error_and_every_answer_is_documented(fuzz, op):
+    schema, known, live = fuzz
+    operation = schema[op.path][op.method.upper()]
+    path_names = [name for name in known if "{" + name + "}" in op.path]
+    allowed = [who for role in op.roles for who in BY_ROLE[role]]
+    # Mostly someone allowed and ids that exist, so that requests get past authorisation and reach
+    # real states; the rest tries everyone and anything.
+    callers = st.sampled_from(ANYONE)
+    if allowed:
+        callers = st.integers(0, 2).flatmap(lambda n: st.sampled_from(allowed) if n else st.sampled_from(ANYONE))
+    can_be_invalid = _can_be_invalid(operation)
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-              suppress_health_check=list(HealthCheck), database=None)
-    @given(case=operation.as_strategy())
-    def call(case):
-        case.call_and_validate(
-            base_url=fuzz_stack.api, headers=headers, timeout=30,
-            checks=[not_a_server_error, status_code_conformance, content_type_conformance,
-                    response_schema_conformance],
-        )
+    @st.composite
+    def cases(draw):
+        real = {name: draw(st.sampled_from(known[name])) for name in path_names if draw(st.integers(0, 3))}
+        invalid = can_be_invalid and draw(st.integers(0, 3)) == 0
+        mode = GenerationMode.NEGATIVE if invalid else GenerationMode.POSITIVE
+        return draw(operation.as_strategy(generation_mode=mode, path_parameters=real or None))
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=not RANDOM, database=None,
+              suppress_health_check=list(HealthCheck), print_blob=True)
+    @given(case=cases(), caller=callers)
+    def call(case, caller):
+        case.headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
+        headers = _token(live, caller)
+        response = case.call(base_url=live.api, headers=headers, allow_redirects=False, timeout=30)
+        SEEN.setdefault(f"{op.method.upper()} {op.path}", set()).add(response.status_code)
+        case.validate_response(response, checks=CHECKS, additional_checks=[_no_stack_trace], headers=headers)
+        if op.path == "/verifications" and op.method == "post" and response.status_code == 201:
+            started = response.json()  # later operations can reach this check too
+            known["verification_id"].append(started["verification_id"])
+            known["reference"].append(started["reference"])
 
     call()
+
+
+def test_fuzzing_reached_past_authorisation():
+    """Guard against fuzzing that only ever hears 401 or 404, which would prove little: with real
+    ids and allowed callers, every authenticated operation must also have succeeded at least once."""
+    if len(SEEN) < len(OPERATIONS) or EXAMPLES < 12:
+        pytest.skip("runs after the fuzzing of every operation, with at least 12 examples each")
+    guarded = [f"{op.method.upper()} {op.path}" for op in OPERATIONS if op.roles]
+    never = [label for label in guarded if not any(200 <= status < 300 for status in SEEN[label])]
+    assert never == [], {label: sorted(statuses) for label, statuses in SEEN.items()}
+    everything = set().union(*SEEN.values())
+    assert {400, 401, 403, 404} <= everything
