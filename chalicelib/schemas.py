@@ -6,9 +6,18 @@ Requests are strict (no type coercion, unknown fields rejected) so a malformed c
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from .domain.clock import iso_z
 from .domain.errors import ValidationFailed
@@ -20,7 +29,31 @@ E164 = r"^\+[1-9][0-9]{7,14}$"
 OFFICER_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
 PHOTO_KEY = r"^[A-Za-z0-9][A-Za-z0-9/_.=-]{0,254}$"
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+def _printable(value: str, allowed: str = "") -> str:
+    """Free text goes into SMS, alerts, pages and the audit log: control characters have no place
+    there, and a lone surrogate (valid JSON, `"\\udafc"`) cannot even be encoded to send."""
+    for character in value:
+        if character not in allowed and unicodedata.category(character) in ("Cc", "Cs"):
+            raise ValueError("must be printable text (no control characters)")
+    return value
+
+
+def _printable_lines(value: str) -> str:
+    return _printable(value, allowed="\n\t")  # a note typed into a text box may have line breaks
+
+
+def _coordinate(value: float) -> float:
+    """Seven decimal places (about 1 cm) is more than any phone measures; rounding also keeps
+    numbers like 1e-191 (valid JSON) inside what DynamoDB can store (down to 1e-130)."""
+    return round(value, 7) + 0.0  # + 0.0: no -0.0
+
+
+# The patterns document the rule in the OpenAPI document (and steer the fuzzer); the validators enforce it.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_printable),
+                 Field(json_schema_extra={"pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"})]
+TextLines = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_printable_lines),
+                      Field(json_schema_extra={"pattern": "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"})]
 
 
 class _Strict(BaseModel):
@@ -30,9 +63,9 @@ class _Strict(BaseModel):
 
 
 class LocationIn(_Strict):
-    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
-    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
-    accuracy_m: float | None = Field(default=None, ge=0, le=100_000, allow_inf_nan=False)
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False), AfterValidator(_coordinate)]
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False), AfterValidator(_coordinate)]
+    accuracy_m: Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False), AfterValidator(_coordinate)] | None = None
 
 
 class StartVerificationRequest(_Strict):
@@ -55,7 +88,7 @@ class EmptyRequest(_Strict):
 
 class OutcomeRequest(_Strict):
     outcome: Literal["confirmed", "not_confirmed"]
-    note: Annotated[Text, StringConstraints(max_length=500)] | None = None
+    note: Annotated[TextLines, StringConstraints(max_length=500)] | None = None
 
 
 class DutyRequest(_Strict):

@@ -34,6 +34,10 @@ BAD_START = [
     (json.dumps({**START, "officer_id": "MP9999"}), "validation_error", 400),
     (json.dumps({"location": {"lat": 0, "lon": 0, "alt": 3}}), "validation_error", 400),
     (json.dumps({**START, "area": "a" * 17_000}), "payload_too_large", 413),
+    # Found by fuzzing: a lone surrogate is valid JSON but cannot be encoded into an SMS.
+    ('{"location": {"lat": 0, "lon": 0}, "area": "Camden \\udafc"}', "validation_error", 400),
+    (json.dumps({"location": {"lat": 0, "lon": 0}, "area": "Camden\u0002"}), "validation_error", 400),
+    (json.dumps({"location": {"lat": 0, "lon": 0}, "area": "Camden\nHigh St"}), "validation_error", 400),
 ]
 
 
@@ -44,6 +48,16 @@ def test_start_rejects_bad_input_and_stores_nothing(stack, raw, code, status):
     assert (got_status, body["error"]["code"]) == (status, code), body
     assert set(body) == {"error"} and isinstance(body["error"]["message"], str) and body["error"]["message"]
     assert _snapshot(stack) == before
+
+
+def test_coordinates_are_stored_to_seven_places(stack):
+    """Found by fuzzing: a longitude of 1e-191 (valid JSON) could not be stored in DynamoDB (500)."""
+    body = {"location": {"lat": 51.53901234567, "lon": 1.4019192969830867e-191, "accuracy_m": 1e-200}}
+    status, started = stack.call("POST", "/verifications", "MP4721", body)
+    assert status == 201, started
+    assert started["location"] == {"lat": 51.5390123, "lon": 0.0, "accuracy_m": 0.0}
+    stored = stack.deps.verifications.get(started["verification_id"]).location
+    assert (stored.lat, stored.lon) == (51.5390123, 0.0)
 
 
 def test_validation_message_names_the_field(stack):
@@ -95,6 +109,8 @@ def test_empty_body_routes(stack, awaiting, raw, code, status, action, caller):
         (json.dumps({"outcome": "confirmed", "note": "n" * 501}), "validation_error"),
         (json.dumps({"outcome": "confirmed", "note": 5}), "validation_error"),
         (json.dumps({"outcome": "confirmed", "by": "MP2002"}), "validation_error"),
+        (json.dumps({"outcome": "confirmed", "note": "bell\u0007"}), "validation_error"),
+        ('{"outcome": "confirmed", "note": "half \\ud83d"}', "validation_error"),
     ],
 )
 def test_outcome_rejects_bad_input(stack, connected, raw, code):
@@ -104,6 +120,14 @@ def test_outcome_rejects_bad_input(stack, connected, raw, code):
     assert _snapshot(stack) == before
     assert stack.deps.verifications.get(connected).status.value == "connected"
     assert stack.alerts() == []
+
+
+def test_a_note_may_have_line_breaks(stack, connected):
+    note = "Face matches the registry photo.\nChecked warrant card number too."
+    status, body = stack.call("POST", f"/verifications/{connected}/outcome", "MP2001",
+                              {"outcome": "confirmed", "note": note})
+    assert status == 200, body
+    assert stack.deps.verifications.get(connected).outcome_note == note
 
 
 @pytest.mark.parametrize(
@@ -135,6 +159,8 @@ GOOD_SERGEANT = {
         {"role": "superuser"},
         {"duty": "sleeping"},
         {"given_name": ""},
+        {"given_name": "Ffion\u0000"},
+        {"family_name": "Rees\r\nX-Injected: 1"},
         {"family_name": 7},
         {"photo": "../../etc/passwd"},
         {"shoe_size": 9},
