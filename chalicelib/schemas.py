@@ -43,7 +43,7 @@ def _printable_lines(value: str) -> str:
     return _printable(value, allowed="\n\t")  # a note typed into a text box may have line breaks
 
 
-def _coordinate(value: float) -> float:
+def _to_seven_places(value: float) -> float:
     """Seven decimal places (about 1 cm) is more than any phone measures; rounding also keeps
     numbers like 1e-191 (valid JSON) inside what DynamoDB can store (down to 1e-130)."""
     return round(value, 7) + 0.0  # + 0.0: no -0.0
@@ -63,9 +63,9 @@ class _Strict(BaseModel):
 
 
 class LocationIn(_Strict):
-    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False), AfterValidator(_coordinate)]
-    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False), AfterValidator(_coordinate)]
-    accuracy_m: Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False), AfterValidator(_coordinate)] | None = None
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False), AfterValidator(_to_seven_places)]
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False), AfterValidator(_to_seven_places)]
+    accuracy_m: Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False), AfterValidator(_to_seven_places)] | None = None
 
 
 class StartVerificationRequest(_Strict):
