@@ -78,7 +78,8 @@ def fuzz(fuzz_stack):
 def _replenish(live, known: dict[str, list[str]],
                who: tuple[tuple[str, str | None], ...] = (("MP4721", "MP2002"), ("MP5102", None), ("WP1187", None))) -> int:
     """A check in progress for each officer who has none (earlier operations end them): accepted by
-    a sergeant the fuzzer calls as, or waiting. Returns how many were started."""
+    a sergeant the fuzzer calls as (when they can still accept), or waiting. Returns how many were
+    started."""
     started = 0
     for officer, sergeant in who:
         status, body = live.call("POST", "/verifications", officer, {"location": {"lat": 51.5, "lon": -0.14}, "area": "Camden"})
@@ -89,8 +90,10 @@ def _replenish(live, known: dict[str, list[str]],
         known["verification_id"].append(body["verification_id"])
         known["reference"].append(body["reference"])
         if sergeant:
-            status, body = live.call("POST", f"/verifications/{body['verification_id']}/accept", sergeant, {})
-            assert status == 200, body
+            # Fuzzed duty and registry changes may have stood this sergeant down: put them back on
+            # duty. If they still cannot accept, the check simply stays waiting (also useful).
+            live.call("PUT", "/me/duty", sergeant, {"status": "available"})
+            live.call("POST", f"/verifications/{body['verification_id']}/accept", sergeant, {})
     return started
 
 
