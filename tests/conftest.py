@@ -28,7 +28,11 @@ from typing import Any, Callable  # noqa: E402
 
 import pytest  # noqa: E402
 
+from tests.support.iam import CallerIdentity, session_with_identity  # noqa: E402
 from tests.support.tokens import TokenFactory  # noqa: E402
+
+# Who the shared boto3 session signs as: a Lambda function's role while it runs, else the harness.
+IDENTITY = CallerIdentity()
 
 
 class FakeClock:
@@ -87,19 +91,21 @@ def boto_session():
     """One boto3 Session for the whole run: service models load once (clients stay per test).
 
     moto is imported first: it registers its request interceptor for sessions created after it.
+    Its credentials follow IDENTITY, so IAM-enforced stacks sign as the function that runs.
     """
-    import boto3
     import moto  # noqa: F401
 
-    return boto3.session.Session(region_name="eu-west-2")
+    return session_with_identity(IDENTITY, "eu-west-2")
 
 
 @pytest.fixture
 def stack(aws, settings, clock, tokens, boto_session):
-    """Resources created and seeded on moto, Dependencies wired to them, and overridden globally."""
+    """Resources created and seeded on moto, Dependencies wired to them, and overridden globally.
+
+    Every Lambda function's calls run under its role from the synthesised template, IAM enforced."""
     from tests.support.stack import build_stack
 
-    built = build_stack(settings, clock, tokens, boto_session)
+    built = build_stack(settings, clock, tokens, boto_session, identity=IDENTITY)
     yield built
     built.close()
 

@@ -38,6 +38,7 @@ class StreamWorker(threading.Thread):
         poll_seconds: float = 0.2,
         max_backoff_seconds: float = 5.0,
         lock: ContextManager[Any] | None = None,
+        stream_arn: str | None = None,
     ) -> None:
         super().__init__(name="audit-stream-worker", daemon=True)
         self._dynamodb = dynamodb
@@ -49,7 +50,8 @@ class StreamWorker(threading.Thread):
         self._max_backoff = max_backoff_seconds
         self.batches_delivered = 0
         self.failures = 0
-        self._stream_arn: str | None = None
+        # Known up front when the caller already has it (as Lambda's event source mapping does).
+        self._stream_arn: str | None = stream_arn
         self._checkpoints: dict[str, str | None] = {}
         # Held around a whole poll, reads included: moto's stream reads register shard iterators
         # while a transaction deep-copies the table, and that race loses writes (see poll_once).

@@ -33,9 +33,10 @@ def settings_for_properties(settings):
 
 @pytest.fixture
 def stack(aws, settings_for_properties, clock, tokens, boto_session):
+    from tests.conftest import IDENTITY
     from tests.support.stack import build_stack
 
-    built = build_stack(settings_for_properties, clock, tokens, boto_session)
+    built = build_stack(settings_for_properties, clock, tokens, boto_session, identity=IDENTITY)
     yield built
     built.close()
 

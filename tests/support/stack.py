@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import boto3
 
@@ -26,21 +27,25 @@ class TestStack:
     standin: ChimeStandIn
     alerts_queue_url: str
     session: Any
+    identity: Any = None
     _client: Any = None
     _worker: StreamWorker | None = None
     _sms_seen: int = field(default=0)
+    _teardown: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     # ---- HTTP through the real Chalice routing ---------------------------------------------
 
     @property
     def client(self):
         if self._client is None:
-            from chalice.test import Client
-
             import app
 
-            self._client = Client(app.app, stage_name="local")
+            self._client = RoleScopedClient(app.app, self.running_as, stage_name="local")
         return self._client
+
+    def running_as(self, function: str) -> contextlib.AbstractContextManager[None]:
+        """Calls made inside sign as that Lambda function's role (IAM-enforced stacks only)."""
+        return self.identity.running_as(function) if self.identity is not None else contextlib.nullcontext()
 
     def headers(self, officer_id: str, role: str | None = None, force: str | None = None, **kw: Any) -> dict[str, str]:
         person = self.person(officer_id) if role is None or force is None else None
@@ -102,15 +107,19 @@ class TestStack:
         if self._worker is None:
             import app
 
+            # Lambda's event source mapping knows the stream; it reads it with the function's role.
+            table = self.session.client("dynamodb").describe_table(TableName=self.settings.verifications_table)
             self._worker = StreamWorker(
                 self.session.client("dynamodb"),
                 self.session.client("dynamodbstreams"),
                 self.settings.verifications_table,
                 app.copy_audit_events_to_s3,
+                stream_arn=table["Table"]["LatestStreamArn"],
             )
         total = 0
-        while (delivered := self._worker.poll_once()):
-            total += delivered
+        with self.running_as("CopyAuditEventsToS3"):
+            while (delivered := self._worker.poll_once()):
+                total += delivered
         return total
 
     def audit_objects(self) -> dict[str, dict[str, Any]]:
@@ -154,10 +163,118 @@ class TestStack:
         self.fire_due_timers()
 
     def close(self) -> None:
+        self._teardown.close()
         bootstrap.override(None)
 
 
-def build_stack(settings: Settings, clock: Any, tokens: Any, session: Any = None) -> TestStack:
+class RoleScopedClient:
+    """chalice.test.Client whose HTTP requests run as the API function (API Gateway -> APIHandler)."""
+
+    def __init__(self, chalice_app: Any, running_as: Callable[[str], Any], stage_name: str) -> None:
+        from chalice.test import Client, TestHTTPClient
+
+        class _ScopedHTTPClient(TestHTTPClient):
+            def request(self, *args: Any, **kwargs: Any) -> Any:
+                with running_as("APIHandler"):
+                    return super().request(*args, **kwargs)
+
+        self._client = Client(chalice_app, stage_name=stage_name)
+        self.http = _ScopedHTTPClient(chalice_app, self._client._chalice_config)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+# The Lambda functions that are not behind API Gateway, as app.py names their handlers.
+EVENT_HANDLERS = {
+    "run_timers": "RunTimers",
+    "copy_audit_events_to_s3": "CopyAuditEventsToS3",
+    "write_daily_audit_digests": "WriteDailyAuditDigests",
+    "erase_expired_personal_data": "EraseExpiredPersonalData",
+}
+
+
+def _run_event_handlers_as_their_functions(built: TestStack) -> None:
+    """Whoever calls `app.run_timers(...)` & co. (tests, the stack's helpers) runs as that function."""
+    import app
+
+    for attribute, function in EVENT_HANDLERS.items():
+        handler = getattr(app, attribute)
+
+        def as_function(event: Any, context: Any, _handler: Any = handler, _function: str = function) -> Any:
+            with built.running_as(_function):
+                return _handler(event, context)
+
+        setattr(app, attribute, as_function)
+        built._teardown.callback(setattr, app, attribute, handler)
+
+
+def _enforce_deployed_roles(built: TestStack, identity: Any) -> None:
+    """From here on every call is checked by moto IAM: functions' roles from cdk.out, harness else."""
+    from tests.support import iam
+    from tests.support.deployed import deployed_template
+
+    session, settings = built.session, built.settings
+    template = deployed_template()
+    resolver = iam.TemplateResolver(template, _physical_resources(session, settings), settings.region)
+    documents = {fn: resolver.resolve(docs) for fn, docs in iam.function_policy_documents(template).items()}
+    harness = iam.create_harness_user(session.client("iam"))
+    roles = iam.create_function_roles(session.client("iam"), session.client("sts"), documents)
+    identity.use(harness, roles)
+    built.identity = identity
+    built._teardown.callback(identity.reset)
+    built._teardown.enter_context(iam.iam_enforced())
+    _run_event_handlers_as_their_functions(built)
+
+
+def _physical_resources(session: Any, settings: Settings) -> dict[str, dict[str, str]]:
+    """The template's constructs (by construct id) -> the moto resources standing in for them."""
+    account, region = "123456789012", settings.region
+    dynamodb, sqs, sns = session.client("dynamodb"), session.client("sqs"), session.client("sns")
+
+    def table(name: str) -> dict[str, str]:
+        described = dynamodb.describe_table(TableName=name)["Table"]
+        found = {"Ref": name, "Arn": described["TableArn"]}
+        if described.get("LatestStreamArn"):
+            found["StreamArn"] = described["LatestStreamArn"]
+        return found
+
+    def bucket(name: str) -> dict[str, str]:
+        return {"Ref": name, "Arn": f"arn:aws:s3:::{name}"}
+
+    def queue(name: str) -> dict[str, str]:
+        url = sqs.create_queue(QueueName=name)["QueueUrl"]
+        return {"Ref": url, "QueueName": name, "Arn": f"arn:aws:sqs:{region}:{account}:{name}"}
+
+    def key(arn: str) -> dict[str, str]:
+        return {"Ref": arn.rsplit("/", 1)[-1], "Arn": arn}
+
+    # Like the deployed topic, the test's alerts topic is encrypted with its own key.
+    alerts_key = session.client("kms").create_key(Description="test alerts topic")["KeyMetadata"]["Arn"]
+    sns.set_topic_attributes(TopicArn=settings.alerts_topic_arn, AttributeName="KmsMasterKeyId",
+                             AttributeValue=alerts_key)
+    return {
+        "VerificationsTable": table(settings.verifications_table),
+        "RegistryTable": table(settings.registry_table),
+        "IdempotencyTable": table(settings.idempotency_table),
+        "AuditBucket": bucket(settings.audit_bucket),
+        "PhotosBucket": bucket(settings.photos_bucket),
+        "AccessLogsBucket": bucket("test-access-logs"),
+        "AlertsTopic": {"Ref": settings.alerts_topic_arn, "TopicArn": settings.alerts_topic_arn},
+        "AlertsKey": key(alerts_key),
+        "AuditDataKey": key(settings.audit_data_key_id),
+        "AuditSigningKey": key(settings.audit_signing_key_id),
+        "TimersQueue": queue("test-timers"),
+        "TimersDeadLetterQueue": queue("test-timers-dlq"),
+        "AuditStreamFailuresQueue": queue("test-audit-stream-failures"),
+        "UserPool": {"Arn": f"arn:aws:cognito-idp:{region}:{account}:userpool/{region}_TEST"},
+    }
+
+
+def build_stack(settings: Settings, clock: Any, tokens: Any, session: Any = None, identity: Any = None) -> TestStack:
+    """The in-process stack. With `identity` (tests), every Lambda function runs under its real role.
+
+    Without it (benchmarks) moto grants everything, as it does by default."""
     session = session or boto3.session.Session(region_name=settings.region)
     resources.create_tables(session.client("dynamodb"), settings)
     resources.create_buckets(session.client("s3"), settings)
@@ -187,4 +304,7 @@ def build_stack(settings: Settings, clock: Any, tokens: Any, session: Any = None
         upload_photos=False,
     )
     bootstrap.override(deps)
-    return TestStack(settings, deps, clock, tokens, standin, queue_url, session)
+    built = TestStack(settings, deps, clock, tokens, standin, queue_url, session)
+    if identity is not None:
+        _enforce_deployed_roles(built, identity)
+    return built
