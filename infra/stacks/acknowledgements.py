@@ -15,13 +15,18 @@ from constructs import IConstruct
 if TYPE_CHECKING:
     from .safe_connection import SafeConnectionStack
 
-SMS_TO_PHONE_NUMBERS = (
-    "sns:Publish of an SMS names a phone number, which has no ARN: IAM only accepts Resource '*' "
-    "for it. Topic publishing is granted separately on the alerts topic ARN only."
+ACTIONS_WITHOUT_RESOURCES = (
+    "IAM accepts only Resource '*' for these actions: sns:Publish of an SMS names a phone number, "
+    "which has no ARN, and chime:CreateMeeting creates a meeting that has no ARN yet. Topic "
+    "publishing is granted separately on the alerts topic ARN only."
+)
+LIST_STREAMS = (
+    "dynamodb:ListStreams, which Lambda's stream event source mapping calls with the function's "
+    "role, takes no resource in IAM (Resource '*' only); reading the stream is granted on its ARN."
 )
 CHIME_MEETINGS = (
-    "Chime SDK meeting ids are created at run time (one per verification), so the role is scoped to "
-    "meetings of this account and region (meeting/*), and to create/attendee/delete only."
+    "Chime SDK meeting ids are created at run time (one per verification), so attendee creation "
+    "and meeting deletion are scoped to meetings of this account and region (meeting/*)."
 )
 STREAM_FAILURES_QUEUE = (
     "This queue is itself the dead-letter destination: the audit stream consumer's on-failure "
@@ -62,12 +67,13 @@ def apply(stack: "SafeConnectionStack") -> None:
     region = stack.region
     for name in ("APIHandler", "RunTimers"):
         role = stack.function_roles[name]
-        _ack(role, "IAM5[Resource::*]", SMS_TO_PHONE_NUMBERS)
+        _ack(role, "IAM5[Resource::*]", ACTIONS_WITHOUT_RESOURCES)
         _ack(role, f"IAM5[Resource::arn:<AWS::Partition>:chime:{region}:<AWS::AccountId>:meeting/*]", CHIME_MEETINGS)
     _ack(stack.function_roles["APIHandler"], f"IAM5[Resource::{_arn(stack, stack.photos_bucket)}/*]", REGISTRY_PHOTOS)
     audit = _arn(stack, stack.audit_bucket)
     _ack(stack.function_roles["CopyAuditEventsToS3"], f"IAM5[Resource::{audit}/audit/*]",
          AUDIT_PREFIX.format(prefix="audit/"))
+    _ack(stack.function_roles["CopyAuditEventsToS3"], "IAM5[Resource::*]", LIST_STREAMS)
     _ack(stack.function_roles["WriteDailyAuditDigests"], f"IAM5[Resource::{audit}/digests/*]",
          AUDIT_PREFIX.format(prefix="digests/"))
     _ack(stack.stream_failures_queue, "SQS3", STREAM_FAILURES_QUEUE)

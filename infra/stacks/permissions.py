@@ -34,25 +34,14 @@ def _statement(sid: str, actions: list[str], resources: list[str], **kwargs) -> 
     return iam.PolicyStatement(sid=sid, actions=actions, resources=resources, **kwargs)
 
 
-# Item-level actions only: a TransactWriteItems call is authorised per item by these.
-_ITEM_WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"]
-_ITEM_READ = ["dynamodb:GetItem", "dynamodb:Query"]
+# Item-level actions only: a TransactWriteItems call is authorised per item by these. Each function
+# gets the ones its code calls (tests/integration/test_iam_roles.py proves each is needed).
+def _verifications(r: AppResources, actions: list[str], sid: str = "VerificationsAndAuditOutbox") -> iam.PolicyStatement:
+    return _statement(sid, actions, [r.verifications_table_arn, f"{r.verifications_table_arn}/index/by_force_status"])
 
 
-def _verifications_rw(r: AppResources) -> iam.PolicyStatement:
-    return _statement(
-        "VerificationsAndAuditOutbox",
-        _ITEM_READ + _ITEM_WRITE + ["dynamodb:BatchWriteItem"],
-        [r.verifications_table_arn, f"{r.verifications_table_arn}/index/by_force_status"],
-    )
-
-
-def _registry_rw(r: AppResources) -> iam.PolicyStatement:
-    return _statement(
-        "ForceRegistry",
-        _ITEM_READ + ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"],
-        [r.registry_table_arn, f"{r.registry_table_arn}/index/available_sergeants"],
-    )
+def _registry(r: AppResources, actions: list[str]) -> iam.PolicyStatement:
+    return _statement("ForceRegistry", actions, [r.registry_table_arn, f"{r.registry_table_arn}/index/available_sergeants"])
 
 
 def _idempotency_and_rate_limits(r: AppResources) -> iam.PolicyStatement:
@@ -75,13 +64,17 @@ def _alerts(r: AppResources) -> list[iam.PolicyStatement]:
     ]
 
 
-def _meetings(stack: Stack) -> iam.PolicyStatement:
-    # Meeting ids are created at run time, so the ARN ends in meeting/*.
-    return _statement(
-        "ChimeMeetings",
-        ["chime:CreateMeeting", "chime:CreateAttendee", "chime:DeleteMeeting"],
-        [stack.format_arn(service="chime", resource="meeting", resource_name="*")],
-    )
+def _meetings(stack: Stack) -> list[iam.PolicyStatement]:
+    # IAM authorises CreateMeeting on "*" only (the meeting does not exist yet); the calls on a
+    # meeting name it, and meeting ids are created at run time, so those end in meeting/*.
+    return [
+        _statement("CreateChimeMeetings", ["chime:CreateMeeting"], ["*"]),
+        _statement("JoinAndEndChimeMeetings", ["chime:CreateAttendee", "chime:DeleteMeeting"], [_meeting_arns(stack)]),
+    ]
+
+
+def _meeting_arns(stack: Stack) -> str:
+    return stack.format_arn(service="chime", resource="meeting", resource_name="*")
 
 
 def _timers_send(r: AppResources) -> iam.PolicyStatement:
@@ -97,12 +90,13 @@ def _personal_data_keys(r: AppResources) -> iam.PolicyStatement:
 def api_handler(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
     """The REST API: every use case of SPEC §4."""
     return [
-        _verifications_rw(r),
-        _registry_rw(r),
+        # Transactions put state and events, and delete the officer's active-check marker.
+        _verifications(r, ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"]),
+        _registry(r, ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"]),
         _idempotency_and_rate_limits(r),
         _sms(r),
         *_alerts(r),
-        _meetings(stack),
+        *_meetings(stack),
         _timers_send(r),
         _personal_data_keys(r),
         _statement("PresignRegistryPhotos", ["s3:GetObject"], [f"{r.photos_bucket_arn}/*"]),
@@ -112,16 +106,18 @@ def api_handler(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
 def run_timers(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
     """Escalation timers: next wave of SMS, unanswered/expired outcomes and their alerts."""
     return [
-        _verifications_rw(r),
-        _registry_rw(r),
+        _verifications(r, ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]),
+        # The next wave: who is available, and who was texted when.
+        _registry(r, ["dynamodb:Query", "dynamodb:UpdateItem"]),
         _sms(r),
         *_alerts(r),
-        _meetings(stack),
+        # An expired check's meeting is ended; timers never create or join one.
+        _statement("EndChimeMeetings", ["chime:DeleteMeeting"], [_meeting_arns(stack)]),
         _timers_send(r),
-        _personal_data_keys(r),
+        # What Lambda's SQS event source mapping needs of the function's role (no visibility changes).
         _statement(
             "ConsumeTimersQueue",
-            ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+            ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
             [r.timers_queue_arn],
         ),
     ]
@@ -130,16 +126,16 @@ def run_timers(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
 def copy_audit_events_to_s3(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
     """Stream consumer: audit outbox -> S3, and the index of what was written each day."""
     return [
+        # Lambda's event source mapping reads the stream with this role.
         _statement(
             "ReadVerificationsStream",
-            ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+            ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
             [r.verifications_stream_arn],
         ),
-        _statement(
-            "IndexWrittenAuditEvents",
-            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-            [r.verifications_table_arn],
-        ),
+        # ...and lists streams, which IAM authorises on "*" only.
+        _statement("ListStreamsForTheEventSource", ["dynamodb:ListStreams"], ["*"]),
+        # The day's index of written events is written in batches (DynamoAuditIndex.record_many).
+        _statement("IndexWrittenAuditEvents", ["dynamodb:BatchWriteItem"], [r.verifications_table_arn]),
         _statement("WriteAuditEvents", ["s3:PutObject"], [f"{r.audit_bucket_arn}/audit/*"]),
         _statement("RecordBatchesThatFailedForGood", ["sqs:SendMessage"], [r.stream_failures_queue_arn]),
     ]
@@ -148,17 +144,21 @@ def copy_audit_events_to_s3(stack: Stack, r: AppResources) -> list[iam.PolicySta
 def write_daily_audit_digests(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
     """00:15 UTC: list the day's written events, sign the digest with the KMS signing key."""
     return [
-        _statement("ReadAuditIndex", _ITEM_READ, [r.verifications_table_arn]),
+        _statement("ReadAuditIndex", ["dynamodb:Query"], [r.verifications_table_arn]),
         _statement("ReadAndWriteDigests", ["s3:GetObject", "s3:PutObject"], [f"{r.audit_bucket_arn}/digests/*"]),
         # Listing finds the previous digest; it also makes a missing key a 404 rather than a 403.
         _statement("ListDigests", ["s3:ListBucket"], [r.audit_bucket_arn]),
-        _statement("SignDigests", ["kms:Sign", "kms:Verify", "kms:GetPublicKey"], [r.audit_signing_key_arn]),
+        # Verifying is the auditors' job (`audit verify`), never this function's.
+        _statement("SignDigests", ["kms:Sign"], [r.audit_signing_key_arn]),
     ]
 
 
 def erase_expired_personal_data(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
     """01:30 UTC: delete expired data keys and append `personal_data.erased` to each chain."""
-    return [_verifications_rw(r)]
+    return [
+        _verifications(r, ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem",
+                           "dynamodb:BatchWriteItem"]),
+    ]
 
 
 # Chalice's SAM logical id -> the statements of that function's role.

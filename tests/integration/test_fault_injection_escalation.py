@@ -230,8 +230,11 @@ def test_voice_fallback_checks_can_be_accepted_decided_and_time_out_without_chim
 
 
 def test_a_timer_sqs_refuses_is_audited_and_alerted_and_the_officer_still_gets_201(stack, clock, monkeypatch):
-    missing = "https://sqs.eu-west-2.amazonaws.com/123456789012/no-such-timers-queue"
-    monkeypatch.setattr(stack.deps, "timers", SqsTimers(stack.session.client("sqs"), missing, clock))
+    # The queue the role may send to is gone (deleted by mistake, or never created).
+    sqs = stack.session.client("sqs")
+    missing = sqs.get_queue_url(QueueName="test-timers")["QueueUrl"]
+    sqs.delete_queue(QueueUrl=missing)
+    monkeypatch.setattr(stack.deps, "timers", SqsTimers(sqs, missing, clock))
 
     status, body = stack.call("POST", "/verifications", "MP4721", START)
 

@@ -164,13 +164,16 @@ def shaped_physical_resources(template: dict[str, Any], region: str = "eu-west-2
 def resource_may_match(granted: str, arn_format: str) -> bool:
     """Could a resource the policy grants (`*` = anything) be one IAM checks in this ARN format?
 
-    In the format, each `${Variable}` stands for one ARN part (no `:`); both are matched at once.
+    In the format, each `${Variable}` stands for one ARN part (no `:`), except the last, which may
+    hold anything (stream labels and object keys do); both patterns are matched at once.
     """
     any_, part = object(), object()
     left = [any_ if ch == "*" else ch for ch in granted]
     right: list[Any] = []
     for piece in re.split(r"(\$\{[^}]*\})", arn_format):
         right += [part] if piece.startswith("${") else list(piece)
+    if right and right[-1] is part:
+        right[-1] = any_
 
     @functools.lru_cache(maxsize=None)
     def match(i: int, j: int) -> bool:
@@ -328,15 +331,20 @@ class UsageRecorder:
     """Every (role, action, resource) that moto permitted while enforcement was on."""
 
     calls: set[tuple[str, str, str]] = field(default_factory=set)
+    # What the test was doing when each (role, action) was used, for the grants report.
+    steps: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    step: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, role: str, action: str, resource: str) -> None:
         with self._lock:
             self.calls.add((role, action, resource))
+            self.steps.setdefault((role, action), set()).add(self.step)
 
     def clear(self) -> None:
         with self._lock:
             self.calls.clear()
+            self.steps.clear()
 
     def for_role(self, role: str) -> set[tuple[str, str]]:
         with self._lock:
@@ -393,6 +401,12 @@ def authorisation_questions(handler: Any, action: str, resource: str) -> list[tu
         return [(action, _kms_key_arn(_json_body(handler), region, account))]
     if service == "sns":
         return _sns_questions(handler, action, region, account)
+    if service == "sqs" and resource == "*":
+        # moto names only existing queues; IAM names the queue the URL points at, gone or not.
+        url = handler._get_param("QueueUrl")
+        if url:
+            owner, name = url.rstrip("/").split("/")[-2:]
+            return [(action, f"arn:aws:sqs:{region}:{owner}:{name}")]
     return [(action, resource)]
 
 
@@ -455,7 +469,8 @@ def _sns_questions(handler: Any, action: str, region: str, account: str) -> list
         # Publishing to an encrypted topic needs the publisher's own rights on the topic's key.
         from moto.sns.models import sns_backends
 
-        key_id = sns_backends[account][region].get_topic(topic).kms_master_key_id
+        topics = sns_backends[account][region].topics
+        key_id = topics[topic].kms_master_key_id if topic in topics else None  # a missing topic fails anyway
         if key_id:
             arn = _kms_key_arn({"KeyId": key_id}, region, account)
             questions += [("kms:GenerateDataKey", arn), ("kms:Decrypt", arn)]
