@@ -228,6 +228,14 @@ def create_function_roles(iam: Any, sts: Any, documents: dict[str, list[dict[str
     return credentials
 
 
+def roles_from_template(template: dict[str, Any], physical: dict[str, dict[str, str]], iam_client: Any,
+                        sts_client: Any, region: str = "eu-west-2") -> dict[str, ReadOnlyCredentials]:
+    """Every function's role of `template`, made in moto with its documents resolved to `physical`."""
+    resolver = TemplateResolver(template, physical, region)
+    documents = {fn: resolver.resolve(docs) for fn, docs in function_policy_documents(template).items()}
+    return create_function_roles(iam_client, sts_client, documents)
+
+
 class CallerIdentity:
     """Who the shared session signs as: the function now running (per thread), else the harness."""
 

@@ -215,11 +215,10 @@ def _enforce_deployed_roles(built: TestStack, identity: Any) -> None:
     from tests.support.deployed import deployed_template
 
     session, settings = built.session, built.settings
-    template = deployed_template()
-    resolver = iam.TemplateResolver(template, _physical_resources(session, settings), settings.region)
-    documents = {fn: resolver.resolve(docs) for fn, docs in iam.function_policy_documents(template).items()}
+    physical = _physical_resources(session, settings)
     harness = iam.create_harness_user(session.client("iam"))
-    roles = iam.create_function_roles(session.client("iam"), session.client("sts"), documents)
+    roles = iam.roles_from_template(deployed_template(), physical, session.client("iam"), session.client("sts"),
+                                    settings.region)
     identity.use(harness, roles)
     built.identity = identity
     built._teardown.callback(identity.reset)
