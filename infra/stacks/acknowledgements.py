@@ -77,8 +77,9 @@ def apply(stack: "SafeConnectionStack") -> None:
 
 
 LAMBDA_RUNTIME = (
-    "Chalice packages for the Python it runs under; the project is built and tested on Python 3.11 "
-    "(supported by Lambda). Moving runtime is a project-wide change with its own tests."
+    "The runtime is pinned to python3.11 (supported by Lambda), the Python the project is built and "
+    "tested on; synth refuses another interpreter because Chalice downloads wheels for the one running "
+    "it. Moving runtime is a project-wide change with its own tests."
 )
 APP_VALIDATES_REQUESTS = (
     "Every body is validated by strict pydantic models in the app (unknown fields rejected, 16 KiB "

@@ -46,6 +46,9 @@ LOG_RETENTION = {
     3653: logs.RetentionDays.TEN_YEARS,
 }
 API_STAGE = "api"
+# Set on every function: Chalice would otherwise write the runtime of whoever runs synth
+# (infra/synth.py also refuses to package under another Python, since the wheels follow it too).
+LAMBDA_RUNTIME = "python3.11"
 # Chalice names the REST API after the app; API Gateway metrics are keyed by that name.
 API_NAME = "safe-connection"
 # Stream consumer: retry a failing batch (halving it each time, so one bad record is isolated) for
@@ -475,6 +478,7 @@ class SafeConnectionStack(Stack):
         for name, role in self.function_roles.items():
             function = self.chalice.get_resource(name)
             function.add_property_override("Role", role.role_arn)
+            function.add_property_override("Runtime", LAMBDA_RUNTIME)
             function.add_property_override("LoggingConfig", {"LogGroup": self.function_log_groups[name].log_group_name})
             for key, value in self._event_source_environment().items():
                 function.add_property_override(f"Environment.Variables.{key}", value)

@@ -249,3 +249,12 @@ def check_environment(template: Json) -> None:
         missing = wanted - set(variables)
         assert not missing, f"{function}: environment lacks {sorted(missing)}"
         assert variables["CHIME_BACKEND"] == "aws"
+
+
+def check_runtime(template: Json) -> None:
+    """Every function runs Python 3.11 whatever interpreter built the template (Chalice follows it)."""
+    functions = resources(template, "AWS::Serverless::Function")
+    assert set(FUNCTIONS) <= set(functions), f"functions are {sorted(functions)}"
+    for name, function in functions.items():
+        runtime = function["Properties"].get("Runtime")
+        assert runtime == "python3.11", f"{name}: runtime is {runtime!r}, not python3.11"

@@ -6,6 +6,7 @@ Everything lives in one module so `pytest -n 2 --dist loadfile` synthesises on o
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
@@ -30,6 +31,7 @@ def test_every_property_issue_6_lists(synthesised, force):
     checks.check_stream_consumer(template)
     checks.check_least_privilege(template)
     checks.check_environment(template)
+    checks.check_runtime(template)
 
 
 def _without(template, kind, path):
@@ -60,6 +62,11 @@ def _share_one_role(t):
     return t
 
 
+def _remove_runtime(t):
+    t["Resources"]["RunTimers"]["Properties"].pop("Runtime")
+    return t
+
+
 def _remove_setting(t):
     t["Resources"]["RunTimers"]["Properties"]["Environment"]["Variables"].pop("AUDIT_DATA_KEY_ID")
     return t
@@ -83,6 +90,7 @@ MUTATIONS = [
     ("stream bisect", _remove_stream_bisect, "check_stream_consumer"),
     ("role per function", _share_one_role, "check_least_privilege"),
     ("a setting", _remove_setting, "check_environment"),
+    ("runtime", _remove_runtime, "check_runtime"),
 ]
 ARGS = {
     "check_audit_bucket": lambda c: (c.audit_retention_days,),
@@ -146,3 +154,23 @@ def test_two_forces_are_two_independent_stacks(synthesised):
     assert "DefaultSenderID\":\"MetPolice" in str(met) and "WiltsPol" in str(wilts)
     env = lambda t: t["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]  # noqa: E731
     assert env(met)["ANSWER_TIMEOUT_SECONDS"] == "90" and env(wilts)["ANSWER_TIMEOUT_SECONDS"] == "120"
+
+
+def test_the_runtime_does_not_follow_the_interpreter_that_builds_it(monkeypatch, tmp_path):
+    """Chalice picks the runtime from the Python running it; the template must say 3.11 anyway."""
+    import chalice.config
+
+    from infra.synth import synthesise
+
+    monkeypatch.setattr(chalice.config.Config, "lambda_python_version", property(lambda self: "python3.12"))
+    path = synthesise("wiltshire", "prod", tmp_path, bundle_dependencies=False)
+    checks.check_runtime(json.loads(path.read_text()))
+
+
+@pytest.mark.parametrize("version", [(3, 12, 1), (3, 10, 14), (4, 0, 0)])
+def test_synth_refuses_a_python_other_than_the_lambda_runtime(version):
+    from infra.synth import require_lambda_python
+
+    with pytest.raises(RuntimeError, match=r"Python 3\.11.*python3\.11"):
+        require_lambda_python(version)
+    require_lambda_python((3, 11, 7))
