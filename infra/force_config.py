@@ -17,7 +17,7 @@ CONFIG_DIR = Path(__file__).resolve().parent / "config"
 _FORCE_ID = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 # SNS alphanumeric sender ids: 1-11 characters, letters and digits, at least one letter.
 _SENDER_ID = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$")
-_MERGED_SECTIONS = ("timings", "api")
+_MERGED_SECTIONS = ("timings", "api", "reserved_concurrency")
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,21 @@ class ApiLimits:
 
 
 @dataclass(frozen=True)
+class ReservedConcurrency:
+    """Lambda concurrency kept for the background functions, so a flood on the public routes (the
+    API handler scales up to the account's limit) cannot starve them.
+
+    `timers` also caps the timers queue's pollers (SQS MaximumConcurrency, at least 2): above its
+    reservation the poller is throttled, and each throttled receive counts towards the DLQ.
+    `audit_copier`: a stream consumer runs one invocation per shard at a time anyway, so this only
+    needs to cover the verifications table's shards (a few for an on-demand table at our load);
+    more shards than this wait their turn, which the iterator-age alarm would show."""
+
+    timers: int = 5
+    audit_copier: int = 2
+
+
+@dataclass(frozen=True)
 class ForceConfig:
     """One force's deployment (one stack): names, SMS, media region, retention, timings."""
 
@@ -55,6 +70,7 @@ class ForceConfig:
     log_retention_days: int
     timings: Timings
     api: ApiLimits
+    reserved_concurrency: ReservedConcurrency = ReservedConcurrency()
     account: str | None = None
 
     @property
@@ -83,6 +99,7 @@ def load_force_config(force: str, stage: str = "prod", config_dir: Path = CONFIG
         **{k: v for k, v in merged.items() if k not in _MERGED_SECTIONS},
         timings=Timings(**merged["timings"]),
         api=ApiLimits(**merged["api"]),
+        reserved_concurrency=ReservedConcurrency(**merged.get("reserved_concurrency", {})),
     )
     _validate(config, expected_force=force)
     return config
@@ -104,5 +121,9 @@ def _validate(config: ForceConfig, expected_force: str) -> None:
         problems.append("audit_retention_days must be 1..36500")
     if not 1 <= config.personal_data_retention_days <= 3650:
         problems.append("personal_data_retention_days must be 1..3650")
+    if not 2 <= config.reserved_concurrency.timers <= 100:
+        problems.append("reserved_concurrency.timers must be 2..100 (SQS needs at least 2 pollers)")
+    if not 1 <= config.reserved_concurrency.audit_copier <= 100:
+        problems.append("reserved_concurrency.audit_copier must be 1..100")
     if problems:
         raise ValueError(f"infra/config/{expected_force}.json ({config.stage}): " + "; ".join(problems))

@@ -7,6 +7,7 @@ from pathlib import Path
 from aws_cdk import (
     ArnFormat,
     CfnOutput,
+    CfnResource,
     Duration,
     Environment,
     Fn,
@@ -495,7 +496,19 @@ class SafeConnectionStack(Stack):
             {"OnFailure": {"Type": "SQS", "Destination": self.stream_failures_queue.queue_arn}},
         )
         timers = self.chalice.get_resource("RunTimers")
-        timers.add_property_override("Events.RunTimersSqsEventSource.Properties.Queue", self.timers_queue.queue_arn)
+        timers_event = "Events.RunTimersSqsEventSource.Properties"
+        timers.add_property_override(f"{timers_event}.Queue", self.timers_queue.queue_arn)
+        self._reserve_concurrency(timers, consumer, f"{timers_event}.ScalingConfig")
+
+    def _reserve_concurrency(self, timers: CfnResource, consumer: CfnResource, timers_scaling: str) -> None:
+        """Concurrency of their own for the timers and the audit copier (see ReservedConcurrency).
+
+        The timers queue invokes at most as many functions as are reserved: more pollers than that
+        would be throttled, and every throttled receive brings a message nearer the DLQ."""
+        reserved = self.config.reserved_concurrency
+        timers.add_property_override("ReservedConcurrentExecutions", reserved.timers)
+        timers.add_property_override(timers_scaling, {"MaximumConcurrency": reserved.timers})
+        consumer.add_property_override("ReservedConcurrentExecutions", reserved.audit_copier)
 
     # ---- API Gateway: throttling, access logs, WAF ---------------------------------------
 

@@ -258,3 +258,15 @@ def check_runtime(template: Json) -> None:
     for name, function in functions.items():
         runtime = function["Properties"].get("Runtime")
         assert runtime == "python3.11", f"{name}: runtime is {runtime!r}, not python3.11"
+
+
+def check_reserved_concurrency(template: Json, timers: int, audit_copier: int) -> None:
+    """The timers and the audit copier keep their own concurrency, whatever floods the public routes."""
+    functions = template["Resources"]
+    timers_props = functions["RunTimers"]["Properties"]
+    assert timers_props.get("ReservedConcurrentExecutions") == timers, "RunTimers has no reserved concurrency"
+    scaling = next(iter(timers_props["Events"].values()))["Properties"].get("ScalingConfig", {})
+    # Above its reservation the SQS poller would be throttled, and throttled receives count towards the DLQ.
+    assert 2 <= scaling.get("MaximumConcurrency", 0) <= timers, "RunTimers' queue can invoke more than reserved"
+    copier = functions["CopyAuditEventsToS3"]["Properties"].get("ReservedConcurrentExecutions")
+    assert copier == audit_copier, "CopyAuditEventsToS3 has no reserved concurrency"

@@ -32,6 +32,8 @@ def test_every_property_issue_6_lists(synthesised, force):
     checks.check_least_privilege(template)
     checks.check_environment(template)
     checks.check_runtime(template)
+    checks.check_reserved_concurrency(template, config.reserved_concurrency.timers,
+                                      config.reserved_concurrency.audit_copier)
 
 
 def _without(template, kind, path):
@@ -67,6 +69,21 @@ def _remove_runtime(t):
     return t
 
 
+def _remove_timers_concurrency(t):
+    t["Resources"]["RunTimers"]["Properties"].pop("ReservedConcurrentExecutions")
+    return t
+
+
+def _remove_timers_scaling(t):
+    next(iter(t["Resources"]["RunTimers"]["Properties"]["Events"].values()))["Properties"].pop("ScalingConfig")
+    return t
+
+
+def _remove_copier_concurrency(t):
+    t["Resources"]["CopyAuditEventsToS3"]["Properties"].pop("ReservedConcurrentExecutions")
+    return t
+
+
 def _remove_setting(t):
     t["Resources"]["RunTimers"]["Properties"]["Environment"]["Variables"].pop("AUDIT_DATA_KEY_ID")
     return t
@@ -91,12 +108,16 @@ MUTATIONS = [
     ("role per function", _share_one_role, "check_least_privilege"),
     ("a setting", _remove_setting, "check_environment"),
     ("runtime", _remove_runtime, "check_runtime"),
+    ("timers reserved concurrency", _remove_timers_concurrency, "check_reserved_concurrency"),
+    ("timers queue scaling", _remove_timers_scaling, "check_reserved_concurrency"),
+    ("audit copier reserved concurrency", _remove_copier_concurrency, "check_reserved_concurrency"),
 ]
 ARGS = {
     "check_audit_bucket": lambda c: (c.audit_retention_days,),
     "check_topic_and_sms": lambda c: (c.sms_monthly_spend_limit_usd, c.sms_sender_id),
     "check_api": lambda c: (c.api.rate_limit_per_second, c.api.burst_limit),
     "check_log_retention": lambda c: (c.log_retention_days,),
+    "check_reserved_concurrency": lambda c: (c.reserved_concurrency.timers, c.reserved_concurrency.audit_copier),
 }
 
 
