@@ -45,6 +45,12 @@ SMS_SETTINGS = (
     "account-wide call with no resource-level permission; the role runs once per deployment."
 )
 
+SMS_DELIVERY_STREAMS = (
+    "SNS writes SMS delivery status into log streams it creates and names itself, inside the two "
+    "log groups whose names SNS also chooses (sns/<region>/<account>/DirectPublishToPhoneNumber and "
+    "its /Failure group): the role may write to streams of those two groups only."
+)
+
 
 def _ack(construct: IConstruct, finding: str, reason: str) -> None:
     Validations.of(construct).acknowledge(Acknowledgment(id=f"AwsSolutions-{finding}", reason=reason))
@@ -74,6 +80,9 @@ def apply(stack: "SafeConnectionStack") -> None:
     _ack(stack.gateway_logs_role,
          f"IAM5[Resource::arn:<AWS::Partition>:logs:{region}:<AWS::AccountId>:log-group:*]", API_GATEWAY_LOGS_ROLE)
     _ack(stack.sms_settings, "IAM5[Resource::*]", SMS_SETTINGS)
+    sms_groups = f"arn:<AWS::Partition>:logs:{region}:<AWS::AccountId>:log-group:sns/{region}/<AWS::AccountId>"
+    for suffix in ("DirectPublishToPhoneNumber", "DirectPublishToPhoneNumber/Failure"):
+        _ack(stack.sms_delivery_role, f"IAM5[Resource::{sms_groups}/{suffix}:*]", SMS_DELIVERY_STREAMS)
 
 
 LAMBDA_RUNTIME = (

@@ -58,6 +58,8 @@ API_NAME = "safe-connection"
 STREAM_MAX_RETRY_ATTEMPTS = 1000
 STREAM_MAX_RECORD_AGE_SECONDS = 6 * 3600
 STREAM_ITERATOR_AGE_ALARM_MS = 5 * 60 * 1000
+# What CloudWatch Logs answers when a log group exists already (a deploy-time call tolerates it).
+EXISTING_LOG_GROUP = "ResourceAlreadyExistsException"
 # The id CDK gives the singleton function behind every AwsCustomResource in a stack.
 _CUSTOM_RESOURCE_PROVIDER_ID = "AWS679f53fac002430cb0da5b7982bd2287"
 
@@ -241,20 +243,71 @@ class SafeConnectionStack(Stack):
         # The stream consumer's on-failure destination: batches (shard positions) that failed for good.
         self.stream_failures_queue = self._queue("AuditStreamFailuresQueue")
 
+    def _deploy_time_call(self, construct_id: str, *, on_create: cr.AwsSdkCall,
+                          on_update: cr.AwsSdkCall | None = None, on_delete: cr.AwsSdkCall | None = None,
+                          statements: list[iam.PolicyStatement]) -> cr.AwsCustomResource:
+        """One SDK call made by CloudFormation at deploy time, for settings no resource type covers.
+
+        CDK runs every such call in one provider function; it takes the role (and log group) of
+        the first call, so each call passes the same ones and adds only the statements it needs."""
+        return cr.AwsCustomResource(
+            self,
+            construct_id,
+            on_create=on_create,
+            on_update=on_update,
+            on_delete=on_delete,
+            role=self.deploy_calls_role,
+            install_latest_aws_sdk=False,
+            log_group=self.deploy_calls_logs,
+            policy=cr.AwsCustomResourcePolicy.from_statements(statements),
+        )
+
+    def _sms_log_group(self, construct_id: str, name: str) -> tuple[str, list[cr.AwsCustomResource]]:
+        """A log group whose name SNS chooses (sns/<region>/<account>/...), made at deploy time.
+
+        A LogGroup resource would fail the deploy with "already exists" whenever the group is there
+        already, e.g. retained by a failed first deploy or created by SNS itself: the create call
+        tolerates that, then the retention is set either way. The group is kept on stack delete, as
+        the other log groups are. (Construct ids differ from the former LogGroup resources' ones:
+        CloudFormation refuses to change a resource's type in place.) Returns the group's ARN and
+        the calls, for dependencies."""
+        arn = self.format_arn(service="logs", resource="log-group", resource_name=name,
+                              arn_format=ArnFormat.COLON_RESOURCE_NAME)
+        create = self._deploy_time_call(
+            construct_id,
+            on_create=cr.AwsSdkCall(
+                service="CloudWatchLogs",
+                action="createLogGroup",
+                parameters={"logGroupName": name},
+                physical_resource_id=cr.PhysicalResourceId.of(name),
+                ignore_error_codes_matching=EXISTING_LOG_GROUP,
+            ),
+            statements=[iam.PolicyStatement(sid="CreateSmsLogGroup", actions=["logs:CreateLogGroup"], resources=[arn])],
+        )
+        retention = cr.AwsSdkCall(
+            service="CloudWatchLogs",
+            action="putRetentionPolicy",
+            parameters={"logGroupName": name, "retentionInDays": self.config.log_retention_days},
+            physical_resource_id=cr.PhysicalResourceId.of(f"{name}:retention"),
+        )
+        keep = self._deploy_time_call(
+            f"{construct_id}Retention",
+            on_create=retention,
+            on_update=retention,
+            statements=[iam.PolicyStatement(sid="SetSmsLogRetention", actions=["logs:PutRetentionPolicy"], resources=[arn])],
+        )
+        keep.node.add_dependency(create)
+        return arn, [create, keep]
+
     def _sms_settings(self) -> None:
         """Account SMS settings (no CloudFormation resource exists): Transactional, spend limit,
-        sender id and delivery-status logging, set by one SDK call at deploy time."""
+        sender id and delivery-status logging (into the two groups SNS names), set at deploy time."""
+        self.deploy_calls_role, self.deploy_calls_logs = self._lambda_role(
+            "SmsSettings", "Deploy-time calls: the account's SMS attributes and SMS delivery-status log groups"
+        )
         prefix = f"sns/{self.region}/{self.account}/DirectPublishToPhoneNumber"
-        self.sms_log_groups = [
-            logs.LogGroup(
-                self,
-                construct_id,
-                log_group_name=name,
-                retention=self.log_retention,
-                removal_policy=RemovalPolicy.RETAIN,
-            )
-            for construct_id, name in (("SmsDeliveryLogs", prefix), ("SmsFailureLogs", f"{prefix}/Failure"))
-        ]
+        delivery_arn, delivery_calls = self._sms_log_group("SmsDeliveryLogGroup", prefix)
+        failure_arn, failure_calls = self._sms_log_group("SmsFailureLogGroup", f"{prefix}/Failure")
         self.sms_delivery_role = iam.Role(
             self,
             "SmsDeliveryStatusRole",
@@ -266,13 +319,12 @@ class SafeConnectionStack(Stack):
                         iam.PolicyStatement(
                             sid="WriteSmsDeliveryStatus",
                             actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                            resources=[group.log_group_arn for group in self.sms_log_groups],
+                            resources=[f"{arn}:*" for arn in (delivery_arn, failure_arn)],
                         )
                     ]
                 )
             },
         )
-        settings_role, settings_logs = self._lambda_role("SmsSettings", "Deploy-time call that sets the account's SMS attributes")
         attributes = {
             "DefaultSMSType": "Transactional",
             "MonthlySpendLimit": str(self.config.sms_monthly_spend_limit_usd),
@@ -286,27 +338,24 @@ class SafeConnectionStack(Stack):
             parameters={"attributes": attributes},
             physical_resource_id=cr.PhysicalResourceId.of(f"safe-connection-sms-{self.config.force}"),
         )
-        self.sms_settings = cr.AwsCustomResource(
-            self,
+        self.sms_settings = self._deploy_time_call(
             "SmsSettings",
             on_create=call,
             on_update=call,
-            role=settings_role,
-            install_latest_aws_sdk=False,
-            log_group=settings_logs,
-            policy=cr.AwsCustomResourcePolicy.from_statements(
-                [
-                    # SetSMSAttributes is account-wide: IAM has no resource for it.
-                    iam.PolicyStatement(sid="SetSmsAttributes", actions=["sns:SetSMSAttributes"], resources=["*"]),
-                    iam.PolicyStatement(
-                        sid="PassDeliveryStatusRole",
-                        actions=["iam:PassRole"],
-                        resources=[self.sms_delivery_role.role_arn],
-                    ),
-                ]
-            ),
+            statements=[
+                # SetSMSAttributes is account-wide: IAM has no resource for it.
+                iam.PolicyStatement(sid="SetSmsAttributes", actions=["sns:SetSMSAttributes"], resources=["*"]),
+                iam.PolicyStatement(
+                    sid="PassDeliveryStatusRole",
+                    actions=["iam:PassRole"],
+                    resources=[self.sms_delivery_role.role_arn],
+                ),
+            ],
         )
-        self.sms_settings_role = settings_role
+        # SNS starts logging delivery status as soon as this call succeeds: the groups come first.
+        for group_call in delivery_calls + failure_calls:
+            self.sms_settings.node.add_dependency(group_call)
+        self.sms_settings_role = self.deploy_calls_role
         # CDK's provider function both references its role and depends on it (cfn-lint W3005).
         provider = self.node.find_child(_CUSTOM_RESOURCE_PROVIDER_ID)
         provider.node.default_child.add_metadata(
@@ -591,7 +640,9 @@ class SafeConnectionStack(Stack):
         waf_logs = logs.LogGroup(
             self,
             "WafLogs",
-            log_group_name=f"aws-waf-logs-safe-connection-{self.config.force}-{self.config.stage}",
+            log_group_name=Fn.join("-", [
+                f"aws-waf-logs-safe-connection-{self.config.force}-{self.config.stage}", self._stack_instance_suffix(),
+            ]),
             retention=self.log_retention,
             removal_policy=RemovalPolicy.RETAIN,
         )
@@ -606,6 +657,14 @@ class SafeConnectionStack(Stack):
                 wafv2.CfnLoggingConfiguration.FieldToMatchProperty(single_header={"Name": "authorization"}),
             ],
         )
+
+    def _stack_instance_suffix(self) -> str:
+        """The first 8 hex digits of this stack's own id (a new UUID for each stack created).
+
+        A log group kept (RETAIN) after a failed first deploy keeps the old suffix, so deploying
+        again does not collide with it."""
+        stack_uuid = Fn.select(2, Fn.split("/", self.stack_id))
+        return Fn.select(0, Fn.split("-", stack_uuid))
 
     # ---- alarms --------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ property removed, proving the check can fail. aws_cdk.assertions raises with a r
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_cdk.assertions import Match, Template
@@ -95,8 +96,8 @@ def check_topic_and_sms(template: Json, spend_limit: int, sender_id: str) -> Non
     topic_id, topic = next(iter(topics.items()))
     assert topic["Properties"].get("KmsMasterKeyId"), "alerts topic not encrypted"
     check_tls_only(template, "AWS::SNS::TopicPolicy", "Topics", topic_id)
-    calls = [r for r in resources(template, "Custom::AWS").values()]
-    assert calls, "no SMS settings call"
+    calls = [r for r in resources(template, "Custom::AWS").values() if sdk_call(r, "Create")["action"] == "setSMSAttributes"]
+    assert len(calls) == 1, "no SMS settings call"
     create = "".join(str(part) for part in _flatten(calls[0]["Properties"]["Create"]))
     for expected in ('"DefaultSMSType":"Transactional"', f'"MonthlySpendLimit":"{spend_limit}"',
                      f'"DefaultSenderID":"{sender_id}"', '"DeliveryStatusIAMRole":',
@@ -109,6 +110,65 @@ def _flatten(value: Any) -> list[Any]:
     if isinstance(value, dict) and "Fn::Join" in value:
         return [p for part in value["Fn::Join"][1] for p in _flatten(part)]
     return [value]
+
+
+def _token_text(part: Any) -> str:
+    """A CloudFormation token inside a rendered SDK call, as ${Ref} / ${Resource.Attribute} text."""
+    if isinstance(part, str):
+        return part
+    if isinstance(part, dict) and "Ref" in part:
+        return "${" + part["Ref"] + "}"
+    if isinstance(part, dict) and "Fn::GetAtt" in part:
+        return "${" + ".".join(part["Fn::GetAtt"]) + "}"
+    return "${" + json.dumps(part).replace('"', "'") + "}"
+
+
+def sdk_call(resource: Json, event: str) -> Json:
+    """An AwsCustomResource's call for `event` ("Create", "Update", "Delete"), tokens as ${...} text."""
+    rendered = resource["Properties"].get(event)
+    if rendered is None:
+        return {"action": None}
+    return json.loads("".join(_token_text(part) for part in _flatten(rendered)))
+
+
+def sdk_calls(template: Json, action: str, event: str = "Create") -> list[Json]:
+    """Every deploy-time SDK call named `action` made on `event`."""
+    calls = [sdk_call(r, event) for r in resources(template, "Custom::AWS").values()]
+    return [call for call in calls if call["action"] == action]
+
+
+def check_log_group_names(template: Json) -> None:
+    """A named log group carries the stack's own id: one left behind (retained) by a failed first
+    deploy cannot make the next deploy fail with "already exists". WAF's must start aws-waf-logs-."""
+    named = {k: v["Properties"]["LogGroupName"] for k, v in resources(template, "AWS::Logs::LogGroup").items()
+             if "LogGroupName" in v["Properties"]}
+    assert named, "expected the WAF log group to be named"
+    for name, value in named.items():
+        assert "AWS::StackId" in json.dumps(value), f"{name}: fixed name {value}, not unique to this stack"
+        assert "DirectPublishToPhoneNumber" not in json.dumps(value), f"{name}: SNS's own name as a plain log group"
+    waf = [value for value in named.values() if "aws-waf-logs-" in json.dumps(value)]
+    assert waf and all(_flatten(value)[0].startswith("aws-waf-logs-") for value in waf), \
+        "the WAF log group's name must start with aws-waf-logs-"
+
+
+SMS_LOG_GROUPS = ("DirectPublishToPhoneNumber", "DirectPublishToPhoneNumber/Failure")
+
+
+def check_sms_log_groups(template: Json, days: int) -> None:
+    """SNS names its SMS delivery-status groups itself (sns/<region>/<account>/...): they are created
+    at deploy time by a call that tolerates an existing group, then given their retention."""
+    for suffix in SMS_LOG_GROUPS:
+        def named(call: Json) -> bool:
+            name = call["parameters"]["logGroupName"]
+            return name.startswith("sns/") and name.endswith("/" + suffix) and "${AWS::AccountId}" in name
+        created = [c for c in sdk_calls(template, "createLogGroup") if named(c)]
+        assert len(created) == 1, f"no deploy-time createLogGroup for sns/.../{suffix}"
+        assert "ResourceAlreadyExistsException" in created[0].get("ignoreErrorCodesMatching", ""), \
+            f"sns/.../{suffix}: an existing group (left by a failed deploy) would fail the deploy"
+        for event in ("Create", "Update"):
+            retention = [c for c in sdk_calls(template, "putRetentionPolicy", event) if named(c)]
+            assert [c["parameters"].get("retentionInDays") for c in retention] == [days], \
+                f"sns/.../{suffix}: retention is not set to {days} days on {event}"
 
 
 def check_queues(template: Json) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import pytest
 
@@ -26,6 +27,8 @@ def test_every_property_issue_6_lists(synthesised, force):
     checks.check_user_pool(template)
     checks.check_api(template, config.api.rate_limit_per_second, config.api.burst_limit)
     checks.check_log_retention(template, config.log_retention_days)
+    checks.check_log_group_names(template)
+    checks.check_sms_log_groups(template, config.log_retention_days)
     checks.check_alarms(template)
     checks.check_outputs(template)
     checks.check_stream_consumer(template)
@@ -84,6 +87,26 @@ def _remove_copier_concurrency(t):
     return t
 
 
+def _fixed_waf_log_group_name(t):
+    for group in checks.resources(t, "AWS::Logs::LogGroup").values():
+        if "LogGroupName" in group["Properties"]:
+            group["Properties"]["LogGroupName"] = "aws-waf-logs-safe-connection-met-prod"
+    return t
+
+
+def _rewrite_sdk_calls(t, old, new):
+    """Replace text inside every rendered deploy-time SDK call."""
+    for resource in checks.resources(t, "Custom::AWS").values():
+        for event in ("Create", "Update", "Delete"):
+            rendered = resource["Properties"].get(event)
+            if isinstance(rendered, dict):
+                parts = rendered["Fn::Join"][1]
+                rendered["Fn::Join"][1] = [p.replace(old, new) if isinstance(p, str) else p for p in parts]
+            elif isinstance(rendered, str):
+                resource["Properties"][event] = rendered.replace(old, new)
+    return t
+
+
 def _remove_setting(t):
     t["Resources"]["RunTimers"]["Properties"]["Environment"]["Variables"].pop("AUDIT_DATA_KEY_ID")
     return t
@@ -108,6 +131,11 @@ MUTATIONS = [
     ("role per function", _share_one_role, "check_least_privilege"),
     ("a setting", _remove_setting, "check_environment"),
     ("runtime", _remove_runtime, "check_runtime"),
+    ("unique WAF log group name", _fixed_waf_log_group_name, "check_log_group_names"),
+    ("SMS log groups tolerate an existing group",
+     lambda t: _rewrite_sdk_calls(t, "ResourceAlreadyExistsException", "NoSuchError"), "check_sms_log_groups"),
+    ("SMS log group retention", lambda t: _rewrite_sdk_calls(t, "putRetentionPolicy", "listTagsLogGroup"),
+     "check_sms_log_groups"),
     ("timers reserved concurrency", _remove_timers_concurrency, "check_reserved_concurrency"),
     ("timers queue scaling", _remove_timers_scaling, "check_reserved_concurrency"),
     ("audit copier reserved concurrency", _remove_copier_concurrency, "check_reserved_concurrency"),
@@ -117,6 +145,7 @@ ARGS = {
     "check_topic_and_sms": lambda c: (c.sms_monthly_spend_limit_usd, c.sms_sender_id),
     "check_api": lambda c: (c.api.rate_limit_per_second, c.api.burst_limit),
     "check_log_retention": lambda c: (c.log_retention_days,),
+    "check_sms_log_groups": lambda c: (c.log_retention_days,),
     "check_reserved_concurrency": lambda c: (c.reserved_concurrency.timers, c.reserved_concurrency.audit_copier),
 }
 
@@ -195,3 +224,16 @@ def test_synth_refuses_a_python_other_than_the_lambda_runtime(version):
     with pytest.raises(RuntimeError, match=r"Python 3\.11.*python3\.11"):
         require_lambda_python(version)
     require_lambda_python((3, 11, 7))
+
+
+def test_the_error_the_sms_log_group_call_tolerates_is_what_cloudwatch_logs_answers(aws, boto_session):
+    """The deploy-time createLogGroup ignores exactly the code CloudWatch Logs gives an existing group."""
+    from botocore.exceptions import ClientError
+
+    logs = boto_session.client("logs")
+    logs.create_log_group(logGroupName="sns/eu-west-2/123456789012/DirectPublishToPhoneNumber")
+    with pytest.raises(ClientError) as again:
+        logs.create_log_group(logGroupName="sns/eu-west-2/123456789012/DirectPublishToPhoneNumber")
+    from infra.stacks.safe_connection import EXISTING_LOG_GROUP
+
+    assert re.fullmatch(EXISTING_LOG_GROUP, again.value.response["Error"]["Code"])
