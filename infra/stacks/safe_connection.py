@@ -457,6 +457,7 @@ class SafeConnectionStack(Stack):
             "COGNITO_ENDPOINT_URL": f"https://cognito-idp.{self.region}.amazonaws.com/",
             "PUBLIC_BASE_URL": c.public_base_url,
             "DEFAULT_LANGUAGE": c.default_language,
+            "SMS_SENDER_ID": c.sms_sender_id,
             "CHIME_MEDIA_REGION": c.chime_media_region,
             "CHIME_BACKEND": "aws",
             "PHOTO_URL_SECONDS": "300",

@@ -330,3 +330,13 @@ def check_reserved_concurrency(template: Json, timers: int, audit_copier: int) -
     assert 2 <= scaling.get("MaximumConcurrency", 0) <= timers, "RunTimers' queue can invoke more than reserved"
     copier = functions["CopyAuditEventsToS3"]["Properties"].get("ReservedConcurrentExecutions")
     assert copier == audit_copier, "CopyAuditEventsToS3 has no reserved concurrency"
+
+
+def check_sms_sender_id(template: Json, sender_id: str) -> None:
+    """The force's sender id is the account default and what every function puts on each SMS."""
+    for function in FUNCTIONS:
+        variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
+        assert variables.get("SMS_SENDER_ID") == sender_id, \
+            f"{function}: SMS_SENDER_ID is {variables.get('SMS_SENDER_ID')!r}, not {sender_id!r}"
+    (settings,) = sdk_calls(template, "setSMSAttributes")
+    assert settings["parameters"]["attributes"]["DefaultSenderID"] == sender_id, "account default sender id differs"

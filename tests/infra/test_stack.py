@@ -34,6 +34,7 @@ def test_every_property_issue_6_lists(synthesised, force):
     checks.check_stream_consumer(template)
     checks.check_least_privilege(template)
     checks.check_environment(template)
+    checks.check_sms_sender_id(template, config.sms_sender_id)
     checks.check_runtime(template)
     checks.check_reserved_concurrency(template, config.reserved_concurrency.timers,
                                       config.reserved_concurrency.audit_copier)
@@ -107,6 +108,11 @@ def _rewrite_sdk_calls(t, old, new):
     return t
 
 
+def _default_sender_id(t):
+    t["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]["SMS_SENDER_ID"] = "SafeConnect"
+    return t
+
+
 def _remove_setting(t):
     t["Resources"]["RunTimers"]["Properties"]["Environment"]["Variables"].pop("AUDIT_DATA_KEY_ID")
     return t
@@ -131,6 +137,7 @@ MUTATIONS = [
     ("role per function", _share_one_role, "check_least_privilege"),
     ("a setting", _remove_setting, "check_environment"),
     ("runtime", _remove_runtime, "check_runtime"),
+    ("force's sender id", _default_sender_id, "check_sms_sender_id"),
     ("unique WAF log group name", _fixed_waf_log_group_name, "check_log_group_names"),
     ("SMS log groups tolerate an existing group",
      lambda t: _rewrite_sdk_calls(t, "ResourceAlreadyExistsException", "NoSuchError"), "check_sms_log_groups"),
@@ -146,6 +153,7 @@ ARGS = {
     "check_api": lambda c: (c.api.rate_limit_per_second, c.api.burst_limit),
     "check_log_retention": lambda c: (c.log_retention_days,),
     "check_sms_log_groups": lambda c: (c.log_retention_days,),
+    "check_sms_sender_id": lambda c: (c.sms_sender_id,),
     "check_reserved_concurrency": lambda c: (c.reserved_concurrency.timers, c.reserved_concurrency.audit_copier),
 }
 
