@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+
+from . import cost_model
 
 CONFIG_DIR = Path(__file__).resolve().parent / "config"
 
@@ -63,6 +65,11 @@ class ForceConfig:
     public_base_url: str
     default_language: str
     sms_sender_id: str
+    # The SMS line of the README's cost model: the spend limit follows from these (infra/cost_model.py).
+    expected_checks_per_day: int
+    # The account's SMS spend quota, as granted by AWS (new accounts: $1); the limit may not exceed it.
+    sms_account_spend_quota_usd: int
+    # Computed from expected_checks_per_day unless the file sets it (then it must cover that spend).
     sms_monthly_spend_limit_usd: int
     chime_media_region: str
     audit_retention_days: int
@@ -82,6 +89,10 @@ def available_forces() -> list[str]:
     return sorted(path.stem for path in CONFIG_DIR.glob("*.json"))
 
 
+# Keys a force's file may leave out (the dataclass defaults, or computed).
+_OPTIONAL_KEYS = frozenset({"sms_monthly_spend_limit_usd", "reserved_concurrency", "account"})
+
+
 def load_force_config(force: str, stage: str = "prod", config_dir: Path = CONFIG_DIR) -> ForceConfig:
     path = config_dir / f"{force}.json"
     if not path.is_file():
@@ -94,18 +105,42 @@ def load_force_config(force: str, stage: str = "prod", config_dir: Path = CONFIG
     merged = dict(raw)
     for key, value in stages[stage].items():
         merged[key] = {**merged.get(key, {}), **value} if key in _MERGED_SECTIONS else value
+    where = f"infra/config/{force}.json ({stage})"
+    _check_keys(merged, where)
+    explicit_cap = merged.pop("sms_monthly_spend_limit_usd", None)
+    timings = Timings(**merged["timings"])
     config = ForceConfig(
         stage=stage,
         **{k: v for k, v in merged.items() if k not in _MERGED_SECTIONS},
-        timings=Timings(**merged["timings"]),
+        sms_monthly_spend_limit_usd=explicit_cap if explicit_cap is not None else cost_model.sms_spend_cap_usd(
+            merged["expected_checks_per_day"], timings.wave_size),
+        timings=timings,
         api=ApiLimits(**merged["api"]),
         reserved_concurrency=ReservedConcurrency(**merged.get("reserved_concurrency", {})),
     )
-    _validate(config, expected_force=force)
+    problems = _problems(config, expected_force=force) + _spend_problems(config, explicit=explicit_cap is not None)
+    if problems:
+        raise ValueError(f"{where}: " + "; ".join(problems))
     return config
 
 
-def _validate(config: ForceConfig, expected_force: str) -> None:
+def _check_keys(merged: dict[str, Any], where: str) -> None:
+    """Name a missing or misspelt key, instead of failing later on a TypeError."""
+    known = {f.name for f in fields(ForceConfig)} - {"stage"}
+    missing = sorted(known - _OPTIONAL_KEYS - set(merged))
+    unknown = sorted(set(merged) - known)
+    problems = [f"{key} is missing" for key in missing] + [f"unknown field {key}" for key in unknown]
+    for section, kind in (("timings", Timings), ("api", ApiLimits), ("reserved_concurrency", ReservedConcurrency)):
+        names = {f.name for f in fields(kind)}
+        given = merged.get(section, {})
+        problems += [f"unknown field {section}.{key}" for key in sorted(set(given) - names)]
+        if section != "reserved_concurrency" and section in merged:
+            problems += [f"{section}.{key} is missing" for key in sorted(names - set(given))]
+    if problems:
+        raise ValueError(f"{where}: " + "; ".join(problems))
+
+
+def _problems(config: ForceConfig, expected_force: str) -> list[str]:
     problems = []
     if config.force != expected_force or not _FORCE_ID.match(config.force):
         problems.append(f"force must be {expected_force!r} (lowercase letters, digits, '-')")
@@ -115,8 +150,6 @@ def _validate(config: ForceConfig, expected_force: str) -> None:
         problems.append("public_base_url must be https://")
     if config.default_language not in ("en", "cy"):
         problems.append("default_language must be 'en' or 'cy'")
-    if config.sms_monthly_spend_limit_usd < 1:
-        problems.append("sms_monthly_spend_limit_usd must be at least 1")
     if not 1 <= config.audit_retention_days <= 36500:
         problems.append("audit_retention_days must be 1..36500")
     if not 1 <= config.personal_data_retention_days <= 3650:
@@ -125,5 +158,33 @@ def _validate(config: ForceConfig, expected_force: str) -> None:
         problems.append("reserved_concurrency.timers must be 2..100 (SQS needs at least 2 pollers)")
     if not 1 <= config.reserved_concurrency.audit_copier <= 100:
         problems.append("reserved_concurrency.audit_copier must be 1..100")
-    if problems:
-        raise ValueError(f"infra/config/{expected_force}.json ({config.stage}): " + "; ".join(problems))
+    return problems
+
+
+def _spend_problems(config: ForceConfig, *, explicit: bool) -> list[str]:
+    """The SMS spend limit must last the month at the expected rate, and stay within the account's
+    quota (SNS refuses a MonthlySpendLimit above it, failing the deploy)."""
+    if config.expected_checks_per_day < 1:
+        return ["expected_checks_per_day must be at least 1"]
+    if config.sms_account_spend_quota_usd < 1:
+        return ["sms_account_spend_quota_usd must be at least 1 (new accounts have $1)"]
+    problems = []
+    cap, quota = config.sms_monthly_spend_limit_usd, config.sms_account_spend_quota_usd
+    checks, wave = config.expected_checks_per_day, config.timings.wave_size
+    expected = cost_model.expected_monthly_sms_spend_usd(checks, wave)
+    if explicit and cap < expected:
+        problems.append(
+            f"sms_monthly_spend_limit_usd (${cap:,}) is below the expected SMS spend of ${expected:,.0f} a month "
+            f"({checks} checks a day x {cost_model.sms_per_check(wave)} SMS x ${cost_model.PRICE_PER_SMS_USD} "
+            f"x {cost_model.DAYS_PER_MONTH} days, infra/cost_model.py): texting sergeants would stop around day "
+            f"{cost_model.day_the_texts_stop(cap, checks, wave)} of each month; leave it out to use the computed "
+            f"${cost_model.sms_spend_cap_usd(checks, wave):,}, or raise it"
+        )
+    if cap > quota:
+        source = "sms_monthly_spend_limit_usd" if explicit else "the computed SMS spend limit"
+        problems.append(
+            f"{source} (${cap:,}) is above the account's SMS spend quota (sms_account_spend_quota_usd, "
+            f"${quota:,}): SNS would refuse it and the deploy would fail; raise the quota first (a service-quota "
+            f"request, infra/README.md runbook), then record the granted quota here"
+        )
+    return problems

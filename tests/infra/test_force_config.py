@@ -45,3 +45,76 @@ def test_reserved_concurrency_out_of_range_is_refused(tmp_path, section, message
     raw = shipped()
     raw["reserved_concurrency"] = section
     assert message in refused(tmp_path, raw)
+
+
+# ---- SMS spend cap (infra/cost_model.py, infra/README.md "Costs") ----------------------------
+
+
+def test_the_cost_model_reproduces_the_readme_estimate():
+    from infra import cost_model
+
+    readme = (CONFIG_DIR.parent / "README.md").read_text()
+    spend = cost_model.expected_monthly_sms_spend_usd(checks_per_day=1000, wave_size=3)
+    assert spend == pytest.approx(3600)
+    assert f"| SNS SMS to UK (~${cost_model.PRICE_PER_SMS_USD:.2f} each) | ~{spend:,.0f} |" in readme
+
+
+def test_the_met_cap_covers_a_month_of_its_expected_checks():
+    """$300 a month stopped the texts around day 3 (1,000 checks a day cost ~$120 a day)."""
+    from infra import cost_model
+
+    met = load_force_config("met")
+    expected = cost_model.expected_monthly_sms_spend_usd(met.expected_checks_per_day, met.timings.wave_size)
+    assert met.sms_monthly_spend_limit_usd >= expected
+    assert met.sms_monthly_spend_limit_usd <= met.sms_account_spend_quota_usd
+
+
+def test_without_an_explicit_cap_it_is_the_expected_spend_with_headroom(tmp_path):
+    raw = shipped()
+    raw.pop("sms_monthly_spend_limit_usd", None)
+    raw.update(expected_checks_per_day=1000, sms_account_spend_quota_usd=10_000)
+    raw["timings"]["wave_size"] = 3
+    assert load(tmp_path, raw).sms_monthly_spend_limit_usd == 5400  # 3,600 x 1.5
+
+
+def test_an_explicit_cap_below_the_expected_spend_is_refused(tmp_path):
+    raw = shipped()
+    raw.update(expected_checks_per_day=1000, sms_monthly_spend_limit_usd=300, sms_account_spend_quota_usd=10_000)
+    raw["timings"]["wave_size"] = 3
+    message = refused(tmp_path, raw)
+    assert "sms_monthly_spend_limit_usd ($300) is below the expected SMS spend of $3,600 a month" in message
+    assert "around day 3" in message
+
+
+def test_an_explicit_cap_at_least_the_expected_spend_is_kept(tmp_path):
+    raw = shipped()
+    raw.update(expected_checks_per_day=1000, sms_monthly_spend_limit_usd=4000, sms_account_spend_quota_usd=10_000)
+    raw["timings"]["wave_size"] = 3
+    assert load(tmp_path, raw).sms_monthly_spend_limit_usd == 4000
+
+
+@pytest.mark.parametrize("explicit", [None, 6000])
+def test_a_cap_above_the_account_quota_is_refused(tmp_path, explicit):
+    """SNS refuses a MonthlySpendLimit above the account's quota: the deploy would fail."""
+    raw = shipped()
+    raw.pop("sms_monthly_spend_limit_usd", None)
+    if explicit:
+        raw["sms_monthly_spend_limit_usd"] = explicit
+    raw.update(expected_checks_per_day=1000, sms_account_spend_quota_usd=1000)
+    raw["timings"]["wave_size"] = 3
+    message = refused(tmp_path, raw)
+    assert "above the account's SMS spend quota (sms_account_spend_quota_usd, $1,000)" in message
+    assert "raise the quota first" in message
+
+
+@pytest.mark.parametrize("field", ["expected_checks_per_day", "sms_account_spend_quota_usd"])
+def test_a_missing_field_is_named(tmp_path, field):
+    raw = shipped()
+    raw.pop(field, None)
+    assert f"{field} is missing" in refused(tmp_path, raw)
+
+
+def test_an_unknown_field_is_named(tmp_path):
+    raw = shipped()
+    raw["sms_monthly_spend_limit"] = 100
+    assert "unknown field sms_monthly_spend_limit" in refused(tmp_path, raw)
