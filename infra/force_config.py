@@ -6,9 +6,11 @@ merged key by key. Everything is validated here so a typo fails synth, not a dep
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, fields
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,20 @@ _FORCE_ID = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 # SNS alphanumeric sender ids: 1-11 characters, letters and digits, at least one letter.
 _SENDER_ID = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$")
 _MERGED_SECTIONS = ("timings", "api", "reserved_concurrency")
+# A host name as API Gateway and DNS take it: lowercase labels of letters, digits and inner '-'.
+_HOST_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
+# Names that can never be a force's site (RFC 2606 / 6761 and mDNS): "example" anywhere is a
+# placeholder such as the former safe-connection.met.example.police.uk.
+_PLACEHOLDER_LABELS = frozenset({"example", "localhost"})
+_PLACEHOLDER_TLDS = frozenset({"example", "invalid", "test", "localhost", "local"})
+# A certificate in ACM (API Gateway's regional domains take only those), in the aws partition.
+_CERTIFICATE_ARN = re.compile(
+    r"^arn:aws:acm:(?P<region>[a-z]{2}(-[a-z]+)+-\d):(?P<account>\d{12}):"
+    r"certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+)
+# Account ids AWS's own documentation uses in examples: never a force's.
+_EXAMPLE_ACCOUNTS = frozenset({"123456789012", "000000000000"})
+_HOSTED_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 
 
 @dataclass(frozen=True)
@@ -62,7 +78,10 @@ class ForceConfig:
     stage: str
     display_name: str
     region: str
-    public_base_url: str
+    # The force's own host name for the service: SMS links and the citizen URL point here.
+    domain_name: str
+    # The ACM certificate for domain_name, in the stack's region (API Gateway regional domain).
+    certificate_arn: str
     default_language: str
     sms_sender_id: str
     # The SMS line of the README's cost model: the spend limit follows from these (infra/cost_model.py).
@@ -78,11 +97,18 @@ class ForceConfig:
     timings: Timings
     api: ApiLimits
     reserved_concurrency: ReservedConcurrency = ReservedConcurrency()
+    # The Route 53 zone holding domain_name, if the force's DNS is there: the stack adds the record.
+    hosted_zone_id: str | None = None
     account: str | None = None
 
     @property
     def stack_name(self) -> str:
         return f"SafeConnection-{self.force}-{self.stage}"
+
+    @property
+    def public_base_url(self) -> str:
+        """Where SMS links and the citizen URL point: always the force's own domain."""
+        return f"https://{self.domain_name}"
 
 
 def available_forces() -> list[str]:
@@ -90,7 +116,7 @@ def available_forces() -> list[str]:
 
 
 # Keys a force's file may leave out (the dataclass defaults, or computed).
-_OPTIONAL_KEYS = frozenset({"sms_monthly_spend_limit_usd", "reserved_concurrency", "account"})
+_OPTIONAL_KEYS = frozenset({"sms_monthly_spend_limit_usd", "reserved_concurrency", "hosted_zone_id", "account"})
 
 
 def load_force_config(force: str, stage: str = "prod", config_dir: Path = CONFIG_DIR) -> ForceConfig:
@@ -129,7 +155,10 @@ def _check_keys(merged: dict[str, Any], where: str) -> None:
     known = {f.name for f in fields(ForceConfig)} - {"stage"}
     missing = sorted(known - _OPTIONAL_KEYS - set(merged))
     unknown = sorted(set(merged) - known)
-    problems = [f"{key} is missing" for key in missing] + [f"unknown field {key}" for key in unknown]
+    problems = [f"{key} is missing" for key in missing] + [
+        "public_base_url is derived from domain_name (https://<domain_name>): remove it" if key == "public_base_url"
+        else f"unknown field {key}" for key in unknown
+    ]
     for section, kind in (("timings", Timings), ("api", ApiLimits), ("reserved_concurrency", ReservedConcurrency)):
         names = {f.name for f in fields(kind)}
         given = merged.get(section, {})
@@ -146,8 +175,7 @@ def _problems(config: ForceConfig, expected_force: str) -> list[str]:
         problems.append(f"force must be {expected_force!r} (lowercase letters, digits, '-')")
     if not _SENDER_ID.match(config.sms_sender_id):
         problems.append("sms_sender_id must be 1-11 letters/digits with at least one letter")
-    if not config.public_base_url.startswith("https://"):
-        problems.append("public_base_url must be https://")
+    problems += _domain_problems(config)
     if config.default_language not in ("en", "cy"):
         problems.append("default_language must be 'en' or 'cy'")
     if not 1 <= config.audit_retention_days <= 36500:
@@ -159,6 +187,65 @@ def _problems(config: ForceConfig, expected_force: str) -> list[str]:
     if not 1 <= config.reserved_concurrency.audit_copier <= 100:
         problems.append("reserved_concurrency.audit_copier must be 1..100")
     return problems
+
+
+def _domain_problems(config: ForceConfig) -> list[str]:
+    """The domain the SMS links use, and the certificate API Gateway serves it with."""
+    problems = []
+    domain = config.domain_name
+    labels = domain.split(".")
+    if _PLACEHOLDER_LABELS & set(labels) or labels[-1] in _PLACEHOLDER_TLDS:
+        problems.append(f"domain_name {domain!r} is a placeholder: put the force's own host name "
+                        "(SMS links would point nowhere)")
+    elif not _HOST_NAME.match(domain) or labels[-1].isdigit():
+        problems.append(f"domain_name {domain!r} must be a lowercase host name such as sc.met.police.uk "
+                        "(no scheme, no trailing dot)")
+    elif len(domain) > sms_link_budget():
+        problems.append(
+            f"domain_name {domain!r} is too long for the sergeant's SMS ({len(domain)} characters; with at most "
+            f"{sms_link_budget()} characters the text for an inspector's check without video still fits in 160, "
+            "since the link is never shortened): use a shorter host name"
+        )
+    match = _CERTIFICATE_ARN.match(config.certificate_arn)
+    if not match:
+        problems.append(f"certificate_arn {config.certificate_arn!r} must look like "
+                        f"arn:aws:acm:{config.region}:<account>:certificate/<uuid> (an ACM certificate)")
+    elif match["region"] != config.region:
+        problems.append(f"certificate_arn must be in the stack's region {config.region} (a regional API "
+                        f"domain uses a certificate of its own region), not {match['region']}")
+    elif match["account"] in _EXAMPLE_ACCOUNTS:
+        problems.append(f"certificate_arn uses AWS's documentation example account {match['account']}: "
+                        "put the force's own certificate")
+    elif config.account and match["account"] != config.account:
+        problems.append(f"certificate_arn is in account {match['account']}, not the stack's account {config.account}")
+    if config.hosted_zone_id is not None and not _HOSTED_ZONE_ID.match(config.hosted_zone_id):
+        problems.append(f"hosted_zone_id {config.hosted_zone_id!r} must be a Route 53 zone id such as "
+                        "Z0123456789ABCDEFGHIJ (or be left out)")
+    return problems
+
+
+@functools.cache
+def sms_link_budget() -> int:
+    """The longest host name with which the sergeant's SMS still fits one segment, rendered by the
+    app's own code for an inspector with an 8-character number in a check without video (the
+    longest message: the link is never shortened, the name and the area are)."""
+    from chalicelib.bootstrap import new_verification_id
+    from chalicelib.domain.sms import sergeant_request_sms
+    from chalicelib.domain.verification import OfficerSummary, Status, Verification
+
+    probe = Verification(
+        verification_id=new_verification_id(), reference="SC-AAAA-BBBB", status=Status.AWAITING_SERGEANT,
+        force="probe", officer=OfficerSummary("MP472100", "Insp", "Jo", "Jones"), location=None,
+        area="Camden High St", created_at=datetime.now(timezone.utc), voice_fallback=True,
+    )
+    longest = 0
+    for length in range(1, 254):
+        try:
+            sergeant_request_sms(probe, f"https://{'a' * length}/s/{probe.verification_id}")
+        except ValueError:
+            break
+        longest = length
+    return longest
 
 
 def _spend_problems(config: ForceConfig, *, explicit: bool) -> list[str]:

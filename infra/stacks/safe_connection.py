@@ -22,6 +22,7 @@ from aws_cdk import (
     aws_iam as iam,
     aws_kms as kms,
     aws_logs as logs,
+    aws_route53 as route53,
     aws_s3 as s3,
     aws_sns as sns,
     aws_sqs as sqs,
@@ -95,6 +96,7 @@ class SafeConnectionStack(Stack):
         self._user_pool()
         self._app(build_dir, bundle_dependencies)
         self._api_protection()
+        self._custom_domain()
         self._alarms()
         self._outputs()
         acknowledgements.apply(self)
@@ -667,6 +669,44 @@ class SafeConnectionStack(Stack):
         stack_uuid = Fn.select(2, Fn.split("/", self.stack_id))
         return Fn.select(0, Fn.split("-", stack_uuid))
 
+    # ---- the force's domain ---------------------------------------------------------------
+
+    def _custom_domain(self) -> None:
+        """The force's host name in front of the API, so SMS links https://<domain>/s/<id> work.
+
+        Regional (as the API), TLS 1.2 at least, with the force's ACM certificate of this region;
+        the `api` stage is mapped at the root, so paths are the app's own. With a hosted zone, the
+        alias A record too; otherwise the force points its DNS at the `CustomDomainTarget` output."""
+        c = self.config
+        self.custom_domain = apigw.CfnDomainName(
+            self,
+            "CustomDomain",
+            domain_name=c.domain_name,
+            regional_certificate_arn=c.certificate_arn,
+            endpoint_configuration=apigw.CfnDomainName.EndpointConfigurationProperty(types=["REGIONAL"]),
+            security_policy=apigw.SecurityPolicy.TLS_1_2.value,
+        )
+        # `RestAPI.Stage` is SAM's reference to the stage it generates (and a dependency on it).
+        apigw.CfnBasePathMapping(
+            self,
+            "CustomDomainMapping",
+            domain_name=self.custom_domain.ref,
+            rest_api_id=self.chalice.get_resource("RestAPI").ref,
+            stage=Fn.sub("${RestAPI.Stage}"),
+        )
+        if c.hosted_zone_id:
+            route53.CfnRecordSet(
+                self,
+                "CustomDomainRecord",
+                hosted_zone_id=c.hosted_zone_id,
+                name=c.domain_name,
+                type="A",
+                alias_target=route53.CfnRecordSet.AliasTargetProperty(
+                    dns_name=self.custom_domain.attr_regional_domain_name,
+                    hosted_zone_id=self.custom_domain.attr_regional_hosted_zone_id,
+                ),
+            )
+
     # ---- alarms --------------------------------------------------------------------------
 
     def _alarm(self, construct_id: str, metric: cloudwatch.Metric, threshold: float, description: str) -> None:
@@ -738,6 +778,10 @@ class SafeConnectionStack(Stack):
         CfnOutput(self, "ApiUrl", value=Fn.sub(
             "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + API_STAGE + "/"
         ))
+        CfnOutput(self, "PublicUrl", value=self.config.public_base_url,
+                  description="The force's address of the service: SMS links and the citizen URL")
+        CfnOutput(self, "CustomDomainTarget", value=self.custom_domain.attr_regional_domain_name,
+                  description="Point the force's DNS name here (alias or CNAME) when it is not in Route 53")
         CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.user_pool_client.user_pool_client_id)
         CfnOutput(self, "AuditBucketName", value=self.audit_bucket.bucket_name)

@@ -340,3 +340,35 @@ def check_sms_sender_id(template: Json, sender_id: str) -> None:
             f"{function}: SMS_SENDER_ID is {variables.get('SMS_SENDER_ID')!r}, not {sender_id!r}"
     (settings,) = sdk_calls(template, "setSMSAttributes")
     assert settings["parameters"]["attributes"]["DefaultSenderID"] == sender_id, "account default sender id differs"
+
+
+def check_custom_domain(template: Json, domain_name: str, certificate_arn: str, hosted_zone_id: str | None) -> None:
+    """The force's domain serves the API's `api` stage at its root (SMS links https://<domain>/s/<id>):
+    regional, TLS 1.2, the force's ACM certificate, and an alias A record when the zone is given."""
+    domains = resources(template, "AWS::ApiGateway::DomainName")
+    assert len(domains) == 1, f"expected one custom domain, found {len(domains)}"
+    domain_id, domain = next(iter(domains.items()))
+    props = domain["Properties"]
+    assert props.get("DomainName") == domain_name, f"custom domain is {props.get('DomainName')!r}"
+    assert props.get("RegionalCertificateArn") == certificate_arn, "custom domain lacks the force's certificate"
+    assert props.get("EndpointConfiguration", {}).get("Types") == ["REGIONAL"], "custom domain is not regional"
+    assert props.get("SecurityPolicy") == "TLS_1_2", "custom domain accepts TLS older than 1.2"
+    mappings = list(resources(template, "AWS::ApiGateway::BasePathMapping").values())
+    assert len(mappings) == 1, "the custom domain is mapped to nothing"
+    mapping = mappings[0]["Properties"]
+    assert mapping.get("DomainName") == {"Ref": domain_id} and mapping.get("RestApiId") == {"Ref": "RestAPI"}, \
+        "the custom domain is not mapped to the Chalice API"
+    assert mapping.get("Stage") == {"Fn::Sub": "${RestAPI.Stage}"}, "the mapping does not name the API's stage"
+    assert mapping.get("BasePath", "") in ("", "(none)"), "the API is not at the domain's root: SMS links would 404"
+    records = list(resources(template, "AWS::Route53::RecordSet").values())
+    if hosted_zone_id is None:
+        assert not records, "a DNS record without a hosted zone"
+    else:
+        assert [r["Properties"] for r in records] == [{
+            "HostedZoneId": hosted_zone_id, "Name": domain_name, "Type": "A",
+            "AliasTarget": {"DNSName": {"Fn::GetAtt": [domain_id, "RegionalDomainName"]},
+                            "HostedZoneId": {"Fn::GetAtt": [domain_id, "RegionalHostedZoneId"]}},
+        }], "no alias A record for the custom domain"
+    for function in FUNCTIONS:
+        variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
+        assert variables["PUBLIC_BASE_URL"] == f"https://{domain_name}", f"{function}: links do not use the domain"

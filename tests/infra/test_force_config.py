@@ -118,3 +118,86 @@ def test_an_unknown_field_is_named(tmp_path):
     raw = shipped()
     raw["sms_monthly_spend_limit"] = 100
     assert "unknown field sms_monthly_spend_limit" in refused(tmp_path, raw)
+
+
+# ---- the force's domain: SMS links, citizen URL, API Gateway custom domain -------------------
+
+CERT = "arn:aws:acm:eu-west-2:111111111111:certificate/0f6b3a52-9d1e-4c7a-8b2f-5e4d3c2b1a09"
+
+
+@pytest.mark.parametrize("force,stage", [("met", "prod"), ("met", "staging"), ("wiltshire", "prod")])
+def test_the_shipped_configs_point_sms_links_at_the_forces_own_domain(force, stage):
+    config = load_force_config(force, stage)
+    assert config.public_base_url == f"https://{config.domain_name}"
+    assert config.domain_name.endswith(f".{force}.police.uk")
+    assert "example" not in config.public_base_url
+    assert config.certificate_arn.startswith(f"arn:aws:acm:{config.region}:")
+
+
+def test_staging_has_its_own_domain():
+    assert load_force_config("met", "staging").domain_name != load_force_config("met").domain_name
+
+
+@pytest.mark.parametrize("domain", [
+    "safe-connection.met.example.police.uk", "example.com", "sc.example.org", "sc.example",
+    "sc.met.invalid", "sc.test", "localhost", "sc.localhost", "sc.local",
+])
+def test_placeholder_domains_are_refused(tmp_path, domain):
+    raw = shipped()
+    raw["domain_name"] = domain
+    assert f"domain_name {domain!r} is a placeholder" in refused(tmp_path, raw)
+
+
+@pytest.mark.parametrize("domain", [
+    "https://sc.met.police.uk", "SC.met.police.uk", "sc..police.uk", "sc.met.police.uk.", "sc_met.police.uk",
+    "police", "-sc.met.police.uk", "10.0.0.1",
+])
+def test_malformed_domains_are_refused(tmp_path, domain):
+    raw = shipped()
+    raw["domain_name"] = domain
+    assert f"domain_name {domain!r} must be a lowercase host name" in refused(tmp_path, raw)
+
+
+def test_a_domain_too_long_for_the_sergeants_sms_is_refused(tmp_path):
+    """The link is never shortened: with the no-video note, a long host leaves no room in 160 characters."""
+    raw = shipped()
+    raw["domain_name"] = "safe-connection.met.police.uk"
+    message = refused(tmp_path, raw)
+    assert "domain_name 'safe-connection.met.police.uk' is too long for the sergeant's SMS" in message
+    assert "at most 25 characters" in message
+
+
+def test_public_base_url_cannot_be_set_by_hand(tmp_path):
+    raw = shipped()
+    raw["public_base_url"] = "https://safe-connection.met.example.police.uk"
+    assert "public_base_url is derived from domain_name" in refused(tmp_path, raw)
+
+
+@pytest.mark.parametrize("arn,problem", [
+    ("arn:aws:acm:us-east-1:111111111111:certificate/0f6b3a52-9d1e-4c7a-8b2f-5e4d3c2b1a09",
+     "must be in the stack's region eu-west-2"),
+    ("arn:aws:acm:eu-west-2:123456789012:certificate/0f6b3a52-9d1e-4c7a-8b2f-5e4d3c2b1a09",
+     "AWS's documentation example account"),
+    ("arn:aws:acm:eu-west-2:1111:certificate/0f6b3a52-9d1e-4c7a-8b2f-5e4d3c2b1a09", "must look like"),
+    ("arn:aws:iam::111111111111:server-certificate/sc", "must look like"),
+    ("0f6b3a52-9d1e-4c7a-8b2f-5e4d3c2b1a09", "must look like"),
+])
+def test_a_certificate_that_api_gateway_cannot_use_is_refused(tmp_path, arn, problem):
+    raw = shipped()
+    raw["certificate_arn"] = arn
+    message = refused(tmp_path, raw)
+    assert "certificate_arn" in message and problem in message
+
+
+def test_the_certificate_must_be_in_the_configured_account(tmp_path):
+    raw = shipped()
+    raw.update(certificate_arn=CERT, account="222222222222")
+    assert "certificate_arn is in account 111111111111, not the stack's account 222222222222" in refused(tmp_path, raw)
+
+
+def test_the_hosted_zone_is_optional_and_checked(tmp_path):
+    raw = shipped()
+    raw.pop("hosted_zone_id", None)
+    assert load(tmp_path, raw).hosted_zone_id is None
+    raw["hosted_zone_id"] = "met.police.uk"
+    assert "hosted_zone_id 'met.police.uk' must be a Route 53 zone id" in refused(tmp_path, raw)

@@ -36,6 +36,7 @@ def test_every_property_issue_6_lists(synthesised, force):
     checks.check_environment(template)
     checks.check_sms_sender_id(template, config.sms_sender_id)
     checks.check_runtime(template)
+    checks.check_custom_domain(template, config.domain_name, config.certificate_arn, config.hosted_zone_id)
     checks.check_reserved_concurrency(template, config.reserved_concurrency.timers,
                                       config.reserved_concurrency.audit_copier)
 
@@ -113,6 +114,23 @@ def _default_sender_id(t):
     return t
 
 
+def _map_under_a_base_path(t):
+    for mapping in checks.resources(t, "AWS::ApiGateway::BasePathMapping").values():
+        mapping["Properties"]["BasePath"] = "api"
+    return t
+
+
+def _placeholder_links(t):
+    t["Resources"]["RunTimers"]["Properties"]["Environment"]["Variables"]["PUBLIC_BASE_URL"] = \
+        "https://safe-connection.met.example.police.uk"
+    return t
+
+
+def _remove_resources(t, kind):
+    t["Resources"] = {k: v for k, v in t["Resources"].items() if v["Type"] != kind}
+    return t
+
+
 def _remove_setting(t):
     t["Resources"]["RunTimers"]["Properties"]["Environment"]["Variables"].pop("AUDIT_DATA_KEY_ID")
     return t
@@ -137,6 +155,14 @@ MUTATIONS = [
     ("role per function", _share_one_role, "check_least_privilege"),
     ("a setting", _remove_setting, "check_environment"),
     ("runtime", _remove_runtime, "check_runtime"),
+    ("TLS 1.2 on the domain", lambda t: _without(t, "AWS::ApiGateway::DomainName", ["SecurityPolicy"]),
+     "check_custom_domain"),
+    ("regional domain", lambda t: _without(t, "AWS::ApiGateway::DomainName", ["EndpointConfiguration"]),
+     "check_custom_domain"),
+    ("base-path mapping", lambda t: _remove_resources(t, "AWS::ApiGateway::BasePathMapping"), "check_custom_domain"),
+    ("mapping at the root", _map_under_a_base_path, "check_custom_domain"),
+    ("alias record", lambda t: _remove_resources(t, "AWS::Route53::RecordSet"), "check_custom_domain"),
+    ("links on the domain", _placeholder_links, "check_custom_domain"),
     ("force's sender id", _default_sender_id, "check_sms_sender_id"),
     ("unique WAF log group name", _fixed_waf_log_group_name, "check_log_group_names"),
     ("SMS log groups tolerate an existing group",
@@ -154,6 +180,7 @@ ARGS = {
     "check_log_retention": lambda c: (c.log_retention_days,),
     "check_sms_log_groups": lambda c: (c.log_retention_days,),
     "check_sms_sender_id": lambda c: (c.sms_sender_id,),
+    "check_custom_domain": lambda c: (c.domain_name, c.certificate_arn, c.hosted_zone_id),
     "check_reserved_concurrency": lambda c: (c.reserved_concurrency.timers, c.reserved_concurrency.audit_copier),
 }
 
