@@ -51,6 +51,12 @@ SMS_DELIVERY_STREAMS = (
     "its /Failure group): the role may write to streams of those two groups only."
 )
 
+SMS_PROTECT_DEFAULT = (
+    "sms-voice:DeleteAccountDefaultProtectConfiguration (run when the stack is deleted, so the "
+    "protect configuration can go) acts on the account setting and has no resource in IAM; setting "
+    "the default is granted on this stack's protect configuration ARN only."
+)
+
 
 def _ack(construct: IConstruct, finding: str, reason: str) -> None:
     Validations.of(construct).acknowledge(Acknowledgment(id=f"AwsSolutions-{finding}", reason=reason))
@@ -80,6 +86,7 @@ def apply(stack: "SafeConnectionStack") -> None:
     _ack(stack.gateway_logs_role,
          f"IAM5[Resource::arn:<AWS::Partition>:logs:{region}:<AWS::AccountId>:log-group:*]", API_GATEWAY_LOGS_ROLE)
     _ack(stack.sms_settings, "IAM5[Resource::*]", SMS_SETTINGS)
+    _ack(stack.sms_protect_default, "IAM5[Resource::*]", SMS_PROTECT_DEFAULT)
     sms_groups = f"arn:<AWS::Partition>:logs:{region}:<AWS::AccountId>:log-group:sns/{region}/<AWS::AccountId>"
     for suffix in ("DirectPublishToPhoneNumber", "DirectPublishToPhoneNumber/Failure"):
         _ack(stack.sms_delivery_role, f"IAM5[Resource::{sms_groups}/{suffix}:*]", SMS_DELIVERY_STREAMS)

@@ -8,6 +8,7 @@ from aws_cdk import (
     ArnFormat,
     CfnOutput,
     CfnResource,
+    CfnTag,
     Duration,
     Environment,
     Fn,
@@ -24,6 +25,7 @@ from aws_cdk import (
     aws_logs as logs,
     aws_route53 as route53,
     aws_s3 as s3,
+    aws_smsvoice as smsvoice,
     aws_sns as sns,
     aws_sqs as sqs,
     aws_wafv2 as wafv2,
@@ -32,6 +34,7 @@ from aws_cdk import (
 from chalice.cdk import Chalice
 from constructs import Construct
 
+from .. import iso3166
 from ..force_config import ForceConfig
 from . import acknowledgements, permissions
 from .chalice_source import stage_app_source, packaging_scope
@@ -59,6 +62,8 @@ API_NAME = "safe-connection"
 STREAM_MAX_RETRY_ATTEMPTS = 1000
 STREAM_MAX_RECORD_AGE_SECONDS = 6 * 3600
 STREAM_ITERATOR_AGE_ALARM_MS = 5 * 60 * 1000
+# Destination countries SMS may go to (ISO 3166-1 alpha-2); every other one is blocked.
+SMS_COUNTRIES = frozenset({"GB"})
 # What CloudWatch Logs answers when a log group exists already (a deploy-time call tolerates it).
 EXISTING_LOG_GROUP = "ResourceAlreadyExistsException"
 # The id CDK gives the singleton function behind every AwsCustomResource in a stack.
@@ -93,6 +98,7 @@ class SafeConnectionStack(Stack):
         self._buckets()
         self._messaging()
         self._sms_settings()
+        self._sms_protect()
         self._user_pool()
         self._app(build_dir, bundle_dependencies)
         self._api_protection()
@@ -305,7 +311,8 @@ class SafeConnectionStack(Stack):
         """Account SMS settings (no CloudFormation resource exists): Transactional, spend limit,
         sender id and delivery-status logging (into the two groups SNS names), set at deploy time."""
         self.deploy_calls_role, self.deploy_calls_logs = self._lambda_role(
-            "SmsSettings", "Deploy-time calls: the account's SMS attributes and SMS delivery-status log groups"
+            "SmsSettings",
+            "Deploy-time calls: the account's SMS attributes, delivery-status log groups and default protect configuration",
         )
         prefix = f"sns/{self.region}/{self.account}/DirectPublishToPhoneNumber"
         delivery_arn, delivery_calls = self._sms_log_group("SmsDeliveryLogGroup", prefix)
@@ -363,6 +370,54 @@ class SafeConnectionStack(Stack):
         provider.node.default_child.add_metadata(
             "cfn-lint", {"config": {"ignore_checks": ["W3005"]}}
         )
+
+    def _sms_protect(self) -> None:
+        """SMS to UK numbers only: an account-default protect configuration (the only kind SNS
+        applies) allowing GB and blocking every other country. Countries a configuration does not
+        list are allowed, so each is listed; a sergeant's number abroad (or a number typed wrong)
+        is refused instead of paid for, and SMS pumping to premium destinations cannot run up the
+        bill. Jersey, Guernsey and the Isle of Man (JE, GG, IM) have their own forces: blocked."""
+        rules = [
+            smsvoice.CfnProtectConfiguration.CountryRuleProperty(
+                country_code=code, protect_status="ALLOW" if code in SMS_COUNTRIES else "BLOCK"
+            )
+            for code in iso3166.ALPHA_2
+        ]
+        self.sms_protect = smsvoice.CfnProtectConfiguration(
+            self,
+            "SmsProtectConfiguration",
+            country_rule_set=smsvoice.CfnProtectConfiguration.CountryRuleSetProperty(sms=rules),
+            # The console shows a protect configuration's Name tag as its name.
+            tags=[CfnTag(key="Name", value=f"safe-connection-{self.config.force}-{self.config.stage}")],
+        )
+        make_default = cr.AwsSdkCall(
+            service="PinpointSMSVoiceV2",
+            action="setAccountDefaultProtectConfiguration",
+            parameters={"ProtectConfigurationId": self.sms_protect.attr_protect_configuration_id},
+            physical_resource_id=cr.PhysicalResourceId.of(f"safe-connection-sms-protect-{self.config.force}"),
+        )
+        self.sms_protect_default = self._deploy_time_call(
+            "SmsProtectDefault",
+            on_create=make_default,
+            on_update=make_default,
+            # Before CloudFormation deletes the configuration (nothing to do if none is set).
+            on_delete=cr.AwsSdkCall(
+                service="PinpointSMSVoiceV2",
+                action="deleteAccountDefaultProtectConfiguration",
+                ignore_error_codes_matching="ResourceNotFoundException",
+            ),
+            statements=[
+                iam.PolicyStatement(sid="SetDefaultProtectConfiguration",
+                                    actions=["sms-voice:SetAccountDefaultProtectConfiguration"],
+                                    resources=[self.sms_protect.attr_arn]),
+                # DeleteAccountDefaultProtectConfiguration has no resource in IAM.
+                iam.PolicyStatement(sid="RemoveDefaultProtectConfiguration",
+                                    actions=["sms-voice:DeleteAccountDefaultProtectConfiguration"],
+                                    resources=["*"]),
+            ],
+        )
+        # No SMS settings (and so no texts) before the country rules apply.
+        self.sms_settings.node.add_dependency(self.sms_protect_default)
 
     def _lambda_role(self, name: str, description: str) -> tuple[iam.Role, logs.LogGroup]:
         """A function's own role and log group (with retention); the role may write only there."""

@@ -372,3 +372,23 @@ def check_custom_domain(template: Json, domain_name: str, certificate_arn: str, 
     for function in FUNCTIONS:
         variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
         assert variables["PUBLIC_BASE_URL"] == f"https://{domain_name}", f"{function}: links do not use the domain"
+
+
+def check_sms_protect(template: Json) -> None:
+    """SMS may go to UK numbers only: the account's default protect configuration (the one SNS
+    applies) allows GB and blocks every other ISO 3166 country (countries not listed are allowed)."""
+    from infra.iso3166 import ALPHA_2
+
+    configs = resources(template, "AWS::SMSVOICE::ProtectConfiguration")
+    assert len(configs) == 1, f"expected one SMS protect configuration, found {len(configs)}"
+    config_id, config = next(iter(configs.items()))
+    rules = {r["CountryCode"]: r["ProtectStatus"] for r in config["Properties"].get("CountryRuleSet", {}).get("SMS", [])}
+    assert rules.get("GB") == "ALLOW", "SMS to UK numbers are not allowed"
+    unblocked = sorted(code for code in ALPHA_2 if code != "GB" and rules.get(code) != "BLOCK")
+    assert not unblocked, f"SMS to {', '.join(unblocked[:10])}{'...' if len(unblocked) > 10 else ''} are not blocked"
+    default = [c for c in sdk_calls(template, "setAccountDefaultProtectConfiguration")
+               if c["parameters"].get("ProtectConfigurationId") == "${" + config_id + ".ProtectConfigurationId}"]
+    assert len(default) == 1, "the protect configuration is not the account default (SNS would ignore it)"
+    assert sdk_calls(template, "setAccountDefaultProtectConfiguration", "Update"), "an update would not reapply it"
+    assert sdk_calls(template, "deleteAccountDefaultProtectConfiguration", "Delete"), \
+        "deleting the stack would leave a dangling account default"

@@ -201,3 +201,18 @@ def test_the_hosted_zone_is_optional_and_checked(tmp_path):
     assert load(tmp_path, raw).hosted_zone_id is None
     raw["hosted_zone_id"] = "met.police.uk"
     assert "hosted_zone_id 'met.police.uk' must be a Route 53 zone id" in refused(tmp_path, raw)
+
+
+# ---- the country list behind the SMS protect configuration ----------------------------------
+
+
+def test_the_country_list_is_iso_3166_as_the_system_tz_database_lists_it():
+    """An independent copy of ISO 3166-1 alpha-2 (tzdata's iso3166.tab), where the system has one."""
+    from infra.iso3166 import ALPHA_2
+
+    table = Path("/usr/share/zoneinfo/iso3166.tab")
+    if not table.is_file():
+        pytest.skip("no tz database on this system")
+    codes = {line.split("\t")[0] for line in table.read_text().splitlines() if line and not line.startswith("#")}
+    assert set(ALPHA_2) == codes
+    assert len(ALPHA_2) == len(set(ALPHA_2)) == 249 and list(ALPHA_2) == sorted(ALPHA_2)

@@ -37,6 +37,7 @@ def test_every_property_issue_6_lists(synthesised, force):
     checks.check_sms_sender_id(template, config.sms_sender_id)
     checks.check_runtime(template)
     checks.check_custom_domain(template, config.domain_name, config.certificate_arn, config.hosted_zone_id)
+    checks.check_sms_protect(template)
     checks.check_reserved_concurrency(template, config.reserved_concurrency.timers,
                                       config.reserved_concurrency.audit_copier)
 
@@ -131,6 +132,13 @@ def _remove_resources(t, kind):
     return t
 
 
+def _sms_rules(t, change):
+    for config in checks.resources(t, "AWS::SMSVOICE::ProtectConfiguration").values():
+        rules = config["Properties"]["CountryRuleSet"]["SMS"]
+        config["Properties"]["CountryRuleSet"]["SMS"] = change(rules)
+    return t
+
+
 def _remove_setting(t):
     t["Resources"]["RunTimers"]["Properties"]["Environment"]["Variables"].pop("AUDIT_DATA_KEY_ID")
     return t
@@ -155,6 +163,13 @@ MUTATIONS = [
     ("role per function", _share_one_role, "check_least_privilege"),
     ("a setting", _remove_setting, "check_environment"),
     ("runtime", _remove_runtime, "check_runtime"),
+    ("SMS to one other country blocked",
+     lambda t: _sms_rules(t, lambda rules: [r for r in rules if r["CountryCode"] != "FR"]), "check_sms_protect"),
+    ("SMS to the UK allowed",
+     lambda t: _sms_rules(t, lambda rules: [{**r, "ProtectStatus": "BLOCK"} for r in rules]), "check_sms_protect"),
+    ("protect configuration as the account default",
+     lambda t: _rewrite_sdk_calls(t, "setAccountDefaultProtectConfiguration", "describeProtectConfigurations"),
+     "check_sms_protect"),
     ("TLS 1.2 on the domain", lambda t: _without(t, "AWS::ApiGateway::DomainName", ["SecurityPolicy"]),
      "check_custom_domain"),
     ("regional domain", lambda t: _without(t, "AWS::ApiGateway::DomainName", ["EndpointConfiguration"]),
