@@ -1,7 +1,8 @@
 """Per-force, per-stage deployment settings, read from infra/config/<force>.json.
 
-A stage's entries (e.g. "staging") override the force's top-level values; "timings" and "api" are
-merged key by key. Everything is validated here so a typo fails synth, not a deployment.
+A stage's entries (e.g. "staging") override the force's top-level values; "timings", "api" and
+"reserved_concurrency" are merged key by key. Everything is validated here so a typo fails synth,
+not a deployment; the SMS spend limit is computed here (cost_model) unless the file sets one.
 """
 
 from __future__ import annotations
