@@ -88,7 +88,7 @@ class Dependencies:
     def sms(self):
         from .adapters.sns import SnsSergeantNotifier
 
-        return SnsSergeantNotifier(self.sns)
+        return SnsSergeantNotifier(self.sns, sender_id=self.settings.sms_sender_id)
 
     @cached_property
     def alerts(self):

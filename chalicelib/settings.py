@@ -31,6 +31,9 @@ class Settings(BaseModel):
     public_base_url: str = "http://127.0.0.1:8000"
     # The citizen page's language until she switches: "en" or "cy" (the force chooses).
     default_language: str = Field(default="en", pattern="^(en|cy)$")
+    # The alphanumeric sender id on each sergeant's SMS (the force's own, registered where the
+    # destination country requires it); the stack sets it from infra/config/<force>.json.
+    sms_sender_id: str = Field(default="SafeConnect", pattern="^[A-Za-z0-9]{1,11}$")
     chime_media_region: str = "eu-west-2"
     # "aws" uses Chime SDK Meetings; "standin" answers the same calls from memory (no moto Chime).
     chime_backend: str = "aws"

@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+from typing import Sequence
 
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
 from .force_config import load_force_config
-from .stacks.safe_connection import SafeConnectionStack
+from .stacks.safe_connection import LAMBDA_RUNTIME, SafeConnectionStack
+
+
+def require_lambda_python(version_info: Sequence[int] | None = None) -> None:
+    """Refuse to package under another Python than the functions' runtime.
+
+    Chalice downloads the Lambda's wheels for the interpreter that runs it (compiled ones such as
+    pydantic-core and cryptography are built per Python version), so a package built under 3.12
+    would not import on python3.11 even though the template says python3.11."""
+    wanted = LAMBDA_RUNTIME.removeprefix("python")
+    running = ".".join(str(part) for part in (version_info or sys.version_info)[:2])
+    if running != wanted:
+        raise RuntimeError(
+            f"synth must run under Python {wanted} (the functions' runtime is {LAMBDA_RUNTIME}), "
+            f"not Python {running}: recreate the virtualenv with python{wanted} (make clean; make install PYTHON=python{wanted})"
+        )
 
 
 def build_app(force: str, stage: str, outdir: Path, *, bundle_dependencies: bool = True) -> tuple[App, SafeConnectionStack]:
     """The CDK app for one force (not yet synthesised)."""
+    require_lambda_python()
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     # Chalice reads the region while packaging; the stack's own region is what is deployed.
     config = load_force_config(force, stage)

@@ -50,6 +50,18 @@ SMS_SETTINGS = (
     "account-wide call with no resource-level permission; the role runs once per deployment."
 )
 
+SMS_DELIVERY_STREAMS = (
+    "SNS writes SMS delivery status into log streams it creates and names itself, inside the two "
+    "log groups whose names SNS also chooses (sns/<region>/<account>/DirectPublishToPhoneNumber and "
+    "its /Failure group): the role may write to streams of those two groups only."
+)
+
+SMS_PROTECT_DEFAULT = (
+    "sms-voice:DeleteAccountDefaultProtectConfiguration (run when the stack is deleted, so the "
+    "protect configuration can go) acts on the account setting and has no resource in IAM; setting "
+    "the default is granted on this stack's protect configuration ARN only."
+)
+
 
 def _ack(construct: IConstruct, finding: str, reason: str) -> None:
     Validations.of(construct).acknowledge(Acknowledgment(id=f"AwsSolutions-{finding}", reason=reason))
@@ -80,11 +92,16 @@ def apply(stack: "SafeConnectionStack") -> None:
     _ack(stack.gateway_logs_role,
          f"IAM5[Resource::arn:<AWS::Partition>:logs:{region}:<AWS::AccountId>:log-group:*]", API_GATEWAY_LOGS_ROLE)
     _ack(stack.sms_settings, "IAM5[Resource::*]", SMS_SETTINGS)
+    _ack(stack.sms_protect_default, "IAM5[Resource::*]", SMS_PROTECT_DEFAULT)
+    sms_groups = f"arn:<AWS::Partition>:logs:{region}:<AWS::AccountId>:log-group:sns/{region}/<AWS::AccountId>"
+    for suffix in ("DirectPublishToPhoneNumber", "DirectPublishToPhoneNumber/Failure"):
+        _ack(stack.sms_delivery_role, f"IAM5[Resource::{sms_groups}/{suffix}:*]", SMS_DELIVERY_STREAMS)
 
 
 LAMBDA_RUNTIME = (
-    "Chalice packages for the Python it runs under; the project is built and tested on Python 3.11 "
-    "(supported by Lambda). Moving runtime is a project-wide change with its own tests."
+    "The runtime is pinned to python3.11 (supported by Lambda), the Python the project is built and "
+    "tested on; synth refuses another interpreter because Chalice downloads wheels for the one running "
+    "it. Moving runtime is a project-wide change with its own tests."
 )
 APP_VALIDATES_REQUESTS = (
     "Every body is validated by strict pydantic models in the app (unknown fields rejected, 16 KiB "

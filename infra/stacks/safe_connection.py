@@ -7,6 +7,8 @@ from pathlib import Path
 from aws_cdk import (
     ArnFormat,
     CfnOutput,
+    CfnResource,
+    CfnTag,
     Duration,
     Environment,
     Fn,
@@ -21,7 +23,9 @@ from aws_cdk import (
     aws_iam as iam,
     aws_kms as kms,
     aws_logs as logs,
+    aws_route53 as route53,
     aws_s3 as s3,
+    aws_smsvoice as smsvoice,
     aws_sns as sns,
     aws_sqs as sqs,
     aws_wafv2 as wafv2,
@@ -30,6 +34,7 @@ from aws_cdk import (
 from chalice.cdk import Chalice
 from constructs import Construct
 
+from .. import iso3166
 from ..force_config import ForceConfig
 from . import acknowledgements, permissions
 from .chalice_source import stage_app_source, packaging_scope
@@ -46,6 +51,9 @@ LOG_RETENTION = {
     3653: logs.RetentionDays.TEN_YEARS,
 }
 API_STAGE = "api"
+# Set on every function: Chalice would otherwise write the runtime of whoever runs synth
+# (infra/synth.py also refuses to package under another Python, since the wheels follow it too).
+LAMBDA_RUNTIME = "python3.11"
 # Chalice names the REST API after the app; API Gateway metrics are keyed by that name.
 API_NAME = "safe-connection"
 # Stream consumer: retry a failing batch (halving it each time, so one bad record is isolated) for
@@ -54,6 +62,10 @@ API_NAME = "safe-connection"
 STREAM_MAX_RETRY_ATTEMPTS = 1000
 STREAM_MAX_RECORD_AGE_SECONDS = 6 * 3600
 STREAM_ITERATOR_AGE_ALARM_MS = 5 * 60 * 1000
+# Destination countries SMS may go to (ISO 3166-1 alpha-2); every other one is blocked.
+SMS_COUNTRIES = frozenset({"GB"})
+# What CloudWatch Logs answers when a log group exists already (a deploy-time call tolerates it).
+EXISTING_LOG_GROUP = "ResourceAlreadyExistsException"
 # The id CDK gives the singleton function behind every AwsCustomResource in a stack.
 _CUSTOM_RESOURCE_PROVIDER_ID = "AWS679f53fac002430cb0da5b7982bd2287"
 
@@ -86,9 +98,11 @@ class SafeConnectionStack(Stack):
         self._buckets()
         self._messaging()
         self._sms_settings()
+        self._sms_protect()
         self._user_pool()
         self._app(build_dir, bundle_dependencies)
         self._api_protection()
+        self._custom_domain()
         self._alarms()
         self._outputs()
         acknowledgements.apply(self)
@@ -237,20 +251,72 @@ class SafeConnectionStack(Stack):
         # The stream consumer's on-failure destination: batches (shard positions) that failed for good.
         self.stream_failures_queue = self._queue("AuditStreamFailuresQueue")
 
+    def _deploy_time_call(self, construct_id: str, *, on_create: cr.AwsSdkCall,
+                          on_update: cr.AwsSdkCall | None = None, on_delete: cr.AwsSdkCall | None = None,
+                          statements: list[iam.PolicyStatement]) -> cr.AwsCustomResource:
+        """One SDK call made by CloudFormation at deploy time, for settings no resource type covers.
+
+        CDK runs every such call in one provider function; it takes the role (and log group) of
+        the first call, so each call passes the same ones and adds only the statements it needs."""
+        return cr.AwsCustomResource(
+            self,
+            construct_id,
+            on_create=on_create,
+            on_update=on_update,
+            on_delete=on_delete,
+            role=self.deploy_calls_role,
+            install_latest_aws_sdk=False,
+            log_group=self.deploy_calls_logs,
+            policy=cr.AwsCustomResourcePolicy.from_statements(statements),
+        )
+
+    def _sms_log_group(self, construct_id: str, name: str) -> tuple[str, list[cr.AwsCustomResource]]:
+        """A log group whose name SNS chooses (sns/<region>/<account>/...), made at deploy time.
+
+        A LogGroup resource would fail the deploy with "already exists" whenever the group is there
+        already, e.g. retained by a failed first deploy or created by SNS itself: the create call
+        tolerates that, then the retention is set either way. The group is kept on stack delete, as
+        the other log groups are. (Construct ids differ from the former LogGroup resources' ones:
+        CloudFormation refuses to change a resource's type in place.) Returns the group's ARN and
+        the calls, for dependencies."""
+        arn = self.format_arn(service="logs", resource="log-group", resource_name=name,
+                              arn_format=ArnFormat.COLON_RESOURCE_NAME)
+        create = self._deploy_time_call(
+            construct_id,
+            on_create=cr.AwsSdkCall(
+                service="CloudWatchLogs",
+                action="createLogGroup",
+                parameters={"logGroupName": name},
+                physical_resource_id=cr.PhysicalResourceId.of(name),
+                ignore_error_codes_matching=EXISTING_LOG_GROUP,
+            ),
+            statements=[iam.PolicyStatement(sid="CreateSmsLogGroup", actions=["logs:CreateLogGroup"], resources=[arn])],
+        )
+        retention = cr.AwsSdkCall(
+            service="CloudWatchLogs",
+            action="putRetentionPolicy",
+            parameters={"logGroupName": name, "retentionInDays": self.config.log_retention_days},
+            physical_resource_id=cr.PhysicalResourceId.of(f"{name}:retention"),
+        )
+        keep = self._deploy_time_call(
+            f"{construct_id}Retention",
+            on_create=retention,
+            on_update=retention,
+            statements=[iam.PolicyStatement(sid="SetSmsLogRetention", actions=["logs:PutRetentionPolicy"], resources=[arn])],
+        )
+        keep.node.add_dependency(create)
+        return arn, [create, keep]
+
     def _sms_settings(self) -> None:
         """Account SMS settings (no CloudFormation resource exists): Transactional, spend limit,
-        sender id and delivery-status logging, set by one SDK call at deploy time."""
+        sender id and delivery-status logging (into the two groups SNS names), set at deploy time."""
+        self.deploy_calls_role, self.deploy_calls_logs = self._lambda_role(
+            "SmsSettings",
+            "Deploy-time calls: the account's SMS attributes, delivery-status log groups and default protect configuration",
+        )
         prefix = f"sns/{self.region}/{self.account}/DirectPublishToPhoneNumber"
-        self.sms_log_groups = [
-            logs.LogGroup(
-                self,
-                construct_id,
-                log_group_name=name,
-                retention=self.log_retention,
-                removal_policy=RemovalPolicy.RETAIN,
-            )
-            for construct_id, name in (("SmsDeliveryLogs", prefix), ("SmsFailureLogs", f"{prefix}/Failure"))
-        ]
+        delivery_arn, delivery_calls = self._sms_log_group("SmsDeliveryLogGroup", prefix)
+        failure_arn, failure_calls = self._sms_log_group("SmsFailureLogGroup", f"{prefix}/Failure")
         self.sms_delivery_role = iam.Role(
             self,
             "SmsDeliveryStatusRole",
@@ -262,13 +328,12 @@ class SafeConnectionStack(Stack):
                         iam.PolicyStatement(
                             sid="WriteSmsDeliveryStatus",
                             actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                            resources=[group.log_group_arn for group in self.sms_log_groups],
+                            resources=[f"{arn}:*" for arn in (delivery_arn, failure_arn)],
                         )
                     ]
                 )
             },
         )
-        settings_role, settings_logs = self._lambda_role("SmsSettings", "Deploy-time call that sets the account's SMS attributes")
         attributes = {
             "DefaultSMSType": "Transactional",
             "MonthlySpendLimit": str(self.config.sms_monthly_spend_limit_usd),
@@ -282,32 +347,77 @@ class SafeConnectionStack(Stack):
             parameters={"attributes": attributes},
             physical_resource_id=cr.PhysicalResourceId.of(f"safe-connection-sms-{self.config.force}"),
         )
-        self.sms_settings = cr.AwsCustomResource(
-            self,
+        self.sms_settings = self._deploy_time_call(
             "SmsSettings",
             on_create=call,
             on_update=call,
-            role=settings_role,
-            install_latest_aws_sdk=False,
-            log_group=settings_logs,
-            policy=cr.AwsCustomResourcePolicy.from_statements(
-                [
-                    # SetSMSAttributes is account-wide: IAM has no resource for it.
-                    iam.PolicyStatement(sid="SetSmsAttributes", actions=["sns:SetSMSAttributes"], resources=["*"]),
-                    iam.PolicyStatement(
-                        sid="PassDeliveryStatusRole",
-                        actions=["iam:PassRole"],
-                        resources=[self.sms_delivery_role.role_arn],
-                    ),
-                ]
-            ),
+            statements=[
+                # SetSMSAttributes is account-wide: IAM has no resource for it.
+                iam.PolicyStatement(sid="SetSmsAttributes", actions=["sns:SetSMSAttributes"], resources=["*"]),
+                iam.PolicyStatement(
+                    sid="PassDeliveryStatusRole",
+                    actions=["iam:PassRole"],
+                    resources=[self.sms_delivery_role.role_arn],
+                ),
+            ],
         )
-        self.sms_settings_role = settings_role
+        # SNS starts logging delivery status as soon as this call succeeds: the groups come first.
+        for group_call in delivery_calls + failure_calls:
+            self.sms_settings.node.add_dependency(group_call)
+        self.sms_settings_role = self.deploy_calls_role
         # CDK's provider function both references its role and depends on it (cfn-lint W3005).
         provider = self.node.find_child(_CUSTOM_RESOURCE_PROVIDER_ID)
         provider.node.default_child.add_metadata(
             "cfn-lint", {"config": {"ignore_checks": ["W3005"]}}
         )
+
+    def _sms_protect(self) -> None:
+        """SMS to UK numbers only: an account-default protect configuration (the only kind SNS
+        applies) allowing GB and blocking every other country. Countries a configuration does not
+        list are allowed, so each is listed; a sergeant's number abroad (or a number typed wrong)
+        is refused instead of paid for, and SMS pumping to premium destinations cannot run up the
+        bill. Jersey, Guernsey and the Isle of Man (JE, GG, IM) have their own forces: blocked."""
+        rules = [
+            smsvoice.CfnProtectConfiguration.CountryRuleProperty(
+                country_code=code, protect_status="ALLOW" if code in SMS_COUNTRIES else "BLOCK"
+            )
+            for code in iso3166.ALPHA_2
+        ]
+        self.sms_protect = smsvoice.CfnProtectConfiguration(
+            self,
+            "SmsProtectConfiguration",
+            country_rule_set=smsvoice.CfnProtectConfiguration.CountryRuleSetProperty(sms=rules),
+            # The console shows a protect configuration's Name tag as its name.
+            tags=[CfnTag(key="Name", value=f"safe-connection-{self.config.force}-{self.config.stage}")],
+        )
+        make_default = cr.AwsSdkCall(
+            service="PinpointSMSVoiceV2",
+            action="setAccountDefaultProtectConfiguration",
+            parameters={"ProtectConfigurationId": self.sms_protect.attr_protect_configuration_id},
+            physical_resource_id=cr.PhysicalResourceId.of(f"safe-connection-sms-protect-{self.config.force}"),
+        )
+        self.sms_protect_default = self._deploy_time_call(
+            "SmsProtectDefault",
+            on_create=make_default,
+            on_update=make_default,
+            # Before CloudFormation deletes the configuration (nothing to do if none is set).
+            on_delete=cr.AwsSdkCall(
+                service="PinpointSMSVoiceV2",
+                action="deleteAccountDefaultProtectConfiguration",
+                ignore_error_codes_matching="ResourceNotFoundException",
+            ),
+            statements=[
+                iam.PolicyStatement(sid="SetDefaultProtectConfiguration",
+                                    actions=["sms-voice:SetAccountDefaultProtectConfiguration"],
+                                    resources=[self.sms_protect.attr_arn]),
+                # DeleteAccountDefaultProtectConfiguration has no resource in IAM.
+                iam.PolicyStatement(sid="RemoveDefaultProtectConfiguration",
+                                    actions=["sms-voice:DeleteAccountDefaultProtectConfiguration"],
+                                    resources=["*"]),
+            ],
+        )
+        # No SMS settings (and so no texts) before the country rules apply.
+        self.sms_settings.node.add_dependency(self.sms_protect_default)
 
     def _lambda_role(self, name: str, description: str) -> tuple[iam.Role, logs.LogGroup]:
         """A function's own role and log group (with retention); the role may write only there."""
@@ -404,6 +514,7 @@ class SafeConnectionStack(Stack):
             "COGNITO_ENDPOINT_URL": f"https://cognito-idp.{self.region}.amazonaws.com/",
             "PUBLIC_BASE_URL": c.public_base_url,
             "DEFAULT_LANGUAGE": c.default_language,
+            "SMS_SENDER_ID": c.sms_sender_id,
             "CHIME_MEDIA_REGION": c.chime_media_region,
             "CHIME_BACKEND": "aws",
             "PHOTO_URL_SECONDS": "300",
@@ -475,6 +586,7 @@ class SafeConnectionStack(Stack):
         for name, role in self.function_roles.items():
             function = self.chalice.get_resource(name)
             function.add_property_override("Role", role.role_arn)
+            function.add_property_override("Runtime", LAMBDA_RUNTIME)
             function.add_property_override("LoggingConfig", {"LogGroup": self.function_log_groups[name].log_group_name})
             for key, value in self._event_source_environment().items():
                 function.add_property_override(f"Environment.Variables.{key}", value)
@@ -491,7 +603,19 @@ class SafeConnectionStack(Stack):
             {"OnFailure": {"Type": "SQS", "Destination": self.stream_failures_queue.queue_arn}},
         )
         timers = self.chalice.get_resource("RunTimers")
-        timers.add_property_override("Events.RunTimersSqsEventSource.Properties.Queue", self.timers_queue.queue_arn)
+        timers_event = "Events.RunTimersSqsEventSource.Properties"
+        timers.add_property_override(f"{timers_event}.Queue", self.timers_queue.queue_arn)
+        self._reserve_concurrency(timers, consumer, f"{timers_event}.ScalingConfig")
+
+    def _reserve_concurrency(self, timers: CfnResource, consumer: CfnResource, timers_scaling: str) -> None:
+        """Concurrency of their own for the timers and the audit copier (see ReservedConcurrency).
+
+        The timers queue invokes at most as many functions as are reserved: more pollers than that
+        would be throttled, and every throttled receive brings a message nearer the DLQ."""
+        reserved = self.config.reserved_concurrency
+        timers.add_property_override("ReservedConcurrentExecutions", reserved.timers)
+        timers.add_property_override(timers_scaling, {"MaximumConcurrency": reserved.timers})
+        consumer.add_property_override("ReservedConcurrentExecutions", reserved.audit_copier)
 
     # ---- API Gateway: throttling, access logs, WAF ---------------------------------------
 
@@ -574,7 +698,9 @@ class SafeConnectionStack(Stack):
         waf_logs = logs.LogGroup(
             self,
             "WafLogs",
-            log_group_name=f"aws-waf-logs-safe-connection-{self.config.force}-{self.config.stage}",
+            log_group_name=Fn.join("-", [
+                f"aws-waf-logs-safe-connection-{self.config.force}-{self.config.stage}", self._stack_instance_suffix(),
+            ]),
             retention=self.log_retention,
             removal_policy=RemovalPolicy.RETAIN,
         )
@@ -589,6 +715,52 @@ class SafeConnectionStack(Stack):
                 wafv2.CfnLoggingConfiguration.FieldToMatchProperty(single_header={"Name": "authorization"}),
             ],
         )
+
+    def _stack_instance_suffix(self) -> str:
+        """The first 8 hex digits of this stack's own id (a new UUID for each stack created).
+
+        A log group kept (RETAIN) after a failed first deploy keeps the old suffix, so deploying
+        again does not collide with it."""
+        stack_uuid = Fn.select(2, Fn.split("/", self.stack_id))
+        return Fn.select(0, Fn.split("-", stack_uuid))
+
+    # ---- the force's domain ---------------------------------------------------------------
+
+    def _custom_domain(self) -> None:
+        """The force's host name in front of the API, so SMS links https://<domain>/s/<id> work.
+
+        Regional (as the API), TLS 1.2 at least, with the force's ACM certificate of this region;
+        the `api` stage is mapped at the root, so paths are the app's own. With a hosted zone, the
+        alias A record too; otherwise the force points its DNS at the `CustomDomainTarget` output."""
+        c = self.config
+        self.custom_domain = apigw.CfnDomainName(
+            self,
+            "CustomDomain",
+            domain_name=c.domain_name,
+            regional_certificate_arn=c.certificate_arn,
+            endpoint_configuration=apigw.CfnDomainName.EndpointConfigurationProperty(types=["REGIONAL"]),
+            security_policy=apigw.SecurityPolicy.TLS_1_2.value,
+        )
+        # `RestAPI.Stage` is SAM's reference to the stage it generates (and a dependency on it).
+        apigw.CfnBasePathMapping(
+            self,
+            "CustomDomainMapping",
+            domain_name=self.custom_domain.ref,
+            rest_api_id=self.chalice.get_resource("RestAPI").ref,
+            stage=Fn.sub("${RestAPI.Stage}"),
+        )
+        if c.hosted_zone_id:
+            route53.CfnRecordSet(
+                self,
+                "CustomDomainRecord",
+                hosted_zone_id=c.hosted_zone_id,
+                name=c.domain_name,
+                type="A",
+                alias_target=route53.CfnRecordSet.AliasTargetProperty(
+                    dns_name=self.custom_domain.attr_regional_domain_name,
+                    hosted_zone_id=self.custom_domain.attr_regional_hosted_zone_id,
+                ),
+            )
 
     # ---- alarms --------------------------------------------------------------------------
 
@@ -661,6 +833,10 @@ class SafeConnectionStack(Stack):
         CfnOutput(self, "ApiUrl", value=Fn.sub(
             "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + API_STAGE + "/"
         ))
+        CfnOutput(self, "PublicUrl", value=self.config.public_base_url,
+                  description="The force's address of the service: SMS links and the citizen URL")
+        CfnOutput(self, "CustomDomainTarget", value=self.custom_domain.attr_regional_domain_name,
+                  description="Point the force's DNS name here (alias or CNAME) when it is not in Route 53")
         CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.user_pool_client.user_pool_client_id)
         CfnOutput(self, "AuditBucketName", value=self.audit_bucket.bucket_name)

@@ -6,6 +6,7 @@ property removed, proving the check can fail. aws_cdk.assertions raises with a r
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_cdk.assertions import Match, Template
@@ -95,8 +96,8 @@ def check_topic_and_sms(template: Json, spend_limit: int, sender_id: str) -> Non
     topic_id, topic = next(iter(topics.items()))
     assert topic["Properties"].get("KmsMasterKeyId"), "alerts topic not encrypted"
     check_tls_only(template, "AWS::SNS::TopicPolicy", "Topics", topic_id)
-    calls = [r for r in resources(template, "Custom::AWS").values()]
-    assert calls, "no SMS settings call"
+    calls = [r for r in resources(template, "Custom::AWS").values() if sdk_call(r, "Create")["action"] == "setSMSAttributes"]
+    assert len(calls) == 1, "no SMS settings call"
     create = "".join(str(part) for part in _flatten(calls[0]["Properties"]["Create"]))
     for expected in ('"DefaultSMSType":"Transactional"', f'"MonthlySpendLimit":"{spend_limit}"',
                      f'"DefaultSenderID":"{sender_id}"', '"DeliveryStatusIAMRole":',
@@ -109,6 +110,65 @@ def _flatten(value: Any) -> list[Any]:
     if isinstance(value, dict) and "Fn::Join" in value:
         return [p for part in value["Fn::Join"][1] for p in _flatten(part)]
     return [value]
+
+
+def _token_text(part: Any) -> str:
+    """A CloudFormation token inside a rendered SDK call, as ${Ref} / ${Resource.Attribute} text."""
+    if isinstance(part, str):
+        return part
+    if isinstance(part, dict) and "Ref" in part:
+        return "${" + part["Ref"] + "}"
+    if isinstance(part, dict) and "Fn::GetAtt" in part:
+        return "${" + ".".join(part["Fn::GetAtt"]) + "}"
+    return "${" + json.dumps(part).replace('"', "'") + "}"
+
+
+def sdk_call(resource: Json, event: str) -> Json:
+    """An AwsCustomResource's call for `event` ("Create", "Update", "Delete"), tokens as ${...} text."""
+    rendered = resource["Properties"].get(event)
+    if rendered is None:
+        return {"action": None}
+    return json.loads("".join(_token_text(part) for part in _flatten(rendered)))
+
+
+def sdk_calls(template: Json, action: str, event: str = "Create") -> list[Json]:
+    """Every deploy-time SDK call named `action` made on `event`."""
+    calls = [sdk_call(r, event) for r in resources(template, "Custom::AWS").values()]
+    return [call for call in calls if call["action"] == action]
+
+
+def check_log_group_names(template: Json) -> None:
+    """A named log group carries the stack's own id: one left behind (retained) by a failed first
+    deploy cannot make the next deploy fail with "already exists". WAF's must start aws-waf-logs-."""
+    named = {k: v["Properties"]["LogGroupName"] for k, v in resources(template, "AWS::Logs::LogGroup").items()
+             if "LogGroupName" in v["Properties"]}
+    assert named, "expected the WAF log group to be named"
+    for name, value in named.items():
+        assert "AWS::StackId" in json.dumps(value), f"{name}: fixed name {value}, not unique to this stack"
+        assert "DirectPublishToPhoneNumber" not in json.dumps(value), f"{name}: SNS's own name as a plain log group"
+    waf = [value for value in named.values() if "aws-waf-logs-" in json.dumps(value)]
+    assert waf and all(_flatten(value)[0].startswith("aws-waf-logs-") for value in waf), \
+        "the WAF log group's name must start with aws-waf-logs-"
+
+
+SMS_LOG_GROUPS = ("DirectPublishToPhoneNumber", "DirectPublishToPhoneNumber/Failure")
+
+
+def check_sms_log_groups(template: Json, days: int) -> None:
+    """SNS names its SMS delivery-status groups itself (sns/<region>/<account>/...): they are created
+    at deploy time by a call that tolerates an existing group, then given their retention."""
+    for suffix in SMS_LOG_GROUPS:
+        def named(call: Json) -> bool:
+            name = call["parameters"]["logGroupName"]
+            return name.startswith("sns/") and name.endswith("/" + suffix) and "${AWS::AccountId}" in name
+        created = [c for c in sdk_calls(template, "createLogGroup") if named(c)]
+        assert len(created) == 1, f"no deploy-time createLogGroup for sns/.../{suffix}"
+        assert "ResourceAlreadyExistsException" in created[0].get("ignoreErrorCodesMatching", ""), \
+            f"sns/.../{suffix}: an existing group (left by a failed deploy) would fail the deploy"
+        for event in ("Create", "Update"):
+            retention = [c for c in sdk_calls(template, "putRetentionPolicy", event) if named(c)]
+            assert [c["parameters"].get("retentionInDays") for c in retention] == [days], \
+                f"sns/.../{suffix}: retention is not set to {days} days on {event}"
 
 
 def check_queues(template: Json) -> None:
@@ -249,3 +309,86 @@ def check_environment(template: Json) -> None:
         missing = wanted - set(variables)
         assert not missing, f"{function}: environment lacks {sorted(missing)}"
         assert variables["CHIME_BACKEND"] == "aws"
+
+
+def check_runtime(template: Json) -> None:
+    """Every function runs Python 3.11 whatever interpreter built the template (Chalice follows it)."""
+    functions = resources(template, "AWS::Serverless::Function")
+    assert set(FUNCTIONS) <= set(functions), f"functions are {sorted(functions)}"
+    for name, function in functions.items():
+        runtime = function["Properties"].get("Runtime")
+        assert runtime == "python3.11", f"{name}: runtime is {runtime!r}, not python3.11"
+
+
+def check_reserved_concurrency(template: Json, timers: int, audit_copier: int) -> None:
+    """The timers and the audit copier keep their own concurrency, whatever floods the public routes."""
+    functions = template["Resources"]
+    timers_props = functions["RunTimers"]["Properties"]
+    assert timers_props.get("ReservedConcurrentExecutions") == timers, "RunTimers has no reserved concurrency"
+    scaling = next(iter(timers_props["Events"].values()))["Properties"].get("ScalingConfig", {})
+    # Above its reservation the SQS poller would be throttled, and throttled receives count towards the DLQ.
+    assert 2 <= scaling.get("MaximumConcurrency", 0) <= timers, "RunTimers' queue can invoke more than reserved"
+    copier = functions["CopyAuditEventsToS3"]["Properties"].get("ReservedConcurrentExecutions")
+    assert copier == audit_copier, "CopyAuditEventsToS3 has no reserved concurrency"
+
+
+def check_sms_sender_id(template: Json, sender_id: str) -> None:
+    """The force's sender id is the account default and what every function puts on each SMS."""
+    for function in FUNCTIONS:
+        variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
+        assert variables.get("SMS_SENDER_ID") == sender_id, \
+            f"{function}: SMS_SENDER_ID is {variables.get('SMS_SENDER_ID')!r}, not {sender_id!r}"
+    (settings,) = sdk_calls(template, "setSMSAttributes")
+    assert settings["parameters"]["attributes"]["DefaultSenderID"] == sender_id, "account default sender id differs"
+
+
+def check_custom_domain(template: Json, domain_name: str, certificate_arn: str, hosted_zone_id: str | None) -> None:
+    """The force's domain serves the API's `api` stage at its root (SMS links https://<domain>/s/<id>):
+    regional, TLS 1.2, the force's ACM certificate, and an alias A record when the zone is given."""
+    domains = resources(template, "AWS::ApiGateway::DomainName")
+    assert len(domains) == 1, f"expected one custom domain, found {len(domains)}"
+    domain_id, domain = next(iter(domains.items()))
+    props = domain["Properties"]
+    assert props.get("DomainName") == domain_name, f"custom domain is {props.get('DomainName')!r}"
+    assert props.get("RegionalCertificateArn") == certificate_arn, "custom domain lacks the force's certificate"
+    assert props.get("EndpointConfiguration", {}).get("Types") == ["REGIONAL"], "custom domain is not regional"
+    assert props.get("SecurityPolicy") == "TLS_1_2", "custom domain accepts TLS older than 1.2"
+    mappings = list(resources(template, "AWS::ApiGateway::BasePathMapping").values())
+    assert len(mappings) == 1, "the custom domain is mapped to nothing"
+    mapping = mappings[0]["Properties"]
+    assert mapping.get("DomainName") == {"Ref": domain_id} and mapping.get("RestApiId") == {"Ref": "RestAPI"}, \
+        "the custom domain is not mapped to the Chalice API"
+    assert mapping.get("Stage") == {"Fn::Sub": "${RestAPI.Stage}"}, "the mapping does not name the API's stage"
+    assert mapping.get("BasePath", "") in ("", "(none)"), "the API is not at the domain's root: SMS links would 404"
+    records = list(resources(template, "AWS::Route53::RecordSet").values())
+    if hosted_zone_id is None:
+        assert not records, "a DNS record without a hosted zone"
+    else:
+        assert [r["Properties"] for r in records] == [{
+            "HostedZoneId": hosted_zone_id, "Name": domain_name, "Type": "A",
+            "AliasTarget": {"DNSName": {"Fn::GetAtt": [domain_id, "RegionalDomainName"]},
+                            "HostedZoneId": {"Fn::GetAtt": [domain_id, "RegionalHostedZoneId"]}},
+        }], "no alias A record for the custom domain"
+    for function in FUNCTIONS:
+        variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
+        assert variables["PUBLIC_BASE_URL"] == f"https://{domain_name}", f"{function}: links do not use the domain"
+
+
+def check_sms_protect(template: Json) -> None:
+    """SMS may go to UK numbers only: the account's default protect configuration (the one SNS
+    applies) allows GB and blocks every other ISO 3166 country (countries not listed are allowed)."""
+    from infra.iso3166 import ALPHA_2
+
+    configs = resources(template, "AWS::SMSVOICE::ProtectConfiguration")
+    assert len(configs) == 1, f"expected one SMS protect configuration, found {len(configs)}"
+    config_id, config = next(iter(configs.items()))
+    rules = {r["CountryCode"]: r["ProtectStatus"] for r in config["Properties"].get("CountryRuleSet", {}).get("SMS", [])}
+    assert rules.get("GB") == "ALLOW", "SMS to UK numbers are not allowed"
+    unblocked = sorted(code for code in ALPHA_2 if code != "GB" and rules.get(code) != "BLOCK")
+    assert not unblocked, f"SMS to {', '.join(unblocked[:10])}{'...' if len(unblocked) > 10 else ''} are not blocked"
+    default = [c for c in sdk_calls(template, "setAccountDefaultProtectConfiguration")
+               if c["parameters"].get("ProtectConfigurationId") == "${" + config_id + ".ProtectConfigurationId}"]
+    assert len(default) == 1, "the protect configuration is not the account default (SNS would ignore it)"
+    assert sdk_calls(template, "setAccountDefaultProtectConfiguration", "Update"), "an update would not reapply it"
+    assert sdk_calls(template, "deleteAccountDefaultProtectConfiguration", "Delete"), \
+        "deleting the stack would leave a dangling account default"

@@ -6,6 +6,8 @@ Everything lives in one module so `pytest -n 2 --dist loadfile` synthesises on o
 from __future__ import annotations
 
 import copy
+import json
+import re
 
 import pytest
 
@@ -25,11 +27,19 @@ def test_every_property_issue_6_lists(synthesised, force):
     checks.check_user_pool(template)
     checks.check_api(template, config.api.rate_limit_per_second, config.api.burst_limit)
     checks.check_log_retention(template, config.log_retention_days)
+    checks.check_log_group_names(template)
+    checks.check_sms_log_groups(template, config.log_retention_days)
     checks.check_alarms(template)
     checks.check_outputs(template)
     checks.check_stream_consumer(template)
     checks.check_least_privilege(template)
     checks.check_environment(template)
+    checks.check_sms_sender_id(template, config.sms_sender_id)
+    checks.check_runtime(template)
+    checks.check_custom_domain(template, config.domain_name, config.certificate_arn, config.hosted_zone_id)
+    checks.check_sms_protect(template)
+    checks.check_reserved_concurrency(template, config.reserved_concurrency.timers,
+                                      config.reserved_concurrency.audit_copier)
 
 
 def _without(template, kind, path):
@@ -60,6 +70,75 @@ def _share_one_role(t):
     return t
 
 
+def _remove_runtime(t):
+    t["Resources"]["RunTimers"]["Properties"].pop("Runtime")
+    return t
+
+
+def _remove_timers_concurrency(t):
+    t["Resources"]["RunTimers"]["Properties"].pop("ReservedConcurrentExecutions")
+    return t
+
+
+def _remove_timers_scaling(t):
+    next(iter(t["Resources"]["RunTimers"]["Properties"]["Events"].values()))["Properties"].pop("ScalingConfig")
+    return t
+
+
+def _remove_copier_concurrency(t):
+    t["Resources"]["CopyAuditEventsToS3"]["Properties"].pop("ReservedConcurrentExecutions")
+    return t
+
+
+def _fixed_waf_log_group_name(t):
+    for group in checks.resources(t, "AWS::Logs::LogGroup").values():
+        if "LogGroupName" in group["Properties"]:
+            group["Properties"]["LogGroupName"] = "aws-waf-logs-safe-connection-met-prod"
+    return t
+
+
+def _rewrite_sdk_calls(t, old, new):
+    """Replace text inside every rendered deploy-time SDK call."""
+    for resource in checks.resources(t, "Custom::AWS").values():
+        for event in ("Create", "Update", "Delete"):
+            rendered = resource["Properties"].get(event)
+            if isinstance(rendered, dict):
+                parts = rendered["Fn::Join"][1]
+                rendered["Fn::Join"][1] = [p.replace(old, new) if isinstance(p, str) else p for p in parts]
+            elif isinstance(rendered, str):
+                resource["Properties"][event] = rendered.replace(old, new)
+    return t
+
+
+def _default_sender_id(t):
+    t["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]["SMS_SENDER_ID"] = "SafeConnect"
+    return t
+
+
+def _map_under_a_base_path(t):
+    for mapping in checks.resources(t, "AWS::ApiGateway::BasePathMapping").values():
+        mapping["Properties"]["BasePath"] = "api"
+    return t
+
+
+def _placeholder_links(t):
+    t["Resources"]["RunTimers"]["Properties"]["Environment"]["Variables"]["PUBLIC_BASE_URL"] = \
+        "https://safe-connection.met.example.police.uk"
+    return t
+
+
+def _remove_resources(t, kind):
+    t["Resources"] = {k: v for k, v in t["Resources"].items() if v["Type"] != kind}
+    return t
+
+
+def _sms_rules(t, change):
+    for config in checks.resources(t, "AWS::SMSVOICE::ProtectConfiguration").values():
+        rules = config["Properties"]["CountryRuleSet"]["SMS"]
+        config["Properties"]["CountryRuleSet"]["SMS"] = change(rules)
+    return t
+
+
 def _remove_setting(t):
     t["Resources"]["RunTimers"]["Properties"]["Environment"]["Variables"].pop("AUDIT_DATA_KEY_ID")
     return t
@@ -83,12 +162,41 @@ MUTATIONS = [
     ("stream bisect", _remove_stream_bisect, "check_stream_consumer"),
     ("role per function", _share_one_role, "check_least_privilege"),
     ("a setting", _remove_setting, "check_environment"),
+    ("runtime", _remove_runtime, "check_runtime"),
+    ("SMS to one other country blocked",
+     lambda t: _sms_rules(t, lambda rules: [r for r in rules if r["CountryCode"] != "FR"]), "check_sms_protect"),
+    ("SMS to the UK allowed",
+     lambda t: _sms_rules(t, lambda rules: [{**r, "ProtectStatus": "BLOCK"} for r in rules]), "check_sms_protect"),
+    ("protect configuration as the account default",
+     lambda t: _rewrite_sdk_calls(t, "setAccountDefaultProtectConfiguration", "describeProtectConfigurations"),
+     "check_sms_protect"),
+    ("TLS 1.2 on the domain", lambda t: _without(t, "AWS::ApiGateway::DomainName", ["SecurityPolicy"]),
+     "check_custom_domain"),
+    ("regional domain", lambda t: _without(t, "AWS::ApiGateway::DomainName", ["EndpointConfiguration"]),
+     "check_custom_domain"),
+    ("base-path mapping", lambda t: _remove_resources(t, "AWS::ApiGateway::BasePathMapping"), "check_custom_domain"),
+    ("mapping at the root", _map_under_a_base_path, "check_custom_domain"),
+    ("alias record", lambda t: _remove_resources(t, "AWS::Route53::RecordSet"), "check_custom_domain"),
+    ("links on the domain", _placeholder_links, "check_custom_domain"),
+    ("force's sender id", _default_sender_id, "check_sms_sender_id"),
+    ("unique WAF log group name", _fixed_waf_log_group_name, "check_log_group_names"),
+    ("SMS log groups tolerate an existing group",
+     lambda t: _rewrite_sdk_calls(t, "ResourceAlreadyExistsException", "NoSuchError"), "check_sms_log_groups"),
+    ("SMS log group retention", lambda t: _rewrite_sdk_calls(t, "putRetentionPolicy", "listTagsLogGroup"),
+     "check_sms_log_groups"),
+    ("timers reserved concurrency", _remove_timers_concurrency, "check_reserved_concurrency"),
+    ("timers queue scaling", _remove_timers_scaling, "check_reserved_concurrency"),
+    ("audit copier reserved concurrency", _remove_copier_concurrency, "check_reserved_concurrency"),
 ]
 ARGS = {
     "check_audit_bucket": lambda c: (c.audit_retention_days,),
     "check_topic_and_sms": lambda c: (c.sms_monthly_spend_limit_usd, c.sms_sender_id),
     "check_api": lambda c: (c.api.rate_limit_per_second, c.api.burst_limit),
     "check_log_retention": lambda c: (c.log_retention_days,),
+    "check_sms_log_groups": lambda c: (c.log_retention_days,),
+    "check_sms_sender_id": lambda c: (c.sms_sender_id,),
+    "check_custom_domain": lambda c: (c.domain_name, c.certificate_arn, c.hosted_zone_id),
+    "check_reserved_concurrency": lambda c: (c.reserved_concurrency.timers, c.reserved_concurrency.audit_copier),
 }
 
 
@@ -146,3 +254,36 @@ def test_two_forces_are_two_independent_stacks(synthesised):
     assert "DefaultSenderID\":\"MetPolice" in str(met) and "WiltsPol" in str(wilts)
     env = lambda t: t["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]  # noqa: E731
     assert env(met)["ANSWER_TIMEOUT_SECONDS"] == "90" and env(wilts)["ANSWER_TIMEOUT_SECONDS"] == "120"
+
+
+def test_the_runtime_does_not_follow_the_interpreter_that_builds_it(monkeypatch, tmp_path):
+    """Chalice picks the runtime from the Python running it; the template must say 3.11 anyway."""
+    import chalice.config
+
+    from infra.synth import synthesise
+
+    monkeypatch.setattr(chalice.config.Config, "lambda_python_version", property(lambda self: "python3.12"))
+    path = synthesise("wiltshire", "prod", tmp_path, bundle_dependencies=False)
+    checks.check_runtime(json.loads(path.read_text()))
+
+
+@pytest.mark.parametrize("version", [(3, 12, 1), (3, 10, 14), (4, 0, 0)])
+def test_synth_refuses_a_python_other_than_the_lambda_runtime(version):
+    from infra.synth import require_lambda_python
+
+    with pytest.raises(RuntimeError, match=r"Python 3\.11.*python3\.11"):
+        require_lambda_python(version)
+    require_lambda_python((3, 11, 7))
+
+
+def test_the_error_the_sms_log_group_call_tolerates_is_what_cloudwatch_logs_answers(aws, boto_session):
+    """The deploy-time createLogGroup ignores exactly the code CloudWatch Logs gives an existing group."""
+    from botocore.exceptions import ClientError
+
+    logs = boto_session.client("logs")
+    logs.create_log_group(logGroupName="sns/eu-west-2/123456789012/DirectPublishToPhoneNumber")
+    with pytest.raises(ClientError) as again:
+        logs.create_log_group(logGroupName="sns/eu-west-2/123456789012/DirectPublishToPhoneNumber")
+    from infra.stacks.safe_connection import EXISTING_LOG_GROUP
+
+    assert re.fullmatch(EXISTING_LOG_GROUP, again.value.response["Error"]["Code"])

@@ -52,6 +52,37 @@ def test_sender_id_comes_from_the_constructor(sns, publishes):
     assert publishes[0]["MessageAttributes"]["AWS.SNS.SMS.SenderID"]["StringValue"] == "MetPolice"
 
 
+def test_the_sender_id_configured_for_the_force_is_what_the_app_sends(aws, boto_session):
+    """SMS_SENDER_ID (set by the stack from the force's config) reaches every SMS as AWS.SNS.SMS.SenderID."""
+    from chalicelib.bootstrap import Dependencies
+    from chalicelib.settings import Settings
+
+    deps = Dependencies(Settings.from_env({"SMS_SENDER_ID": "MetPolice"}), session=boto_session)
+    sent: list[dict] = []
+    deps.sns.meta.events.register("provide-client-params.sns.Publish", lambda params, **_: sent.append(dict(params)))
+
+    deps.sms.send_sms("+447700900123", "Safe Connection: test message")
+
+    (params,) = sent
+    assert params["MessageAttributes"]["AWS.SNS.SMS.SenderID"] == {"DataType": "String", "StringValue": "MetPolice"}
+
+
+def test_locally_the_sender_id_defaults_to_safeconnect():
+    from chalicelib.settings import Settings
+
+    assert Settings.from_env({}).sms_sender_id == "SafeConnect"
+
+
+@pytest.mark.parametrize("sender_id", ["Metropolitan1", "Met Police", "Met-Police", ""])
+def test_a_sender_id_sns_would_refuse_is_refused_at_start(sender_id):
+    from pydantic import ValidationError
+
+    from chalicelib.settings import Settings
+
+    with pytest.raises(ValidationError, match="sms_sender_id"):
+        Settings(sms_sender_id=sender_id)
+
+
 @pytest.mark.parametrize(
     "phone",
     [
