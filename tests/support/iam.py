@@ -123,14 +123,20 @@ class TemplateResolver:
 
     def _attribute(self, logical_id: str, attribute: str) -> str:
         cid = construct_id(logical_id)
-        if cid in self._physical and attribute in self._physical[cid]:
-            return self._physical[cid][attribute]
+        for known in (self._physical, self._shaped):
+            if attribute in known.get(cid, {}):
+                return known[cid][attribute]
         kind = self._resources.get(logical_id, {}).get("Type")
         if kind == "AWS::Logs::LogGroup" and attribute == "Arn":
             return f"arn:aws:logs:{self._region}:{self._account}:log-group:{cid}:*"
         if kind == "AWS::IAM::Role" and attribute == "Arn":
             return f"arn:aws:iam::{self._account}:role/{cid}"
         raise AssertionError(f"the IAM tests have no physical resource for {logical_id}.{attribute}")
+
+    @functools.cached_property
+    def _shaped(self) -> dict[str, dict[str, str]]:
+        """Resources the test did not make (nothing calls them) still get ARNs of the right shape."""
+        return shaped_physical_resources({"Resources": self._resources}, self._region, self._account)
 
 
 def shaped_physical_resources(template: dict[str, Any], region: str = "eu-west-2",
@@ -158,6 +164,9 @@ def shaped_physical_resources(template: dict[str, Any], region: str = "eu-west-2
             physical[cid] = {"Ref": cid, "Arn": f"arn:aws:lambda:{region}:{account}:function:{cid}"}
         elif kind in ("AWS::Serverless::Api", "AWS::ApiGateway::RestApi"):
             physical[cid] = {"Ref": cid, "RootResourceId": "root"}
+        elif kind == "AWS::SMSVOICE::ProtectConfiguration":
+            arn = f"arn:aws:sms-voice:{region}:{account}:protect-configuration/{cid}"
+            physical[cid] = {"Ref": cid, "Arn": arn, "ProtectConfigurationId": cid}
     return physical
 
 
@@ -409,6 +418,9 @@ def authorisation_questions(handler: Any, action: str, resource: str) -> list[tu
         return [(action, _kms_key_arn(_json_body(handler), region, account))]
     if service == "sns":
         return _sns_questions(handler, action, region, account)
+    if service == "logs":
+        group = _json_body(handler).get("logGroupName")
+        return [(action, f"arn:aws:logs:{region}:{account}:log-group:{group}" if group else resource)]
     if service == "sqs" and resource == "*":
         # moto names only existing queues; IAM names the queue the URL points at, gone or not.
         url = handler._get_param("QueueUrl")
