@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 MOTO_PORT ?= 5000
 
-.PHONY: run test install bundle browser screenshots openapi fuzz synth deploy bench clean
+.PHONY: run test install bundle browser screenshots openapi fuzz package synth deploy bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,8 +67,12 @@ FORCE ?= met
 STAGE ?= prod
 CDK_STACK = SafeConnection-$(FORCE)-$(STAGE)
 
-synth: $(STAMP)
+# `make package` is synth without the checks: the cloud assembly in cdk.out, the Lambda package in it
+# (tests/package builds it this way in a clean copy of the tree and runs it).
+package: $(STAMP)
 	FORCE=$(FORCE) STAGE=$(STAGE) $(BIN)/python infra/app.py
+
+synth: package
 	$(BIN)/python -m infra.checks cdk.out/$(CDK_STACK).template.json
 
 deploy: synth
