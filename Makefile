@@ -68,8 +68,9 @@ STAGE ?= prod
 CDK_STACK = SafeConnection-$(FORCE)-$(STAGE)
 
 # `make package` is synth without the checks: the cloud assembly in cdk.out, the Lambda package in it
-# (tests/package builds it this way in a clean copy of the tree and runs it).
-package: $(STAMP)
+# (tests/package builds it this way in a clean copy of the tree and runs it). The bundles come first:
+# they are not committed, so a clean clone has none, and a package without them serves no JavaScript.
+package: $(STAMP) $(BUNDLE)
 	FORCE=$(FORCE) STAGE=$(STAGE) $(BIN)/python infra/app.py
 
 synth: package
