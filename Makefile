@@ -6,15 +6,22 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 MOTO_PORT ?= 5000
 
-.PHONY: run test install bundle browser screenshots openapi fuzz package synth deploy bench clean
+.PHONY: run test install lock bundle browser screenshots openapi fuzz package synth deploy bench clean
 
-$(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt
+# The dev install is constrained by requirements.lock (requirements-dev.txt), so tests run the versions that ship.
+$(STAMP): requirements.txt requirements.lock requirements-dev.txt infra/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip<26.3"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r infra/requirements.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# requirements.lock pins every distribution of the Lambda package (requirements.txt and all it pulls in);
+# the package is built from it. After changing requirements.txt: `make lock`, `make install`, `make test`,
+# and commit requirements.lock. Resolved afresh against the index, installing nothing.
+lock:
+	$(PYTHON) infra/lock.py
 
 # The staff pages' JavaScript (Chime SDK for JavaScript, QR code), from frontend/package.json and its
 # lock file; the bundles land in chalicelib/web/static/ and are packaged with the app, not committed.

@@ -13,14 +13,21 @@ import shutil
 from pathlib import Path
 from typing import Iterator
 
+from ..lock import stale
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-# What Chalice puts into the Lambda package: app.py, chalicelib/, the config, requirements.txt.
-_APP_FILES = ("app.py", "requirements.txt", ".chalice/config.json")
+# What Chalice puts into the Lambda package: app.py, chalicelib/, the config, and the dependencies
+# of the requirements.txt it finds (staged from requirements.lock: every version pinned).
+_APP_FILES = ("app.py", ".chalice/config.json")
 _APP_DIRS = ("chalicelib",)
 STATIC_DIR = Path("chalicelib") / "web" / "static"
 # What the pages serve from STATIC_DIR (chalicelib/api/pages.py). The .js bundles are built from
 # frontend/ by `make bundle` and not committed, so a clean clone has none until make builds them.
 REQUIRED_STATIC = ("citizen.css", "staff.css", "officer.js", "sergeant.js")
+
+
+class StaleLock(RuntimeError):
+    """requirements.lock is missing or no longer matches requirements.txt."""
 
 
 class MissingStaticAssets(RuntimeError):
@@ -45,10 +52,12 @@ def stage_app_source(build_dir: Path, *, bundle_dependencies: bool = True, proje
     Refuses (MissingStaticAssets) an app whose static bundles are missing, so no package without the
     staff pages' JavaScript can be produced.
 
-    Without bundle_dependencies the staged requirements.txt is empty: the template is the same but
-    the package holds only our code, so tests synthesise quickly without downloading Lambda wheels.
+    The staged requirements.txt (what Chalice bundles) is requirements.lock, so every version in the
+    package is pinned. Without bundle_dependencies it is empty: the template is the same but the
+    package holds only our code, so tests synthesise quickly without downloading Lambda wheels.
     """
     check_static_assets(project_dir)
+    requirements = locked_requirements(project_dir) if bundle_dependencies else ""
     build_dir.mkdir(parents=True, exist_ok=True)
     for name in _APP_DIRS:
         shutil.rmtree(build_dir / name, ignore_errors=True)
@@ -61,9 +70,17 @@ def stage_app_source(build_dir: Path, *, bundle_dependencies: bool = True, proje
         target = build_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(project_dir / name, target)
-    if not bundle_dependencies:
-        (build_dir / "requirements.txt").write_text("")
+    (build_dir / "requirements.txt").write_text(requirements)
     return build_dir
+
+
+def locked_requirements(project_dir: Path = PROJECT_DIR) -> str:
+    """requirements.lock's text, once it is known to match requirements.txt (else StaleLock)."""
+    lock = project_dir / "requirements.lock"
+    problems = stale(project_dir / "requirements.txt", lock)
+    if problems:
+        raise StaleLock("; ".join(problems) + ": run `make lock` (then `make install`) and commit requirements.lock")
+    return lock.read_text(encoding="utf-8")
 
 
 @contextlib.contextmanager

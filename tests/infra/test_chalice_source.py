@@ -50,3 +50,27 @@ def test_every_asset_the_pages_serve_is_required():
     from chalicelib.api.pages import ASSET_TYPES
 
     assert set(chalice_source.REQUIRED_STATIC) == set(ASSET_TYPES)
+
+
+def test_the_package_is_built_from_the_lock(tmp_path):
+    source = app_tree(tmp_path / "src", chalice_source.REQUIRED_STATIC)
+    (source / "requirements.txt").write_text("# what the app imports\nboto3==1.44.5\n")
+    lock = "# generated\nboto3==1.44.5\nbotocore==1.44.8\njmespath==1.1.0\n"
+    (source / "requirements.lock").write_text(lock)
+    staged = stage_app_source(tmp_path / "build", bundle_dependencies=True, project_dir=source)
+    # Chalice reads requirements.txt: in the staged app, that is the lock.
+    assert (staged / "requirements.txt").read_text() == lock
+
+
+@pytest.mark.parametrize("lock, problem", [
+    (None, r"requirements\.lock is missing.*make lock"),
+    ("boto3==1.44.4\nbotocore==1.44.8\n", r"boto3==1\.44\.5.*requirements\.lock has boto3==1\.44\.4.*make lock"),
+    ("botocore==1.44.8\n", r"boto3.*not in requirements\.lock.*make lock"),
+])
+def test_staging_refuses_a_missing_or_stale_lock(tmp_path, lock, problem):
+    source = app_tree(tmp_path / "src", chalice_source.REQUIRED_STATIC)
+    (source / "requirements.txt").write_text("boto3==1.44.5\n")
+    if lock is not None:
+        (source / "requirements.lock").write_text(lock)
+    with pytest.raises(chalice_source.StaleLock, match=problem):
+        stage_app_source(tmp_path / "build", bundle_dependencies=True, project_dir=source)

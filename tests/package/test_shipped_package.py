@@ -153,6 +153,36 @@ def test_package_holds_our_code_and_no_local_stack_or_dev_tooling(build):
     assert sorted(p.name for p in (package / "chalice").iterdir() if p.suffix == ".py") == ["__init__.py", "app.py"]
 
 
+def _shipped_distributions(package: Path) -> dict[str, tuple[str, set[str]]]:
+    """canonical name -> (version, top-level entries it installed), from each *.dist-info."""
+    from email.parser import Parser
+
+    from infra.lock import canonical
+
+    found = {}
+    for info in package.glob("*.dist-info"):
+        meta = Parser().parsestr((info / "METADATA").read_text(encoding="utf-8"), headersonly=True)
+        record = (info / "RECORD").read_text(encoding="utf-8").splitlines()
+        tops = {line.split(",", 1)[0].split("/", 1)[0] for line in record if line}
+        found[canonical(meta["Name"])] = (meta["Version"], tops)
+    return found
+
+
+def test_package_holds_exactly_the_locked_versions(build):
+    from infra.lock import read_pins
+
+    shipped_versions = {name: version for name, (version, _) in _shipped_distributions(build.package).items()}
+    assert shipped_versions == read_pins(build.copy / "requirements.lock")
+
+
+def test_everything_in_the_package_is_ours_or_a_locked_distribution(build):
+    owned = set().union(*(tops for _, tops in _shipped_distributions(build.package).values()))
+    ours = {"app.py", "chalicelib", "chalice"}  # chalice/: Chalice's runtime module, added by its packager
+    strays = sorted(p.name for p in build.package.iterdir()
+                    if p.name not in owned | ours and not p.name.endswith((".dist-info", ".data")))
+    assert strays == []
+
+
 # ---- the handlers, run from the package -------------------------------------------------------
 
 
