@@ -146,9 +146,8 @@ def test_package_holds_our_code_and_no_local_stack_or_dev_tooling(build):
     package = build.package
     assert (package / "app.py").is_file() and (package / "chalicelib" / "bootstrap.py").is_file()
     assert not (package / "chalicelib" / "local").exists()
-    top_level = {p.name for p in package.iterdir()}
-    for name in shipped.DEV_ONLY:
-        assert name.split(".")[0] not in top_level or name == "chalicelib.local", name
+    top_level = {p.name.removesuffix(".py") for p in package.iterdir()}
+    assert sorted(top_level & {name for name in shipped.DEV_ONLY if "." not in name}) == []
     # Chalice adds only its runtime module (chalice/app.py), not its CLI.
     assert sorted(p.name for p in (package / "chalice").iterdir() if p.suffix == ".py") == ["__init__.py", "app.py"]
 
@@ -253,11 +252,10 @@ def test_timer_message_runs_through_run_timers(started, runtime, world):
     assert len(sms_sent(world)) == 2  # wave 2 texted the next sergeant
 
 
-def test_stream_batch_lands_the_audit_events_in_s3(started, runtime, world):
-    _, view = started
-    client = world["client"]
-    settings = world["settings"]
-    streams = client("dynamodbstreams")
+@pytest.fixture(scope="module")
+def audited(started, runtime, world):
+    """The table's stream so far (the start's audit events among it), delivered to the packaged consumer."""
+    streams = world["client"]("dynamodbstreams")
     stream_arn = world["tokens"]["VERIFICATIONS_STREAM_ARN"]
     records = []
     for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
@@ -265,8 +263,13 @@ def test_stream_batch_lands_the_audit_events_in_s3(started, runtime, world):
                                               ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
         records += streams.get_records(ShardIterator=iterator, Limit=100)["Records"]
     assert records
-    runtime.invoke("CopyAuditEventsToS3", stream_event(stream_arn, records))
+    return runtime.invoke("CopyAuditEventsToS3", stream_event(stream_arn, records))
 
+
+def test_stream_batch_lands_the_audit_events_in_s3(started, audited, world):
+    _, view = started
+    client = world["client"]
+    settings = world["settings"]
     s3 = client("s3")
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=settings.audit_bucket, Prefix="audit/").get("Contents", [])]
     mine = sorted(k for k in keys if f"/{view['verification_id']}/" in k)
@@ -278,7 +281,7 @@ def test_stream_batch_lands_the_audit_events_in_s3(started, runtime, world):
     assert all(e["hash"] == event_hash(e) for e in events)
 
 
-def test_nightly_digest_signs_the_audit_writes_of_the_day_before(started, runtime, world):
+def test_nightly_digest_signs_the_audit_writes_of_the_day_before(started, audited, runtime, world):
     """The scheduled function signs yesterday's digest: the day's index is copied to yesterday
     (the package runs on the real clock), then the KMS signature it wrote must verify."""
     from chalicelib.adapters.dynamodb import DynamoAuditIndex
@@ -308,6 +311,15 @@ def test_nightly_digest_signs_the_audit_writes_of_the_day_before(started, runtim
 
 def test_nightly_erasure_runs_from_the_package(runtime):
     runtime.invoke("EraseExpiredPersonalData", schedule_event("EraseExpiredPersonalData"))
+
+
+def test_each_invocation_can_run_under_its_own_credentials(runtime, world):
+    """What a per-function IAM role needs: `env` is applied last, over the default test credentials."""
+    role = {"AWS_ACCESS_KEY_ID": "ASIAEXAMPLEROLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token"}
+    env = runtime.environment("RunTimers", role)
+    assert {k: env[k] for k in role} == role
+    assert env["AWS_ENDPOINT_URL"] == world["endpoint"] and env["CHIME_BACKEND"] == "aws"
+    assert runtime.environment("RunTimers")["AWS_ACCESS_KEY_ID"] == "testing"
 
 
 def test_make_deploy_builds_the_bundles_before_it_packages(tmp_path):
