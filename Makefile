@@ -6,15 +6,28 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 MOTO_PORT ?= 5000
 
-.PHONY: run test install bundle browser screenshots openapi fuzz synth deploy bench clean
+.PHONY: run test install lock bundle browser screenshots openapi fuzz package synth deploy bench clean
 
-$(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+# The Lambda runtime's Python: Chalice builds the package (runtime and wheels) for the Python that runs
+# it, and requirements.lock is resolved for it, so the venv is made with no other.
+PYTHON_VERSION := 3.11
+PYTHON_CHECK = -c 'import sys; v = "%d.%d" % sys.version_info[:2]; sys.exit(0 if v == "$(PYTHON_VERSION)" else sys.executable + " is Python " + v + ": Safe Connection needs Python $(PYTHON_VERSION), the runtime its Lambda package is built for. Install it and run make with PYTHON=python$(PYTHON_VERSION) (after make clean if .venv has another Python).")'
+
+# The dev install is constrained by requirements.lock (requirements-dev.txt), so tests run the versions that ship.
+$(STAMP): requirements.txt requirements.lock requirements-dev.txt infra/requirements.txt
+	@if test -x $(BIN)/python; then $(BIN)/python $(PYTHON_CHECK); else $(PYTHON) $(PYTHON_CHECK) && $(PYTHON) -m venv $(VENV); fi
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip<26.3"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r infra/requirements.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# requirements.lock pins every distribution of the Lambda package (requirements.txt and all it pulls in);
+# the package is built from it. After changing requirements.txt: `make lock`, `make install`, `make test`,
+# and commit requirements.lock. Resolved afresh against the index, installing nothing.
+lock:
+	@$(PYTHON) $(PYTHON_CHECK)
+	$(PYTHON) infra/lock.py
 
 # The staff pages' JavaScript (Chime SDK for JavaScript, QR code), from frontend/package.json and its
 # lock file; the bundles land in chalicelib/web/static/ and are packaged with the app, not committed.
@@ -67,8 +80,13 @@ FORCE ?= met
 STAGE ?= prod
 CDK_STACK = SafeConnection-$(FORCE)-$(STAGE)
 
-synth: $(STAMP)
+# `make package` is synth without the checks: the cloud assembly in cdk.out, the Lambda package in it
+# (tests/package builds it this way in a clean copy of the tree and runs it). The bundles come first:
+# they are not committed, so a clean clone has none, and a package without them serves no JavaScript.
+package: $(STAMP) $(BUNDLE)
 	FORCE=$(FORCE) STAGE=$(STAGE) $(BIN)/python infra/app.py
+
+synth: package
 	$(BIN)/python -m infra.checks cdk.out/$(CDK_STACK).template.json
 
 deploy: synth

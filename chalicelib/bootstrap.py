@@ -142,12 +142,13 @@ class Dependencies:
 
         client = self._client("chime-sdk-meetings")
         if self.settings.chime_backend == "standin":
-            standin = self._chime_standin
-            if standin is None:
-                from .local.chime_standin import ChimeStandIn
-
-                standin = ChimeStandIn()
-            standin.install(client)
+            # chalicelib/local/ is not in the Lambda package: whoever runs the stand-in passes it in.
+            if self._chime_standin is None:
+                raise RuntimeError(
+                    "CHIME_BACKEND=standin needs a Chime stand-in passed as Dependencies(chime_standin=...) "
+                    "(the local stack and the tests do); deployed functions run with CHIME_BACKEND=aws"
+                )
+            self._chime_standin.install(client)
         return ChimeMeetings(client, self.settings.chime_media_region)
 
     @cached_property

@@ -46,12 +46,18 @@ class ChimeStandIn:
         context["standin_params"] = dict(params)
 
     def _answer(self, model: Any, context: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
-        params = context.get("standin_params", {})
-        handler = getattr(self, f"_{model.name}")
-        status, body = handler(params)
+        status, body = self.handle(model.name, context.get("standin_params", {}))
         http = AWSResponse(url="https://meetings-chime.local", status_code=status, headers={}, raw=None)
         body.setdefault("ResponseMetadata", {"HTTPStatusCode": status, "RequestId": str(uuid.uuid4())})
         return http, body
+
+    def handle(self, operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Answer one call by operation name and request parameters: (HTTP status, response body).
+
+        Also what an HTTP stand-in serves (tests/package runs the packaged app against one)."""
+        if operation not in _OPERATIONS:
+            raise ValueError(f"the Chime stand-in does not answer {operation}")
+        return getattr(self, f"_{operation}")(dict(params))
 
     # ---- state -----------------------------------------------------------------------------
 

@@ -13,33 +13,74 @@ import shutil
 from pathlib import Path
 from typing import Iterator
 
+from ..lock import stale
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-# What Chalice puts into the Lambda package: app.py, chalicelib/, the config, requirements.txt.
-_APP_FILES = ("app.py", "requirements.txt", ".chalice/config.json")
+# What Chalice puts into the Lambda package: app.py, chalicelib/, the config, and the dependencies
+# of the requirements.txt it finds (staged from requirements.lock: every version pinned).
+_APP_FILES = ("app.py", ".chalice/config.json")
 _APP_DIRS = ("chalicelib",)
+STATIC_DIR = Path("chalicelib") / "web" / "static"
+# What the pages serve from STATIC_DIR (chalicelib/api/pages.py). The .js bundles are built from
+# frontend/ by `make bundle` and not committed, so a clean clone has none until make builds them.
+REQUIRED_STATIC = ("citizen.css", "staff.css", "officer.js", "sergeant.js")
 
 
-def stage_app_source(build_dir: Path, *, bundle_dependencies: bool = True) -> Path:
+class StaleLock(RuntimeError):
+    """requirements.lock is missing or no longer matches requirements.txt."""
+
+
+class MissingStaticAssets(RuntimeError):
+    """The app's static files are missing or empty: its package would serve the pages without them."""
+
+
+def check_static_assets(project_dir: Path = PROJECT_DIR) -> None:
+    """Raise MissingStaticAssets unless every file the pages serve is there and not empty."""
+    missing = [name for name in REQUIRED_STATIC
+               if not (project_dir / STATIC_DIR / name).is_file() or (project_dir / STATIC_DIR / name).stat().st_size == 0]
+    if missing:
+        raise MissingStaticAssets(
+            f"{', '.join(missing)} missing or empty in {project_dir / STATIC_DIR}: the staff pages would ship "
+            "without their JavaScript. Build them with `make bundle` (`make package`, `make synth` and "
+            "`make deploy` do it first)."
+        )
+
+
+def stage_app_source(build_dir: Path, *, bundle_dependencies: bool = True, project_dir: Path = PROJECT_DIR) -> Path:
     """Copy the app into build_dir (keeping Chalice's package cache there) and return it.
 
-    Without bundle_dependencies the staged requirements.txt is empty: the template is the same but
-    the package holds only our code, so tests synthesise quickly without downloading Lambda wheels.
+    Refuses (MissingStaticAssets) an app whose static bundles are missing, so no package without the
+    staff pages' JavaScript can be produced.
+
+    The staged requirements.txt (what Chalice bundles) is requirements.lock, so every version in the
+    package is pinned. Without bundle_dependencies it is empty: the template is the same but the
+    package holds only our code, so tests synthesise quickly without downloading Lambda wheels.
     """
+    check_static_assets(project_dir)
+    requirements = locked_requirements(project_dir) if bundle_dependencies else ""
     build_dir.mkdir(parents=True, exist_ok=True)
     for name in _APP_DIRS:
         shutil.rmtree(build_dir / name, ignore_errors=True)
         shutil.copytree(
-            PROJECT_DIR / name,
+            project_dir / name,
             build_dir / name,
             ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "local"),
         )
     for name in _APP_FILES:
         target = build_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(PROJECT_DIR / name, target)
-    if not bundle_dependencies:
-        (build_dir / "requirements.txt").write_text("")
+        shutil.copyfile(project_dir / name, target)
+    (build_dir / "requirements.txt").write_text(requirements)
     return build_dir
+
+
+def locked_requirements(project_dir: Path = PROJECT_DIR) -> str:
+    """requirements.lock's text, once it is known to match requirements.txt (else StaleLock)."""
+    lock = project_dir / "requirements.lock"
+    problems = stale(project_dir / "requirements.txt", lock)
+    if problems:
+        raise StaleLock("; ".join(problems) + ": run `make lock` (then `make install`) and commit requirements.lock")
+    return lock.read_text(encoding="utf-8")
 
 
 @contextlib.contextmanager
