@@ -242,6 +242,8 @@ class LambdaRuntime:
     credentials: Mapping[str, str] = field(default_factory=lambda: {
         "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
     })
+    # Function -> the keys of its assumed role (moto IAM): used unless `env` names others.
+    roles: Mapping[str, Any] = field(default_factory=dict)
     python: str = sys.executable
 
     def environment(self, function: str, env: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -264,7 +266,12 @@ class LambdaRuntime:
             "AWS_CONFIG_FILE": str(missing_aws / "config"),
             "AWS_SHARED_CREDENTIALS_FILE": str(missing_aws / "credentials"),
         }
-        return {**base, **variables, **self.overrides, **self.endpoints, **self.credentials, **(env or {})}
+        role = self.roles.get(function)
+        role_keys = {} if role is None else {
+            "AWS_ACCESS_KEY_ID": role.access_key, "AWS_SECRET_ACCESS_KEY": role.secret_key,
+            "AWS_SESSION_TOKEN": role.token,
+        }
+        return {**base, **variables, **self.overrides, **self.endpoints, **self.credentials, **role_keys, **(env or {})}
 
     def invoke(self, function: str, event: Any, env: Mapping[str, str] | None = None,
                *, expect_ok: bool = True, timeout: float = 60) -> Invocation:

@@ -93,11 +93,30 @@ def world(build):
         "TIMERS_QUEUE_URL": timers_queue_url,
         "VERIFICATIONS_STREAM_ARN": dynamodb.describe_table(TableName=settings.verifications_table)["Table"]["LatestStreamArn"],
     }
-    yield {
-        "endpoint": endpoint, "client": client, "settings": settings, "tokens": tokens, "users": users,
-        "pool_id": pool_id, "client_id": client_id, "timers_queue_url": timers_queue_url,
-        "alerts_queue_url": alerts_queue_url,
-    }
+    # From here on the moto server checks every call: each function signs as its role from the
+    # package's own template, and this test as an unrestricted harness user.
+    from tests.support import iam
+
+    named = settings.model_copy(update={
+        "alerts_topic_arn": topic_arn, "audit_signing_key_id": signing_key, "audit_data_key_id": data_key,
+    })
+    physical = iam.physical_resources(client, named, {
+        "TimersQueue": template_env["TIMERS_QUEUE_NAME"], "AuditStreamFailuresQueue": "safe-connection-stream-failures",
+    })
+    harness = iam.create_harness_user(client("iam"))
+    roles = iam.roles_from_template(build.template, physical, client("iam"), client("sts"), REGION)
+    session = boto3.session.Session(region_name=REGION, aws_access_key_id=harness.access_key,
+                                    aws_secret_access_key=harness.secret_key)
+    with iam.iam_enforced():
+        yield {
+            "endpoint": endpoint, "client": client, "settings": settings, "tokens": tokens, "users": users,
+            "pool_id": pool_id, "client_id": client_id, "timers_queue_url": timers_queue_url,
+            "alerts_queue_url": alerts_queue_url, "roles": roles,
+            "as_role": lambda function, service: boto3.session.Session(
+                region_name=REGION, aws_access_key_id=roles[function].access_key,
+                aws_secret_access_key=roles[function].secret_key, aws_session_token=roles[function].token,
+            ).client(service, endpoint_url=endpoint),
+        }
     server.stop()
 
 
@@ -116,6 +135,7 @@ def runtime(build, world, chime, tmp_path_factory) -> shipped.LambdaRuntime:
         endpoints={"AWS_ENDPOINT_URL": world["endpoint"], "AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS": chime.url},
         workdir=tmp_path_factory.mktemp("invocations"),
         overrides=OVERRIDES,
+        roles=world["roles"],
     )
 
 
@@ -233,8 +253,10 @@ def test_officer_starts_a_check_with_a_real_chime_meeting(started, chime, world)
     assert meeting["Attendee"]["AttendeeId"] in record["attendees"]
     created = [r for r in chime.requests if r["operation"] == "CreateMeeting"]
     assert created and created[0]["params"]["MediaRegion"] == "eu-west-2"
-    # Signed by the real client for the Chime service (SigV4 scope .../eu-west-2/chime/aws4_request).
+    # Signed by the real client for the Chime service (SigV4 scope .../eu-west-2/chime/aws4_request),
+    # with the API function's role (moto has no Chime to check it: tests/integration/test_iam_roles.py does).
     assert "/eu-west-2/chime/aws4_request" in created[0]["authorization"]
+    assert f"Credential={world['roles']['APIHandler'].access_key}/" in created[0]["authorization"]
     assert len(sms_sent(world)) == 1  # wave 1: one sergeant (WAVE_SIZE=1)
 
 
@@ -254,8 +276,10 @@ def test_timer_message_runs_through_run_timers(started, runtime, world):
 
 @pytest.fixture(scope="module")
 def audited(started, runtime, world):
-    """The table's stream so far (the start's audit events among it), delivered to the packaged consumer."""
-    streams = world["client"]("dynamodbstreams")
+    """The table's stream so far (the start's audit events among it), delivered to the packaged consumer.
+
+    Lambda's event source mapping reads the stream with the function's role: so does this."""
+    streams = world["as_role"]("CopyAuditEventsToS3", "dynamodbstreams")
     stream_arn = world["tokens"]["VERIFICATIONS_STREAM_ARN"]
     records = []
     for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
@@ -313,13 +337,19 @@ def test_nightly_erasure_runs_from_the_package(runtime):
     runtime.invoke("EraseExpiredPersonalData", schedule_event("EraseExpiredPersonalData"))
 
 
-def test_each_invocation_can_run_under_its_own_credentials(runtime, world):
-    """What a per-function IAM role needs: `env` is applied last, over the default test credentials."""
-    role = {"AWS_ACCESS_KEY_ID": "ASIAEXAMPLEROLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token"}
-    env = runtime.environment("RunTimers", role)
-    assert {k: env[k] for k in role} == role
+def test_each_function_runs_under_its_own_role(runtime, world):
+    """Every invocation above signed as its function's role (moto's IAM enforcement is on)."""
+    for function in shipped.FUNCTIONS:
+        env = runtime.environment(function)
+        role = world["roles"][function]
+        assert (env["AWS_ACCESS_KEY_ID"], env["AWS_SESSION_TOKEN"]) == (role.access_key, role.token)
     assert env["AWS_ENDPOINT_URL"] == world["endpoint"] and env["CHIME_BACKEND"] == "aws"
-    assert runtime.environment("RunTimers")["AWS_ACCESS_KEY_ID"] == "testing"
+    # The enforcement is real: the digest function run with the timers' role is refused.
+    timers = world["roles"]["RunTimers"]
+    wrong = runtime.invoke("WriteDailyAuditDigests", schedule_event("WriteDailyAuditDigests"), env={
+        "AWS_ACCESS_KEY_ID": timers.access_key, "AWS_SECRET_ACCESS_KEY": timers.secret_key,
+        "AWS_SESSION_TOKEN": timers.token}, expect_ok=False)
+    assert not wrong.ok and "AccessDenied" in wrong.report["error"] + wrong.report["traceback"]
 
 
 def test_make_deploy_builds_the_bundles_before_it_packages(tmp_path):

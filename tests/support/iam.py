@@ -23,7 +23,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from botocore.credentials import CredentialProvider, Credentials, ReadOnlyCredentials
 
@@ -201,6 +201,50 @@ def resource_may_match(granted: str, arn_format: str) -> bool:
         return a is not None and a == b and match(i + 1, j + 1)
 
     return match(0, 0)
+
+
+def physical_resources(client: Callable[[str], Any], settings: Any, queues: dict[str, str],
+                       account: str = ACCOUNT) -> dict[str, dict[str, str]]:
+    """The template's constructs (by construct id) -> the moto resources standing in for them.
+
+    `settings` names the tables, buckets, topic and keys; `queues` maps queue constructs to queue
+    names (created if missing). Like the deployed topic, the alerts topic gets a KMS key of its own.
+    """
+    region = settings.region
+    dynamodb, sqs, sns = client("dynamodb"), client("sqs"), client("sns")
+
+    def table(name: str) -> dict[str, str]:
+        described = dynamodb.describe_table(TableName=name)["Table"]
+        found = {"Ref": name, "Arn": described["TableArn"]}
+        if described.get("LatestStreamArn"):
+            found["StreamArn"] = described["LatestStreamArn"]
+        return found
+
+    def bucket(name: str) -> dict[str, str]:
+        return {"Ref": name, "Arn": f"arn:aws:s3:::{name}"}
+
+    def queue(name: str) -> dict[str, str]:
+        url = sqs.create_queue(QueueName=name)["QueueUrl"]
+        return {"Ref": url, "QueueName": name, "Arn": f"arn:aws:sqs:{region}:{account}:{name}"}
+
+    def key(arn: str) -> dict[str, str]:
+        return {"Ref": arn.rsplit("/", 1)[-1], "Arn": arn}
+
+    alerts_key = client("kms").create_key(Description="alerts topic")["KeyMetadata"]["Arn"]
+    sns.set_topic_attributes(TopicArn=settings.alerts_topic_arn, AttributeName="KmsMasterKeyId",
+                             AttributeValue=alerts_key)
+    return {
+        "VerificationsTable": table(settings.verifications_table),
+        "RegistryTable": table(settings.registry_table),
+        "IdempotencyTable": table(settings.idempotency_table),
+        "AuditBucket": bucket(settings.audit_bucket),
+        "PhotosBucket": bucket(settings.photos_bucket),
+        "AlertsTopic": {"Ref": settings.alerts_topic_arn, "TopicArn": settings.alerts_topic_arn},
+        "AlertsKey": key(alerts_key),
+        "AuditDataKey": key(settings.audit_data_key_id),
+        "AuditSigningKey": key(settings.audit_signing_key_id),
+        **{construct: queue(name) for construct, name in queues.items()},
+    }
 
 
 # ---- moto IAM: roles, the harness user, and whose credentials sign ---------------------------

@@ -215,7 +215,10 @@ def _enforce_deployed_roles(built: TestStack, identity: Any) -> None:
     from tests.support.deployed import deployed_template
 
     session, settings = built.session, built.settings
-    physical = _physical_resources(session, settings)
+    physical = iam.physical_resources(session.client, settings, {
+        "TimersQueue": "test-timers", "TimersDeadLetterQueue": "test-timers-dlq",
+        "AuditStreamFailuresQueue": "test-audit-stream-failures",
+    })
     harness = iam.create_harness_user(session.client("iam"))
     roles = iam.roles_from_template(deployed_template(), physical, session.client("iam"), session.client("sts"),
                                     settings.region)
@@ -224,50 +227,6 @@ def _enforce_deployed_roles(built: TestStack, identity: Any) -> None:
     built._teardown.callback(identity.reset)
     built._teardown.enter_context(iam.iam_enforced())
     _run_event_handlers_as_their_functions(built)
-
-
-def _physical_resources(session: Any, settings: Settings) -> dict[str, dict[str, str]]:
-    """The template's constructs (by construct id) -> the moto resources standing in for them."""
-    account, region = "123456789012", settings.region
-    dynamodb, sqs, sns = session.client("dynamodb"), session.client("sqs"), session.client("sns")
-
-    def table(name: str) -> dict[str, str]:
-        described = dynamodb.describe_table(TableName=name)["Table"]
-        found = {"Ref": name, "Arn": described["TableArn"]}
-        if described.get("LatestStreamArn"):
-            found["StreamArn"] = described["LatestStreamArn"]
-        return found
-
-    def bucket(name: str) -> dict[str, str]:
-        return {"Ref": name, "Arn": f"arn:aws:s3:::{name}"}
-
-    def queue(name: str) -> dict[str, str]:
-        url = sqs.create_queue(QueueName=name)["QueueUrl"]
-        return {"Ref": url, "QueueName": name, "Arn": f"arn:aws:sqs:{region}:{account}:{name}"}
-
-    def key(arn: str) -> dict[str, str]:
-        return {"Ref": arn.rsplit("/", 1)[-1], "Arn": arn}
-
-    # Like the deployed topic, the test's alerts topic is encrypted with its own key.
-    alerts_key = session.client("kms").create_key(Description="test alerts topic")["KeyMetadata"]["Arn"]
-    sns.set_topic_attributes(TopicArn=settings.alerts_topic_arn, AttributeName="KmsMasterKeyId",
-                             AttributeValue=alerts_key)
-    return {
-        "VerificationsTable": table(settings.verifications_table),
-        "RegistryTable": table(settings.registry_table),
-        "IdempotencyTable": table(settings.idempotency_table),
-        "AuditBucket": bucket(settings.audit_bucket),
-        "PhotosBucket": bucket(settings.photos_bucket),
-        "AccessLogsBucket": bucket("test-access-logs"),
-        "AlertsTopic": {"Ref": settings.alerts_topic_arn, "TopicArn": settings.alerts_topic_arn},
-        "AlertsKey": key(alerts_key),
-        "AuditDataKey": key(settings.audit_data_key_id),
-        "AuditSigningKey": key(settings.audit_signing_key_id),
-        "TimersQueue": queue("test-timers"),
-        "TimersDeadLetterQueue": queue("test-timers-dlq"),
-        "AuditStreamFailuresQueue": queue("test-audit-stream-failures"),
-        "UserPool": {"Arn": f"arn:aws:cognito-idp:{region}:{account}:userpool/{region}_TEST"},
-    }
 
 
 def build_stack(settings: Settings, clock: Any, tokens: Any, session: Any = None, identity: Any = None) -> TestStack:
