@@ -102,7 +102,7 @@ class OfficerRecordRequest(_Strict):
     family_name: Annotated[Text, StringConstraints(max_length=60)]
     rank: Literal[RANKS]  # type: ignore[valid-type]
     status: Literal["serving", "suspended", "left"]
-    role: Literal["officer", "sergeant", "admin", "auditor"]
+    role: Literal["officer", "sergeant", "admin", "auditor", "control_room"]
     phone: Annotated[str, StringConstraints(pattern=E164)] | None = None
     photo: Annotated[str, StringConstraints(pattern=PHOTO_KEY)] | None = None
     duty: Literal["available", "off_duty"] | None = None

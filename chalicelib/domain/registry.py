@@ -23,6 +23,8 @@ class Role(str, enum.Enum):
     SERGEANT = "sergeant"
     ADMIN = "admin"
     AUDITOR = "auditor"
+    # The force's control room (SPEC §7.3): watches checks and alerts, confirms by radio.
+    CONTROL_ROOM = "control_room"
 
 
 class Duty(str, enum.Enum):

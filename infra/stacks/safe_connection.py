@@ -468,10 +468,10 @@ class SafeConnectionStack(Stack):
             deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
-        for role in ("officer", "sergeant", "admin", "auditor"):
+        for role in ("officer", "sergeant", "admin", "auditor", "control_room"):
             cognito.CfnUserPoolGroup(
                 self,
-                f"Group{role.capitalize()}",
+                f"Group{role.title().replace('_', '')}",
                 user_pool_id=self.user_pool.user_pool_id,
                 group_name=role,
                 description=f"Safe Connection role: {role}",

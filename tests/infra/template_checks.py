@@ -206,7 +206,7 @@ def check_user_pool(template: Json) -> None:
         ]),
     })
     groups = sorted(g["Properties"]["GroupName"] for g in resources(template, "AWS::Cognito::UserPoolGroup").values())
-    assert groups == ["admin", "auditor", "officer", "sergeant"], f"groups are {groups}"
+    assert groups == ["admin", "auditor", "control_room", "officer", "sergeant"], f"groups are {groups}"
 
 
 def check_api(template: Json, rate: int, burst: int) -> None:
