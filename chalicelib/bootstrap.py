@@ -80,6 +80,13 @@ class Dependencies:
         return DynamoRegistry(self.dynamodb, self.settings.registry_table)
 
     @cached_property
+    def registry_cache(self):
+        """What the registry said about each caller, trusted for at most a minute (SPEC §7.2)."""
+        from .services.registry_gate import RegistryCache
+
+        return RegistryCache(self.registry, self.clock, self.settings.registry_cache_seconds)
+
+    @cached_property
     def sns(self) -> Any:
         # One attempt per call: SnsSergeantNotifier retries with its own, audited backoff.
         return self._client("sns", max_attempts=1)

@@ -52,6 +52,8 @@ class Settings(BaseModel):
     answer_timeout_seconds: int = Field(default=90, ge=1, le=86_400)
     decision_timeout_seconds: int = Field(default=600, ge=1, le=86_400)
     max_starts_per_hour: int = Field(default=6, ge=1, le=1000)
+    # SPEC §7.2: how long a container may trust a registry answer about a caller (at most 60 s).
+    registry_cache_seconds: int = Field(default=60, ge=0, le=60)
     public_views_per_minute: int = Field(default=30, ge=1, le=10_000)
 
     @property

@@ -32,6 +32,19 @@ class ChimeMeetings:
         )
         return response["Attendee"]
 
+    def remove_attendee(self, meeting_id: str, external_user_id: str) -> bool:
+        """Take someone out of the call (their join token stops working). False if not in it."""
+        removed, token = False, None
+        while True:
+            page = self._client.list_attendees(MeetingId=meeting_id, **({"NextToken": token} if token else {}))
+            for attendee in page.get("Attendees", []):
+                if attendee.get("ExternalUserId") == external_user_id:
+                    self._client.delete_attendee(MeetingId=meeting_id, AttendeeId=attendee["AttendeeId"])
+                    removed = True
+            token = page.get("NextToken")
+            if not token:
+                return removed
+
     def delete_meeting(self, meeting_id: str) -> bool:
         """True if deleted now, False if it was already gone (ended or deleted before)."""
         try:

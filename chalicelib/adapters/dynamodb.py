@@ -134,6 +134,8 @@ class DynamoVerificationRepository:
             "notified": list(verification.notified),
             "waves_sent": verification.waves_sent,
             "voice_fallback": verification.voice_fallback,
+            "searching_since": iso_z(verification.searching_since),
+            "first_wave_of_search": verification.first_wave_of_search,
             "audit_seq": verification.audit_seq,
             "audit_head": verification.audit_head,
             "gsi1pk": f"{verification.force}#{verification.status.value}",
@@ -164,6 +166,8 @@ class DynamoVerificationRepository:
             notified=tuple(item.get("notified") or ()),
             waves_sent=int(item.get("waves_sent", 0)),
             voice_fallback=bool(item.get("voice_fallback", False)),
+            searching_since=parse_iso(item.get("searching_since")),
+            first_wave_of_search=int(item.get("first_wave_of_search", 1)),
             audit_seq=int(item["audit_seq"]),
             audit_head=item["audit_head"],
         )

@@ -185,6 +185,15 @@ class Operation:
     page_statuses: dict[int, str] = field(default_factory=dict)
 
 
+def _errors_of(op: "Operation") -> dict[int, tuple[str, ...]]:
+    """An authenticated route can also refuse a caller the registry no longer lists (SPEC §7.2)."""
+    if not op.roles:
+        return op.errors
+    forbidden = op.errors.get(403, ("forbidden",))
+    extra = () if "officer_not_serving" in forbidden else ("officer_not_serving",)
+    return {**op.errors, 403: forbidden + extra}
+
+
 def _path_parameter(name: str, description: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "description": description,
             "schema": {"type": "string", "minLength": 1, "maxLength": 128}}
@@ -276,7 +285,7 @@ def _operation(op: Operation) -> dict[str, Any]:
         success = {"description": ok.__doc__.strip().splitlines()[0] if ok.__doc__ else ok.__name__,
                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ok.__name__}"}}}}
     responses: dict[str, Any] = {str(status): success}
-    for code_status, codes in sorted(op.errors.items()):
+    for code_status, codes in sorted(_errors_of(op).items()):
         responses[str(code_status)] = _error_response(code_status, codes)
     for page_status, media_type in sorted(op.page_statuses.items()):
         responses[str(page_status)] = {"description": "A page saying what went wrong",

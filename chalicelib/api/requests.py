@@ -46,10 +46,20 @@ def idempotency_key(request: Request) -> str | None:
     return key
 
 
-def authenticate(request: Request) -> Principal:
-    """Verify the bearer ID token on every authenticated route."""
+def authenticate(request: Request, *, registry_checked_by_use_case: bool = False) -> Principal:
+    """Verify the bearer ID token, then let the registry decide (SPEC §7.2), on every route.
+
+    A start reads the registry itself, fresh, so it can audit and alert the refusal with where the
+    officer was (SPEC §3): only that route passes `registry_checked_by_use_case`.
+    """
     header = request.headers.get("authorization") or ""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("Sign in first: send `Authorization: Bearer <id token>`.")
-    return get_dependencies().identity.verify(token.strip())
+    deps = get_dependencies()
+    principal = deps.identity.verify(token.strip())
+    if not registry_checked_by_use_case:
+        from ..services.registry_gate import admit
+
+        admit(deps, principal, f"{request.method} {(request.context or {}).get('resourcePath', '')}")
+    return principal

@@ -17,7 +17,7 @@ verifications = Blueprint(__name__)
 @json_endpoint
 def start_verification() -> Response:
     request = verifications.current_request
-    principal = authenticate(request)
+    principal = authenticate(request, registry_checked_by_use_case=True)
     body = json_body(request, StartVerificationRequest)
     key = idempotency_key(request)
     deps = get_dependencies()

@@ -40,6 +40,10 @@ class EventType:
     ALERT_SENT = "alert.sent"
     ALERT_FAILED = "alert.failed"
     NOT_SERVING_ATTEMPT = "officer_not_serving.attempt"
+    # A token whose role differs from the registry's record (SPEC §7.2).
+    ACCESS_REFUSED = "access.refused"
+    # The accepting sergeant stopped serving: the check waits for another (SPEC §7.2).
+    HANDED_BACK = "verification.handed_back"
 
 
 @dataclass(frozen=True)

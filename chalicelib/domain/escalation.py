@@ -58,12 +58,18 @@ class EscalationPolicy:
         return eligible[: self.wave_size]
 
     def timers_on_start(self, verification: Verification) -> list[Timer]:
-        created = verification.created_at
-        timers = [
-            Timer(TimerKind.ANSWER_TIMEOUT, verification.verification_id, created + timedelta(seconds=self.answer_timeout_seconds)),
-        ]
-        second_wave = self.next_wave_timer(verification, created, wave=2)
+        """The search's answer timeout and its second wave (the first goes out at once)."""
+        started = verification.search_started_at
+        timers = [Timer(TimerKind.ANSWER_TIMEOUT, verification.verification_id, self.answer_deadline(verification))]
+        second_wave = self.next_wave_timer(verification, started, wave=verification.first_wave_of_search + 1)
         return ([second_wave] if second_wave else []) + timers
+
+    def answer_deadline(self, verification: Verification) -> datetime:
+        return verification.search_started_at + timedelta(seconds=self.answer_timeout_seconds)
+
+    def decision_deadline(self, verification: Verification) -> datetime:
+        accepted = verification.accepted_at or verification.created_at
+        return accepted + timedelta(seconds=self.decision_timeout_seconds)
 
     def next_wave_timer(self, verification: Verification, now: datetime, wave: int | None = None) -> Timer | None:
         """The next wave (by default the one after the last sent), if it would still go out before
@@ -72,18 +78,15 @@ class EscalationPolicy:
         Wave k is due k-1 intervals after the start, never in the past. Anchored to the start, not
         to when the previous wave went out: a timer delivered late (a busy queue, a cold start)
         then makes the next wave go sooner instead of pushing every later wave past the timeout.
+        A check handed back starts a new search: its waves count from then.
         """
         number = wave or verification.waves_sent + 1
-        anchored = verification.created_at + timedelta(seconds=self.wave_interval_seconds * (number - 1))
+        steps = number - verification.first_wave_of_search
+        anchored = verification.search_started_at + timedelta(seconds=self.wave_interval_seconds * steps)
         due = max(now, anchored)
-        if due >= verification.created_at + timedelta(seconds=self.answer_timeout_seconds):
+        if due >= self.answer_deadline(verification):
             return None
         return Timer(TimerKind.WAVE, verification.verification_id, due, wave=number)
 
     def timer_on_accept(self, verification: Verification) -> Timer:
-        accepted = verification.accepted_at or verification.created_at
-        return Timer(
-            TimerKind.DECISION_TIMEOUT,
-            verification.verification_id,
-            accepted + timedelta(seconds=self.decision_timeout_seconds),
-        )
+        return Timer(TimerKind.DECISION_TIMEOUT, verification.verification_id, self.decision_deadline(verification))

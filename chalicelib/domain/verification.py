@@ -34,8 +34,10 @@ TERMINAL_STATES = frozenset(
 
 LEGAL_TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.AWAITING_SERGEANT: frozenset({Status.CONNECTED, Status.CANCELLED, Status.UNANSWERED}),
+    # Back to waiting only when the accepting sergeant stops serving (SPEC §7.2): nobody may then
+    # decide in their place, so the check looks for another sergeant.
     Status.CONNECTED: frozenset(
-        {Status.CONFIRMED, Status.NOT_CONFIRMED, Status.CANCELLED, Status.EXPIRED}
+        {Status.CONFIRMED, Status.NOT_CONFIRMED, Status.CANCELLED, Status.EXPIRED, Status.AWAITING_SERGEANT}
     ),
     **{terminal: frozenset() for terminal in TERMINAL_STATES},
 }
@@ -87,6 +89,10 @@ class Verification:
     waves_sent: int = 0
     # Chime was unavailable at the start: the sergeant calls the officer on the radio instead.
     voice_fallback: bool = False
+    # When the current search for a sergeant began, and its first wave: the start, or the moment a
+    # check was handed back (its waves and answer timeout then run from there).
+    searching_since: datetime | None = None
+    first_wave_of_search: int = 1
     audit_seq: int = 0
     audit_head: str = "0" * 64
 
@@ -130,6 +136,18 @@ class Verification:
         if officer_id != self.officer.officer_id:
             raise Forbidden("Only the officer who started this verification can cancel it.")
         return self._move_to(Status.CANCELLED, decided_at=now)
+
+    @property
+    def search_started_at(self) -> datetime:
+        return self.searching_since or self.created_at
+
+    def hand_back(self, now: datetime) -> "Verification":
+        """The accepting sergeant can no longer decide: wait for another, from the next wave on."""
+        if self.status is not Status.CONNECTED:
+            raise InvalidTransition(f"This verification is {self.status.value}; there is nothing to hand back.",
+                                    status=self.status.value)
+        return self._move_to(Status.AWAITING_SERGEANT, sergeant=None, accepted_at=None, searching_since=now,
+                             first_wave_of_search=self.waves_sent + 1)
 
     def close_unanswered(self, now: datetime) -> "Verification":
         """The answer timeout fired while nobody had accepted."""

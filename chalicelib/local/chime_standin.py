@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.awsrequest import AWSResponse
 
-_OPERATIONS = ("CreateMeeting", "CreateAttendee", "DeleteMeeting", "GetMeeting", "DeleteAttendee")
+_OPERATIONS = ("CreateMeeting", "CreateAttendee", "DeleteMeeting", "GetMeeting", "DeleteAttendee", "ListAttendees")
 
 
 class ChimeStandIn:
@@ -138,6 +138,13 @@ class ChimeStandIn:
             del record["attendees"][params["AttendeeId"]]
             self._save()
             return 204, {}
+
+    def _ListAttendees(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            record = self._live(params["MeetingId"])
+            if record is None:
+                return self._not_found("Meeting")
+            return 200, {"Attendees": list(record["attendees"].values())}
 
     def _GetMeeting(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         with self._lock:

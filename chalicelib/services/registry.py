@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
 from ._plumbing import _record_standalone_event, _actor
+from .handing_back import hand_back_checks_accepted_by
 
 
 def set_duty(deps: "Dependencies", principal: Principal, request: DutyRequest) -> dict[str, Any]:
@@ -48,6 +49,9 @@ def put_officer(
     record = request.to_record(principal.force, officer_id)
     before = deps.registry.get(principal.force, officer_id)
     deps.registry.put(record)
+    deps.registry_cache.forget(principal.force, officer_id)
+    if before is not None and before.role is Role.SERGEANT and before.is_serving and not record.is_serving:
+        hand_back_checks_accepted_by(deps, principal.force, officer_id)
     old = before.as_dict() if before else {}
     changed = sorted(k for k, v in record.as_dict().items() if old.get(k) != v and k not in ("force", "officer_id"))
     _audit_registry_event(deps, principal, EventType.REGISTRY_CHANGED, officer_id, {

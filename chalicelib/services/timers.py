@@ -49,16 +49,30 @@ def handle_timer(deps: "Dependencies", timer: Any) -> str:
         return "wave_sent" if sent is not None else "no_wave"
     if timer.kind is TimerKind.ANSWER_TIMEOUT:
         return _time_out(deps, timer.verification_id, Status.AWAITING_SERGEANT, EventType.UNANSWERED,
-                         "verification_unanswered", lambda v: v.close_unanswered(now), "unanswered")
+                         "verification_unanswered", lambda v: v.close_unanswered(now), "unanswered",
+                         lambda v: _reached(deps.escalation.answer_deadline(v), now))
     return _time_out(deps, timer.verification_id, Status.CONNECTED, EventType.EXPIRED,
-                     "verification_expired", lambda v: v.close_expired(now), "expired")
+                     "verification_expired", lambda v: v.close_expired(now), "expired",
+                     lambda v: _reached(deps.escalation.decision_deadline(v), now))
+
+
+def _reached(deadline: Any, now: Any) -> bool:
+    # As Timer.is_due: SQS delays are whole seconds, so half a second early still counts.
+    return (deadline - now).total_seconds() <= 0.5
 
 
 def _time_out(deps: "Dependencies", verification_id: str, expected: Status, event_type: str,
-              alert_type: str, close: Callable[[Verification], Verification], result: str) -> str:
+              alert_type: str, close: Callable[[Verification], Verification], result: str,
+              for_this_round: Callable[[Verification], bool]) -> str:
+    """End a check whose time ran out, if the timer belongs to its current search or acceptance.
+
+    A check handed back searches again and may be accepted again: a timer armed before that (its
+    deadline earlier than the current one) changes nothing."""
     def change(v: Verification) -> tuple[Verification, list[PendingEvent]]:
         if v.status is not expected:
             raise InvalidTransition(f"already {v.status.value}")
+        if not for_this_round(v):
+            raise InvalidTransition("a timer of an earlier search or acceptance")
         return close(v), [PendingEvent(event_type, SYSTEM, {})]
 
     try:

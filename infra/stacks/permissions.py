@@ -69,7 +69,12 @@ def _meetings(stack: Stack) -> list[iam.PolicyStatement]:
     # meeting name it, and meeting ids are created at run time, so those end in meeting/*.
     return [
         _statement("CreateChimeMeetings", ["chime:CreateMeeting"], ["*"]),
-        _statement("JoinAndEndChimeMeetings", ["chime:CreateAttendee", "chime:DeleteMeeting"], [_meeting_arns(stack)]),
+        # Attendees are listed and one removed when a sergeant who stopped serving leaves a call.
+        _statement(
+            "JoinAndEndChimeMeetings",
+            ["chime:CreateAttendee", "chime:DeleteMeeting", "chime:ListAttendees", "chime:DeleteAttendee"],
+            [_meeting_arns(stack)],
+        ),
     ]
 
 

@@ -237,3 +237,31 @@ def test_adapter_on_standin_sends_the_verification_id_and_media_region(client):
     assert meeting["ExternalMeetingId"] == VID
     assert meeting["MediaRegion"] == "eu-west-1"
     assert ChimeMeetings(client, media_region="eu-west-1").create_meeting(VID) == meeting
+
+
+def test_remove_attendee_finds_the_person_across_pages_and_deletes_only_them(stubbed):
+    """SPEC §7.2: a sergeant who stops serving is taken out of the call they had joined."""
+    meetings, stubber = stubbed
+    sergeant = {**ATTENDEE, "ExternalUserId": "sergeant-MP2001", "AttendeeId": "b1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"}
+    stubber.add_response("list_attendees", {"Attendees": [ATTENDEE], "NextToken": "page-2"}, {"MeetingId": MEETING_ID})
+    stubber.add_response("list_attendees", {"Attendees": [sergeant]}, {"MeetingId": MEETING_ID, "NextToken": "page-2"})
+    stubber.add_response("delete_attendee", {}, {"MeetingId": MEETING_ID, "AttendeeId": sergeant["AttendeeId"]})
+    assert meetings.remove_attendee(MEETING_ID, "sergeant-MP2001") is True
+
+
+def test_remove_attendee_of_someone_not_in_the_call_deletes_nothing(stubbed):
+    meetings, stubber = stubbed
+    stubber.add_response("list_attendees", {"Attendees": [ATTENDEE]}, {"MeetingId": MEETING_ID})
+    assert meetings.remove_attendee(MEETING_ID, "sergeant-MP2001") is False
+
+
+def test_the_standin_lists_and_removes_attendees_like_chime(session):
+    client = ChimeStandIn().install(session.client("chime-sdk-meetings", region_name="eu-west-2"))
+    meetings = ChimeMeetings(client, media_region="eu-west-2")
+    meeting = meetings.create_meeting(VID)
+    officer = meetings.create_attendee(meeting["MeetingId"], "officer-MP4721")
+    meetings.create_attendee(meeting["MeetingId"], "sergeant-MP2001")
+    assert meetings.remove_attendee(meeting["MeetingId"], "sergeant-MP2001") is True
+    remaining = client.list_attendees(MeetingId=meeting["MeetingId"])["Attendees"]
+    assert [a["AttendeeId"] for a in remaining] == [officer["AttendeeId"]]
+    assert meetings.remove_attendee(meeting["MeetingId"], "sergeant-MP2001") is False

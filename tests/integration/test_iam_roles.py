@@ -98,6 +98,14 @@ def lifecycle(stack, clock, monkeypatch):
     assert status == 200, record
     assert stack.call("PUT", "/officers/MP4721", "MP0001", _registry_fields(record))[0] == 200
     assert stack.call("POST", "/verifications", "MP3390", START)[0] == 403  # not serving: audited, alerted
+    iam.USAGE.step = "a sergeant suspended mid-check: hand-back (API)"
+    status, fourth = stack.call("POST", "/verifications", "MP4721", START)
+    assert status == 201, fourth
+    assert stack.call("POST", f"/verifications/{fourth['verification_id']}/accept", "MP2003", {})[0] == 200
+    status, sergeant = stack.call("GET", "/officers/MP2003", "MP0001")
+    assert stack.call("PUT", "/officers/MP2003", "MP0001", {**_registry_fields(sergeant), "status": "suspended"})[0] == 200
+    assert stack.deps.verifications.get(fourth["verification_id"]).status.value == "awaiting_sergeant"
+    assert stack.call("POST", f"/verifications/{fourth['verification_id']}/cancel", "MP4721", {})[0] == 200
 
     # RunTimers: a second wave (a sergeant came on duty after the first), then the answer timeout.
     iam.USAGE.step = "next wave and answer timeout (timers)"

@@ -247,3 +247,26 @@ def test_timed_out_checks_tell_the_officer_the_control_room_was_alerted(status):
 def test_every_state_has_officer_advice():
     assert set(OFFICER_ADVICE) == set(Status)
     assert all(text.strip() and text != ADVICE[status] for status, text in OFFICER_ADVICE.items())
+
+
+def test_a_check_handed_back_searches_again_from_then():
+    """SPEC §7.2: after a hand-back the next waves and the answer timeout run from the hand-back."""
+    from datetime import timedelta
+
+    from chalicelib.domain.escalation import EscalationPolicy, TimerKind
+    from chalicelib.domain.verification import Status
+
+    from .factories import SERGEANT, T1, in_state
+
+    policy = EscalationPolicy(wave_size=3, wave_interval_seconds=20, answer_timeout_seconds=90,
+                              decision_timeout_seconds=600)
+    accepted = in_state(Status.AWAITING_SERGEANT).record_wave(1, ["MP2001"]).accept(SERGEANT, T1)
+    back = accepted.hand_back(T1 + timedelta(minutes=5))
+    assert back.status is Status.AWAITING_SERGEANT and back.sergeant is None and back.accepted_at is None
+    assert back.first_wave_of_search == 2 and back.search_started_at == T1 + timedelta(minutes=5)
+    timers = policy.timers_on_start(back)
+    assert [(t.kind, t.wave, t.due_at - back.search_started_at) for t in timers] == [
+        (TimerKind.WAVE, 3, timedelta(seconds=20)),
+        (TimerKind.ANSWER_TIMEOUT, None, timedelta(seconds=90)),
+    ]
+    assert policy.answer_deadline(back) == T1 + timedelta(minutes=5, seconds=90)

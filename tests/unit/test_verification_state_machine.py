@@ -25,10 +25,11 @@ from .factories import OFFICER, OTHER_SERGEANT, SERGEANT, T1, T2, in_state
 
 S = Status
 
-# Written out from SPEC §3, independently of the production table.
+# Written out from SPEC §3 (and §7.2: a check whose sergeant stops serving is handed back),
+# independently of the production table.
 SPEC_TRANSITIONS: dict[Status, set[Status]] = {
     S.AWAITING_SERGEANT: {S.CONNECTED, S.CANCELLED, S.UNANSWERED},
-    S.CONNECTED: {S.CONFIRMED, S.NOT_CONFIRMED, S.CANCELLED, S.EXPIRED},
+    S.CONNECTED: {S.CONFIRMED, S.NOT_CONFIRMED, S.CANCELLED, S.EXPIRED, S.AWAITING_SERGEANT},
     S.CONFIRMED: set(),
     S.NOT_CONFIRMED: set(),
     S.CANCELLED: set(),
@@ -56,6 +57,7 @@ ACTIONS = {
     "cancel": (lambda v: v.cancel(OFFICER.officer_id, T2), S.CANCELLED),
     "close_unanswered": (lambda v: v.close_unanswered(T2), S.UNANSWERED),
     "close_expired": (lambda v: v.close_expired(T2), S.EXPIRED),
+    "hand_back": (lambda v: v.hand_back(T2), S.AWAITING_SERGEANT),
 }
 
 ALL_PAIRS = list(itertools.product(list(Status), ACTIONS))
@@ -69,6 +71,9 @@ def _expected_fields(before: Verification, action: str) -> dict[str, object]:
         return dict(
             sergeant=before.sergeant, accepted_at=before.accepted_at, decided_at=T2, outcome_note=NOTE
         )
+    if action == "hand_back":
+        return dict(sergeant=None, accepted_at=None, decided_at=None, outcome_note=None, searching_since=T2,
+                    first_wave_of_search=before.waves_sent + 1)
     return dict(
         sergeant=before.sergeant, accepted_at=before.accepted_at, decided_at=T2, outcome_note=None
     )
@@ -116,7 +121,7 @@ def test_every_state_action_pair(state: Status, action: str):
         for field, value in _expected_fields(before, action).items():
             assert getattr(after, field) == value, field
         # Nothing else about the verification changes.
-        untouched = {"status", "sergeant", "accepted_at", "decided_at", "outcome_note"}
+        untouched = {"status", "sergeant", "accepted_at", "decided_at", "outcome_note", *_expected_fields(before, action)}
         for field in dataclasses.fields(Verification):
             if field.name not in untouched:
                 assert getattr(after, field.name) == getattr(before, field.name), field.name
@@ -226,7 +231,7 @@ def test_full_happy_path_walk():
 
 @pytest.mark.parametrize("action", list(ACTIONS))
 def test_transitions_return_new_objects_and_leave_original_unchanged(action):
-    state = S.CONNECTED if action in ("confirm", "not_confirm", "close_expired") else S.AWAITING_SERGEANT
+    state = S.CONNECTED if action in ("confirm", "not_confirm", "close_expired", "hand_back") else S.AWAITING_SERGEANT
     before = in_state(state)
     snapshot = dataclasses.asdict(before)
     after = ACTIONS[action][0](before)

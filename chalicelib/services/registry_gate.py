@@ -1,0 +1,78 @@
+"""The registry decides on every request (SPEC §7.2), not the token the caller still holds.
+
+A token lives for an hour after sign-in; the registry is where a suspension takes effect. Every
+authenticated request is admitted here: a caller whose record is missing, suspended or left gets
+403 officer_not_serving (audited, and nothing else stored), a token whose role differs from the
+record gets 403 forbidden. Answers are kept per container for `registry_cache_seconds` (at most
+60 s), so a change takes effect within a minute everywhere without a registry read per request.
+"""
+
+import threading
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..domain.access import Principal
+from ..domain.audit import EventType, PendingEvent
+from ..domain.clock import Clock
+from ..domain.errors import Forbidden, OfficerNotServing
+from ..domain.registry import RegistryRecord, Role
+from ._plumbing import _actor, _record_standalone_event
+from .handing_back import hand_back_checks_accepted_by
+
+if TYPE_CHECKING:
+    from ..bootstrap import Dependencies
+
+
+class RegistryCache:
+    """Registry records by (force, officer id), each trusted for `ttl_seconds` after it was read."""
+
+    def __init__(self, registry: Any, clock: Clock, ttl_seconds: int) -> None:
+        self._registry = registry
+        self._clock = clock
+        self._ttl = timedelta(seconds=ttl_seconds)
+        self._entries: dict[tuple[str, str], tuple[RegistryRecord | None, datetime]] = {}
+        self._lock = threading.Lock()
+
+    def lookup(self, force: str, officer_id: str) -> tuple[RegistryRecord | None, bool]:
+        """The record (None if unknown) and whether it was read just now (not from the cache)."""
+        now = self._clock()
+        key = (force, officer_id)
+        with self._lock:
+            cached = self._entries.get(key)
+        if cached is not None and now < cached[1]:
+            return cached[0], False
+        record = self._registry.get(force, officer_id)
+        with self._lock:
+            self._entries[key] = (record, now + self._ttl)
+        return record, True
+
+    def forget(self, force: str, officer_id: str) -> None:
+        """This container changed the record: its next request reads it again."""
+        with self._lock:
+            self._entries.pop((force, officer_id), None)
+
+
+def admit(deps: "Dependencies", principal: Principal, route: str) -> RegistryRecord:
+    """Let a verified caller in only if the registry lists them, serving, in the token's role."""
+    if principal.role is None:
+        raise Forbidden("Your sign-in carries no role this service knows.")  # SPEC §2: nothing at all
+    record, read_now = deps.registry_cache.lookup(principal.force, principal.officer_id)
+    if record is None or not record.is_serving:
+        _audit_refusal(deps, principal, EventType.NOT_SERVING_ATTEMPT, {
+            "route": route, "registry_status": record.status.value if record else "unknown",
+        })
+        if read_now and principal.role is Role.SERGEANT:
+            hand_back_checks_accepted_by(deps, principal.force, principal.officer_id)
+        raise OfficerNotServing("The force registry does not list you as serving: ask your control room.")
+    if principal.role is not record.role:
+        _audit_refusal(deps, principal, EventType.ACCESS_REFUSED, {
+            "route": route, "reason": "role_differs_from_registry", "registry_role": record.role.value,
+        })
+        raise Forbidden("Your sign-in does not match your role in the force registry: sign in again.")
+    return record
+
+
+def _audit_refusal(deps: "Dependencies", principal: Principal, event_type: str, data: dict[str, Any]) -> None:
+    """A refused request: a one-event chain with ids, the route and the registry's answer only."""
+    _record_standalone_event(deps, principal.force, deps.new_id(), PendingEvent(
+        event_type, _actor(principal), {"officer_id": principal.officer_id, **data}))
