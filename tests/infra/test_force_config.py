@@ -12,6 +12,8 @@ import pytest
 
 from infra.force_config import CONFIG_DIR, load_force_config
 
+from .federation_samples import EMAIL, EMPLOYEE_ID, ENTRA_METADATA, SECRET_ARN, oidc, saml
+
 
 def shipped(force: str = "met") -> dict:
     return json.loads((CONFIG_DIR / f"{force}.json").read_text())
@@ -219,25 +221,6 @@ def test_the_country_list_is_iso_3166_as_the_system_tz_database_lists_it():
 
 
 # ---- federation: the force's own identity provider (infra/README.md) --------------------------
-
-ENTRA_METADATA = ("https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/federationmetadata/"
-                  "2007-06/federationmetadata.xml?appid=1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d")
-EMPLOYEE_ID = "http://schemas.microsoft.com/identity/claims/employeeid"
-EMAIL = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
-SECRET_ARN = "arn:aws:secretsmanager:eu-west-2:111111111111:secret:safe-connection/met-entra-AbC123"
-
-
-def saml(**changes) -> dict:
-    return {"type": "saml", "name": "MetEntra", "metadata_url": ENTRA_METADATA,
-            "officer_id_claim": EMPLOYEE_ID, "email_claim": EMAIL, **changes}
-
-
-def oidc(**changes) -> dict:
-    return {"type": "oidc", "name": "MetEntraOidc",
-            "issuer_url": "https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/v2.0",
-            "client_id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "client_secret_arn": SECRET_ARN,
-            "officer_id_claim": "employeeid", **changes}
-
 
 def with_federation(federation) -> dict:
     raw = shipped()
