@@ -568,7 +568,8 @@ class SafeConnectionStack(Stack):
             # sign-in, break-glass admins), but the Cognito sign-in page offers nothing else.
             "supported_identity_providers": [cognito.UserPoolClientIdentityProvider.custom(federation.name)],
             "o_auth": cognito.OAuthSettings(
-                # Authorization code (with PKCE, the client having no secret): tokens never travel in a URL.
+                # Authorization code only: tokens never travel in a URL. The client has no secret (a
+                # browser cannot keep one), so the pages must add PKCE; Cognito does not insist on it.
                 flows=cognito.OAuthFlows(authorization_code_grant=True),
                 # The ID token with the readable attributes; no aws.cognito.signin.user.admin, so an
                 # OAuth access token cannot change the user's own attributes.
