@@ -1,8 +1,9 @@
 """Per-force, per-stage deployment settings, read from infra/config/<force>.json.
 
 A stage's entries (e.g. "staging") override the force's top-level values; "timings", "api" and
-"reserved_concurrency" are merged key by key. Everything is validated here so a typo fails synth,
-not a deployment; the SMS spend limit is computed here (cost_model) unless the file sets one.
+"reserved_concurrency" are merged key by key ("federation" is replaced whole, and a stage may set it
+to null). Everything is validated here so a typo fails synth, not a deployment; the SMS spend limit
+is computed here (cost_model) unless the file sets one.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import re
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from . import cost_model
 
@@ -37,6 +39,21 @@ _CERTIFICATE_ARN = re.compile(
 # Account ids AWS's own documentation uses in examples: never a force's.
 _EXAMPLE_ACCOUNTS = frozenset({"123456789012", "000000000000"})
 _HOSTED_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+# An identity provider's name in the pool: Cognito takes 1-32 characters with no space and no '_'
+# first or from the third on (its pattern makes 3 the practical minimum). Stricter here, ASCII
+# letters, digits, '.' and '-': the name travels in sign-in URLs (identity_provider=...) and in the
+# usernames Cognito gives federated profiles (<name>_<id>).
+_PROVIDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{1,30}[A-Za-z0-9]$")
+# Names Cognito already uses for its own and the social providers (SupportedIdentityProviders).
+_RESERVED_PROVIDER_NAMES = frozenset({"cognito", "facebook", "google", "loginwithamazon", "signinwithapple"})
+# A Cognito prefix domain (<prefix>.auth.<region>.amazoncognito.com), as CreateUserPoolDomain takes it.
+_DOMAIN_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_RESERVED_IN_PREFIX = ("aws", "amazon", "cognito")
+# A Secrets Manager secret's full ARN (with the 6 characters Secrets Manager appends to the name).
+_SECRET_ARN = re.compile(
+    r"^arn:aws:secretsmanager:(?P<region>[a-z]{2}(-[a-z]+)+-\d):(?P<account>\d{12}):"
+    r"secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$"
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +89,45 @@ class ReservedConcurrency:
 
 
 @dataclass(frozen=True)
+class SamlFederation:
+    """The force's own SAML 2.0 identity provider (e.g. a Microsoft Entra ID enterprise application).
+
+    Only the warrant number (officer_id_claim, to link the sign-in to the registry's user) and the
+    email address come from the provider; the role and the force never do."""
+
+    kind: ClassVar[str] = "saml"
+    name: str
+    metadata_url: str
+    # The assertion attribute carrying the warrant number, as the provider names it (often a URI).
+    officer_id_claim: str
+    email_claim: str | None = None
+    # The Cognito prefix domain; default safe-connection-<force>-<stage>.
+    domain_prefix: str | None = None
+
+
+@dataclass(frozen=True)
+class OidcFederation:
+    """The force's own OpenID Connect provider. The client secret stays in Secrets Manager: the file
+    names the secret (client_secret_arn), CloudFormation resolves it at deploy time."""
+
+    kind: ClassVar[str] = "oidc"
+    name: str
+    issuer_url: str
+    client_id: str
+    client_secret_arn: str
+    # The ID-token (or userInfo) claim carrying the warrant number.
+    officer_id_claim: str
+    email_claim: str | None = None
+    domain_prefix: str | None = None
+
+
+Federation = SamlFederation | OidcFederation
+_FEDERATION_TYPES: dict[str, type[SamlFederation] | type[OidcFederation]] = {
+    "saml": SamlFederation, "oidc": OidcFederation,
+}
+
+
+@dataclass(frozen=True)
 class ForceConfig:
     """One force's deployment (one stack): names, SMS, media region, retention, timings."""
 
@@ -101,10 +157,20 @@ class ForceConfig:
     # The Route 53 zone holding domain_name, if the force's DNS is there: the stack adds the record.
     hosted_zone_id: str | None = None
     account: str | None = None
+    # The force's own identity provider, if its staff sign in with it (infra/README.md, "Signing in
+    # with the force's own identity provider"); None: pool users sign in with password and TOTP only.
+    federation: Federation | None = None
 
     @property
     def stack_name(self) -> str:
         return f"SafeConnection-{self.force}-{self.stage}"
+
+    @property
+    def sign_in_domain_prefix(self) -> str | None:
+        """The user pool's Cognito domain prefix, with federation only (the provider answers there)."""
+        if self.federation is None:
+            return None
+        return self.federation.domain_prefix or f"safe-connection-{self.force}-{self.stage}"
 
     @property
     def public_base_url(self) -> str:
@@ -117,7 +183,9 @@ def available_forces() -> list[str]:
 
 
 # Keys a force's file may leave out (the dataclass defaults, or computed).
-_OPTIONAL_KEYS = frozenset({"sms_monthly_spend_limit_usd", "reserved_concurrency", "hosted_zone_id", "account"})
+_OPTIONAL_KEYS = frozenset({
+    "sms_monthly_spend_limit_usd", "reserved_concurrency", "hosted_zone_id", "account", "federation",
+})
 
 
 def load_force_config(force: str, stage: str = "prod", config_dir: Path = CONFIG_DIR) -> ForceConfig:
@@ -135,6 +203,7 @@ def load_force_config(force: str, stage: str = "prod", config_dir: Path = CONFIG
     where = f"infra/config/{force}.json ({stage})"
     _check_keys(merged, where)
     explicit_cap = merged.pop("sms_monthly_spend_limit_usd", None)
+    federation = _federation(merged.pop("federation", None), where)
     timings = Timings(**merged["timings"])
     config = ForceConfig(
         stage=stage,
@@ -144,8 +213,10 @@ def load_force_config(force: str, stage: str = "prod", config_dir: Path = CONFIG
         timings=timings,
         api=ApiLimits(**merged["api"]),
         reserved_concurrency=ReservedConcurrency(**merged.get("reserved_concurrency", {})),
+        federation=federation,
     )
-    problems = _problems(config, expected_force=force) + _spend_problems(config, explicit=explicit_cap is not None)
+    problems = (_problems(config, expected_force=force) + _spend_problems(config, explicit=explicit_cap is not None)
+                + _federation_problems(config))
     if problems:
         raise ValueError(f"{where}: " + "; ".join(problems))
     return config
@@ -168,6 +239,137 @@ def _check_keys(merged: dict[str, Any], where: str) -> None:
             problems += [f"{section}.{key} is missing" for key in sorted(names - set(given))]
     if problems:
         raise ValueError(f"{where}: " + "; ".join(problems))
+
+
+# Keys that would put a secret in the file (committed, and printed by synth): refused by name.
+_INLINE_SECRETS = ("client_secret", "client_secret_value", "secret")
+
+
+def _federation(raw: Any, where: str) -> Federation | None:
+    """The `federation` object, its keys checked like the file's own (values in _federation_problems)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: federation must be an object (or be left out)")
+    kind = _FEDERATION_TYPES.get(raw.get("type"))  # type: ignore[arg-type]
+    if kind is None:
+        raise ValueError(f"{where}: federation.type must be 'saml' or 'oidc', not {raw.get('type')!r}")
+    names = {f.name for f in fields(kind)}
+    required = {f.name for f in fields(kind) if f.default is not None}
+    given = set(raw) - {"type"}
+    problems = [f"federation.{key} is missing" for key in sorted(required - given)]
+    for key in sorted(given - names):
+        if key in _INLINE_SECRETS:
+            # Never echo the value: it is the secret.
+            problems.append(f"federation.{key}: never put the client secret in the file (it is committed and "
+                            "printed); store it in AWS Secrets Manager in the stack's region and give its ARN as "
+                            "federation.client_secret_arn")
+        elif key == "client_secret_ssm_parameter":
+            problems.append("federation.client_secret_ssm_parameter: CloudFormation cannot resolve an SSM "
+                            "SecureString in an identity provider; store the secret in AWS Secrets Manager and give "
+                            "federation.client_secret_arn")
+        else:
+            problems.append(f"unknown field federation.{key} (a {raw['type']} federation takes "
+                            f"{', '.join(sorted(names))})")
+    problems += [f"federation.{key} must be a string" for key in sorted(given & names)
+                 if not isinstance(raw[key], str) and not (key not in required and raw[key] is None)]
+    if problems:
+        raise ValueError(f"{where}: " + "; ".join(problems))
+    return kind(**{key: raw[key] for key in given})
+
+
+def _federation_problems(config: ForceConfig) -> list[str]:
+    """What Cognito would refuse at deploy time, or accept and then fail every sign-in with."""
+    f = config.federation
+    if f is None:
+        return []
+    problems = []
+    if not _PROVIDER_NAME.match(f.name):
+        problems.append(f"federation.name {f.name!r} must be 3-32 letters, digits, '.' or '-', starting and ending "
+                        "with a letter or digit (Cognito's provider-name rule, ASCII only: the name appears in "
+                        "sign-in URLs and in the usernames of federated profiles, <name>_<id>)")
+    elif f.name.lower() in _RESERVED_PROVIDER_NAMES:
+        problems.append(f"federation.name {f.name!r} is the name of one of Cognito's own providers: choose "
+                        "another (e.g. MetEntra)")
+    problems += _claim_problems("officer_id_claim", f.officer_id_claim)
+    if f.email_claim is not None:
+        problems += _claim_problems("email_claim", f.email_claim)
+        if f.email_claim == f.officer_id_claim:
+            problems.append("federation.email_claim and federation.officer_id_claim name the same claim: the "
+                            "warrant number must have a claim of its own")
+    if isinstance(f, SamlFederation):
+        problems += _https_url_problems("metadata_url", f.metadata_url, query_allowed=True)
+    else:
+        problems += _https_url_problems("issuer_url", f.issuer_url, query_allowed=False)
+        if not f.client_id or f.client_id != f.client_id.strip() or any(c.isspace() for c in f.client_id):
+            problems.append("federation.client_id must be the client (application) id the provider issued, "
+                            "without spaces")
+        problems += _secret_arn_problems(config, f.client_secret_arn)
+    prefix = config.sign_in_domain_prefix or ""
+    if f.domain_prefix:
+        source, remedy = "federation.domain_prefix", ""
+    else:
+        source, remedy = f"the default domain prefix {prefix!r} (safe-connection-<force>-<stage>)", \
+            ": set federation.domain_prefix"
+    if not _DOMAIN_PREFIX.match(prefix):
+        problems.append(f"{source} must be 1-63 lowercase letters, digits or inner '-' (a Cognito prefix domain, "
+                        f"<prefix>.auth.<region>.amazoncognito.com){remedy}")
+    elif any(word in prefix for word in _RESERVED_IN_PREFIX):
+        problems.append(f"{source} may not contain 'aws', 'amazon' or 'cognito' (Cognito refuses them){remedy}")
+    return problems
+
+
+def _claim_problems(field: str, claim: str) -> list[str]:
+    """A claim (SAML attribute or OIDC claim) name, as the provider sends it."""
+    if "<" in claim or ">" in claim:
+        return [f"federation.{field} {claim!r} is a placeholder: put the claim the provider really sends"]
+    if not claim or any(c.isspace() for c in claim) or len(claim) > 2048:
+        return [f"federation.{field} must be the name of the claim as the provider sends it (no spaces), e.g. "
+                "http://schemas.microsoft.com/identity/claims/employeeid"]
+    return []
+
+
+def _https_url_problems(field: str, url: str, *, query_allowed: bool) -> list[str]:
+    """A provider's address: https, a real host, no credentials, no placeholder."""
+    if not url or any(c in url for c in "<>{} "):
+        return [f"federation.{field} {url!r} is a placeholder or not a URL: put the provider's own address"]
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        return [f"federation.{field} must be an https:// URL (Cognito fetches it; anything else could be "
+                f"altered on the way), not {url!r}"]
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return [f"federation.{field} {url!r} has a malformed port"]
+    host = parts.hostname or ""
+    labels = host.split(".")
+    if _PLACEHOLDER_LABELS & set(labels) or labels[-1] in _PLACEHOLDER_TLDS:
+        return [f"federation.{field} {url!r} is a placeholder: put the provider's own address"]
+    if not _HOST_NAME.match(host) or labels[-1].isdigit():
+        return [f"federation.{field} {url!r} has no valid host name"]
+    if parts.username or parts.password:
+        return [f"federation.{field} must not carry a user name or password"]
+    if parts.fragment or (parts.query and not query_allowed):
+        what = "a fragment" if query_allowed else "a query or fragment (an OIDC issuer is a plain https URL)"
+        return [f"federation.{field} {url!r} must not have {what}"]
+    return []
+
+
+def _secret_arn_problems(config: ForceConfig, arn: str) -> list[str]:
+    match = _SECRET_ARN.match(arn)
+    if not match:
+        return ["federation.client_secret_arn must be the full ARN of a Secrets Manager secret, "
+                f"arn:aws:secretsmanager:{config.region}:<account>:secret:<name>-<6 characters> (the secret itself "
+                "never goes in the file)"]
+    if match["region"] != config.region:
+        return [f"federation.client_secret_arn must be in the stack's region {config.region} (CloudFormation "
+                f"resolves it there), not {match['region']}"]
+    if match["account"] in _EXAMPLE_ACCOUNTS:
+        return [f"federation.client_secret_arn uses AWS's documentation example account {match['account']}"]
+    if config.account and match["account"] != config.account:
+        return [f"federation.client_secret_arn is in account {match['account']}, not the stack's account "
+                f"{config.account}"]
+    return []
 
 
 def _problems(config: ForceConfig, expected_force: str) -> list[str]:

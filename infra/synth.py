@@ -10,7 +10,7 @@ from typing import Sequence
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
-from .force_config import load_force_config
+from .force_config import CONFIG_DIR, load_force_config
 from .stacks.safe_connection import LAMBDA_RUNTIME, SafeConnectionStack
 
 
@@ -29,12 +29,13 @@ def require_lambda_python(version_info: Sequence[int] | None = None) -> None:
         )
 
 
-def build_app(force: str, stage: str, outdir: Path, *, bundle_dependencies: bool = True) -> tuple[App, SafeConnectionStack]:
-    """The CDK app for one force (not yet synthesised)."""
+def build_app(force: str, stage: str, outdir: Path, *, bundle_dependencies: bool = True,
+              config_dir: Path = CONFIG_DIR) -> tuple[App, SafeConnectionStack]:
+    """The CDK app for one force (not yet synthesised); config_dir for tests' own configurations."""
     require_lambda_python()
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     # Chalice reads the region while packaging; the stack's own region is what is deployed.
-    config = load_force_config(force, stage)
+    config = load_force_config(force, stage, config_dir=config_dir)
     os.environ.setdefault("AWS_DEFAULT_REGION", config.region)
     outdir = Path(outdir).resolve()
     # Access logs are delivered under a bucket policy (no ACLs, objects owned by the bucket owner).
@@ -48,8 +49,9 @@ def build_app(force: str, stage: str, outdir: Path, *, bundle_dependencies: bool
     return app, stack
 
 
-def synthesise(force: str, stage: str, outdir: Path, *, bundle_dependencies: bool = True) -> Path:
+def synthesise(force: str, stage: str, outdir: Path, *, bundle_dependencies: bool = True,
+               config_dir: Path = CONFIG_DIR) -> Path:
     """Synthesise into outdir; returns the template path. Raises if cdk-nag reports an error."""
-    app, stack = build_app(force, stage, outdir, bundle_dependencies=bundle_dependencies)
+    app, stack = build_app(force, stage, outdir, bundle_dependencies=bundle_dependencies, config_dir=config_dir)
     assembly = app.synth()
     return Path(assembly.get_stack_by_name(stack.stack_name).template_full_path)

@@ -13,6 +13,7 @@ from aws_cdk import (
     Environment,
     Fn,
     RemovalPolicy,
+    SecretValue,
     Stack,
     Tags,
     aws_apigateway as apigw,
@@ -35,7 +36,7 @@ from chalice.cdk import Chalice
 from constructs import Construct
 
 from .. import iso3166
-from ..force_config import ForceConfig
+from ..force_config import Federation, ForceConfig, SamlFederation
 from . import acknowledgements, permissions
 from .chalice_source import stage_app_source, packaging_scope
 
@@ -68,6 +69,16 @@ SMS_COUNTRIES = frozenset({"GB"})
 EXISTING_LOG_GROUP = "ResourceAlreadyExistsException"
 # The id CDK gives the singleton function behind every AwsCustomResource in a stack.
 _CUSTOM_RESOURCE_PROVIDER_ID = "AWS679f53fac002430cb0da5b7982bd2287"
+# With federation: the warrant number as the force's identity provider asserts it. Cognito rewrites
+# every mapped attribute at every federated sign-in and refuses to write an immutable one (even with
+# the same value), so the provider cannot be mapped onto the immutable custom:officer_id: it writes
+# here, and the registry import links the sign-in to the registry's own user on this attribute. The
+# app never reads it (its officer id, force and role are the linked user's).
+FEDERATED_OFFICER_ID = "idp_officer_id"
+# The staff pages a federated sign-in returns to (OAuth callback and sign-out URLs, on the force's
+# domain): the officer's, the sergeant's (the verification id travels in the OAuth state) and the
+# control room's.
+STAFF_PAGES = ("/o", "/s", "/c")
 
 
 class SafeConnectionStack(Stack):
@@ -439,19 +450,26 @@ class SafeConnectionStack(Stack):
     # ---- Cognito -------------------------------------------------------------------------
 
     def _user_pool(self) -> None:
+        federation = self.config.federation
+        custom_attributes = {
+            # Set by the force's admins; users can never change their own force or number.
+            "force": cognito.StringAttribute(min_len=2, max_len=32, mutable=False),
+            "officer_id": cognito.StringAttribute(min_len=1, max_len=32, mutable=False),
+        }
+        if federation:
+            # Mapped from the provider, so mutable (see FEDERATED_OFFICER_ID), and as long as Cognito
+            # advises for a mapped attribute: a longer value would fail the sign-in with an error.
+            custom_attributes[FEDERATED_OFFICER_ID] = cognito.StringAttribute(min_len=1, max_len=2048, mutable=True)
         self.user_pool = cognito.UserPool(
             self,
             "UserPool",
             user_pool_name=f"safe-connection-{self.config.force}-{self.config.stage}",
             self_sign_up_enabled=False,
             sign_in_aliases=cognito.SignInAliases(username=True),
-            custom_attributes={
-                # Set by the force's admins; users can never change their own force or number.
-                "force": cognito.StringAttribute(min_len=2, max_len=32, mutable=False),
-                "officer_id": cognito.StringAttribute(min_len=1, max_len=32, mutable=False),
-            },
+            custom_attributes=custom_attributes,
             # Cognito cannot require MFA per group; required for every user (sergeants and
-            # admins included), TOTP only so no SMS bill and no SIM-swap exposure.
+            # admins included), TOTP only so no SMS bill and no SIM-swap exposure. (A federated
+            # sign-in is authenticated by the force's provider, which must require MFA itself.)
             mfa=cognito.Mfa.REQUIRED,
             mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
             password_policy=cognito.PasswordPolicy(
@@ -476,6 +494,9 @@ class SafeConnectionStack(Stack):
                 group_name=role,
                 description=f"Safe Connection role: {role}",
             )
+        self.identity_provider: cognito.UserPoolIdentityProviderSaml | cognito.UserPoolIdentityProviderOidc | None = None
+        self.sign_in_domain: cognito.UserPoolDomain | None = None
+        federated_client = self._federated_sign_in(federation) if federation else {}
         self.user_pool_client = self.user_pool.add_client(
             "AppClient",
             # The staff pages sign in with USER_PASSWORD_AUTH (over TLS, straight to Cognito); SRP for other clients.
@@ -488,7 +509,77 @@ class SafeConnectionStack(Stack):
             read_attributes=cognito.ClientAttributes()
             .with_standard_attributes(phone_number=True)
             .with_custom_attributes("force", "officer_id"),
+            **federated_client,
         )
+        if self.identity_provider:
+            # CloudFormation would otherwise create the client first, naming a provider not there yet.
+            self.user_pool_client.node.add_dependency(self.identity_provider)
+
+    def _federated_sign_in(self, federation: Federation) -> dict:
+        """The force's own identity provider, the Cognito domain it answers to, and the app client's
+        OAuth settings (returned, for the client). Mapped: the warrant number (to link the sign-in to
+        the registry's user, see FEDERATED_OFFICER_ID) and optionally the email address, nothing
+        else: the group (the role) and custom:force come from the registry's user alone."""
+        mapping = cognito.AttributeMapping(
+            email=cognito.ProviderAttribute.other(federation.email_claim) if federation.email_claim else None,
+            custom={f"custom:{FEDERATED_OFFICER_ID}": cognito.ProviderAttribute.other(federation.officer_id_claim)},
+        )
+        if isinstance(federation, SamlFederation):
+            self.identity_provider = cognito.UserPoolIdentityProviderSaml(
+                self,
+                "IdentityProvider",
+                user_pool=self.user_pool,
+                name=federation.name,
+                metadata=cognito.UserPoolIdentityProviderSamlMetadata.url(federation.metadata_url),
+                # Sign-ins start here (SP-initiated, with a request Cognito can match), never at the provider.
+                idp_initiated=False,
+                attribute_mapping=mapping,
+            )
+        else:
+            self.identity_provider = cognito.UserPoolIdentityProviderOidc(
+                self,
+                "IdentityProvider",
+                user_pool=self.user_pool,
+                name=federation.name,
+                issuer_url=federation.issuer_url,
+                client_id=federation.client_id,
+                # A dynamic reference: CloudFormation reads the secret at deploy time; the template
+                # (and cdk.out) only ever hold its ARN.
+                client_secret=SecretValue.secrets_manager(federation.client_secret_arn).unsafe_unwrap(),
+                # The standard set (some providers release their extra claims with profile only);
+                # Cognito keeps only the mapped claims.
+                scopes=["openid", "email", "profile"],
+                attribute_request_method=cognito.OidcAttributeRequestMethod.GET,
+                attribute_mapping=mapping,
+            )
+        self.sign_in_domain = self.user_pool.add_domain(
+            "SignInDomain",
+            cognito_domain=cognito.CognitoDomainOptions(domain_prefix=self.config.sign_in_domain_prefix),
+            # The pages send staff straight to the force's provider (identity_provider=<name>), so
+            # no Cognito sign-in page is shown; the newer managed login would need branding too.
+            managed_login_version=cognito.ManagedLoginVersion.CLASSIC_HOSTED_UI,
+        )
+        pages = [f"{self.config.public_base_url}{path}" for path in STAFF_PAGES]
+        writable = cognito.ClientAttributes().with_custom_attributes(FEDERATED_OFFICER_ID)
+        if federation.email_claim:
+            writable = writable.with_standard_attributes(email=True)
+        return {
+            # The force's provider only: pool passwords still work through the API (the pages' current
+            # sign-in, break-glass admins), but the Cognito sign-in page offers nothing else.
+            "supported_identity_providers": [cognito.UserPoolClientIdentityProvider.custom(federation.name)],
+            "o_auth": cognito.OAuthSettings(
+                # Authorization code only: tokens never travel in a URL. The client has no secret (a
+                # browser cannot keep one), so the pages must add PKCE; Cognito does not insist on it.
+                flows=cognito.OAuthFlows(authorization_code_grant=True),
+                # The ID token with the readable attributes; no aws.cognito.signin.user.admin, so an
+                # OAuth access token cannot change the user's own attributes.
+                scopes=[cognito.OAuthScope.OPENID],
+                callback_urls=pages,
+                logout_urls=pages,
+            ),
+            # Cognito must be able to write what it maps (and, being set, no other attribute is writable).
+            "write_attributes": writable,
+        }
 
     # ---- the Chalice app -----------------------------------------------------------------
 
@@ -839,9 +930,30 @@ class SafeConnectionStack(Stack):
                   description="Point the force's DNS name here (alias or CNAME) when it is not in Route 53")
         CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.user_pool_client.user_pool_client_id)
+        if self.identity_provider and self.sign_in_domain:
+            self._federation_outputs()
         CfnOutput(self, "AuditBucketName", value=self.audit_bucket.bucket_name)
         CfnOutput(self, "PhotosBucketName", value=self.photos_bucket.bucket_name)
         CfnOutput(self, "AlertsTopicArn", value=self.alerts_topic.topic_arn)
+
+    def _federation_outputs(self) -> None:
+        """What the force's identity-provider administrators and the registry import need."""
+        assert self.identity_provider and self.sign_in_domain and self.config.federation
+        base = self.sign_in_domain.base_url()
+        CfnOutput(self, "SignInDomain", value=base,
+                  description="The user pool's Cognito domain (sign-in starts at <this>/oauth2/authorize)")
+        CfnOutput(self, "IdentityProviderName", value=self.identity_provider.provider_name,
+                  description="identity_provider=<this> on /oauth2/authorize; ProviderName when linking users")
+        CfnOutput(self, "FederatedLinkAttribute", value=f"custom:{FEDERATED_OFFICER_ID}",
+                  description="ProviderAttributeName for AdminLinkProviderForUser (value: the warrant number)")
+        if isinstance(self.config.federation, SamlFederation):
+            CfnOutput(self, "SamlEntityId", value=Fn.join("", ["urn:amazon:cognito:sp:", self.user_pool.user_pool_id]),
+                      description="Identifier (Entity ID) of the force's enterprise application")
+            CfnOutput(self, "SamlReplyUrl", value=Fn.join("", [base, "/saml2/idpresponse"]),
+                      description="Reply URL (Assertion Consumer Service URL) of the force's enterprise application")
+        else:
+            CfnOutput(self, "OidcRedirectUri", value=Fn.join("", [base, "/oauth2/idpresponse"]),
+                      description="Redirect URI to register with the force's OpenID Connect provider")
 
 
 def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:

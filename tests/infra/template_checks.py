@@ -392,3 +392,105 @@ def check_sms_protect(template: Json) -> None:
     assert sdk_calls(template, "setAccountDefaultProtectConfiguration", "Update"), "an update would not reapply it"
     assert sdk_calls(template, "deleteAccountDefaultProtectConfiguration", "Delete"), \
         "deleting the stack would leave a dangling account default"
+
+
+# ---- federation: the force's own identity provider --------------------------------------------
+
+# The custom attribute the provider's warrant number is mapped to (never custom:officer_id).
+FEDERATED_OFFICER_ID = "custom:idp_officer_id"
+STAFF_PAGES = ("/o", "/s", "/c")
+
+
+def _user_pool_and_client(template: Json) -> tuple[str, Json, Json]:
+    pools = resources(template, "AWS::Cognito::UserPool")
+    clients = list(resources(template, "AWS::Cognito::UserPoolClient").values())
+    assert len(pools) == 1 and len(clients) == 1, "expected one user pool and one app client"
+    pool_id, pool = next(iter(pools.items()))
+    return pool_id, pool, clients[0]
+
+
+def check_federation(template: Json, federation: Any, domain_name: str, domain_prefix: str) -> None:
+    """The force's provider federates the pool; it maps the warrant number (to a mutable attribute,
+    to link the sign-in to the registry's user) and the email address, never a group, custom:force
+    or custom:officer_id; the app client offers that provider only, by authorization code, back to
+    the staff pages on the force's own domain; the pool has its Cognito domain."""
+    pool_id, pool, client = _user_pool_and_client(template)
+    providers = resources(template, "AWS::Cognito::UserPoolIdentityProvider")
+    assert len(providers) == 1, f"expected the force's identity provider, found {len(providers)}"
+    provider_id, provider = next(iter(providers.items()))
+    props = provider["Properties"]
+    assert props.get("ProviderName") == federation.name, f"provider is named {props.get('ProviderName')!r}"
+    assert props.get("UserPoolId") == {"Ref": pool_id}, "the provider is not the pool's"
+    details = props.get("ProviderDetails", {})
+    if federation.kind == "saml":
+        assert props.get("ProviderType") == "SAML", "not a SAML provider"
+        assert details.get("MetadataURL") == federation.metadata_url, "the provider's metadata URL is not the force's"
+        assert details.get("IDPInit") in (False, "false"), "sign-ins started at the provider are accepted"
+    else:
+        assert props.get("ProviderType") == "OIDC", "not an OIDC provider"
+        assert details.get("oidc_issuer") == federation.issuer_url, "the issuer is not the force's"
+        assert details.get("client_id") == federation.client_id, "the client id is not the force's"
+        assert details.get("client_secret") == (
+            f"{{{{resolve:secretsmanager:{federation.client_secret_arn}:SecretString:::}}}}"
+        ), "the client secret is not a deploy-time reference to the force's secret"
+
+    mapping = props.get("AttributeMapping", {})
+    expected = {FEDERATED_OFFICER_ID: federation.officer_id_claim}
+    if federation.email_claim:
+        expected["email"] = federation.email_claim
+    forbidden = sorted(key for key in mapping if key in ("custom:force", "custom:officer_id") or "group" in key.lower())
+    assert not forbidden, f"the provider would write {forbidden}: the force and the role come from the registry only"
+    assert mapping == expected, f"the provider maps {mapping}, not only the warrant number and email {expected}"
+    schema = {a["Name"]: a for a in pool["Properties"].get("Schema", [])}
+    linked = schema.get(FEDERATED_OFFICER_ID.removeprefix("custom:"), {})
+    # Cognito rewrites every mapped attribute at every sign-in, and refuses an immutable one.
+    assert linked.get("Mutable") is True, f"{FEDERATED_OFFICER_ID} must exist and be mutable (it is mapped)"
+    assert schema["officer_id"].get("Mutable") is False and schema["force"].get("Mutable") is False, \
+        "custom:force and custom:officer_id must stay immutable"
+
+    c = client["Properties"]
+    assert c.get("SupportedIdentityProviders") == [federation.name], \
+        f"the client offers {c.get('SupportedIdentityProviders')}, not the force's provider only"
+    assert provider_id in client.get("DependsOn", []), "the client could be created before its provider"
+    assert c.get("AllowedOAuthFlowsUserPoolClient") is True and c.get("AllowedOAuthFlows") == ["code"], \
+        f"OAuth flows are {c.get('AllowedOAuthFlows')}, not the authorization code only"
+    assert c.get("AllowedOAuthScopes") == ["openid"], f"OAuth scopes are {c.get('AllowedOAuthScopes')}"
+    pages = [f"https://{domain_name}{path}" for path in STAFF_PAGES]
+    for key in ("CallbackURLs", "LogoutURLs"):
+        assert c.get(key) == pages, f"{key} are {c.get(key)}, not the staff pages on https://{domain_name}"
+    written = set(c.get("WriteAttributes", []))
+    assert set(mapping) <= written, f"Cognito could not write what it maps: {sorted(set(mapping) - written)}"
+    assert not written & {"custom:force", "custom:officer_id"}, "the client may write the force or the number"
+    assert c.get("GenerateSecret") is False, "a browser client cannot keep a secret (PKCE instead)"
+
+    domains = list(resources(template, "AWS::Cognito::UserPoolDomain").values())
+    assert [d["Properties"] for d in domains] == [{
+        "Domain": domain_prefix, "ManagedLoginVersion": 1, "UserPoolId": {"Ref": pool_id},
+    }], f"expected the pool's Cognito domain {domain_prefix!r}, found {[d['Properties'] for d in domains]}"
+
+
+def check_no_federation(template: Json) -> None:
+    """Without a federation object the pool is as before: no provider, no domain, no mapped attribute."""
+    _, pool, client = _user_pool_and_client(template)
+    for kind in ("AWS::Cognito::UserPoolIdentityProvider", "AWS::Cognito::UserPoolDomain"):
+        assert not resources(template, kind), f"{kind} without a federation in the force's config"
+    names = {a["Name"] for a in pool["Properties"].get("Schema", [])}
+    assert FEDERATED_OFFICER_ID.removeprefix("custom:") not in names, "a federation attribute without federation"
+    assert client["Properties"].get("SupportedIdentityProviders") == ["COGNITO"], "the client names a provider"
+
+
+def check_federation_outputs(template: Json, federation: Any) -> None:
+    """What the force's provider administrators enter (infra/README.md), and the registry import's link."""
+    outputs = template.get("Outputs", {})
+    wanted = ["SignInDomain", "IdentityProviderName", "FederatedLinkAttribute"] + (
+        ["SamlEntityId", "SamlReplyUrl"] if federation.kind == "saml" else ["OidcRedirectUri"])
+    missing = [name for name in wanted if name not in outputs]
+    assert not missing, f"outputs {missing} missing"
+    assert outputs["FederatedLinkAttribute"]["Value"] == FEDERATED_OFFICER_ID
+    text = {name: json.dumps(outputs[name]["Value"]) for name in wanted}
+    assert ".amazoncognito.com" in text["SignInDomain"], "the sign-in domain is not the pool's Cognito domain"
+    if federation.kind == "saml":
+        assert "urn:amazon:cognito:sp:" in text["SamlEntityId"], "the entity id is not Cognito's"
+        assert text["SamlReplyUrl"].endswith('/saml2/idpresponse"]]}'), "the reply URL is not Cognito's SAML endpoint"
+    else:
+        assert text["OidcRedirectUri"].endswith('/oauth2/idpresponse"]]}'), "the redirect URI is not Cognito's"

@@ -12,6 +12,8 @@ import pytest
 
 from infra.force_config import CONFIG_DIR, load_force_config
 
+from .federation_samples import EMAIL, EMPLOYEE_ID, ENTRA_METADATA, SECRET_ARN, oidc, saml
+
 
 def shipped(force: str = "met") -> dict:
     return json.loads((CONFIG_DIR / f"{force}.json").read_text())
@@ -216,3 +218,157 @@ def test_the_country_list_is_iso_3166_as_the_system_tz_database_lists_it():
     codes = {line.split("\t")[0] for line in table.read_text().splitlines() if line and not line.startswith("#")}
     assert set(ALPHA_2) == codes
     assert len(ALPHA_2) == len(set(ALPHA_2)) == 249 and list(ALPHA_2) == sorted(ALPHA_2)
+
+
+# ---- federation: the force's own identity provider (infra/README.md) --------------------------
+
+def with_federation(federation) -> dict:
+    raw = shipped()
+    raw["federation"] = federation
+    return raw
+
+
+def test_without_federation_nothing_changes():
+    """The shipped forces sign in with pool passwords and TOTP: no provider, no Cognito domain."""
+    for force in ("met", "wiltshire"):
+        config = load_force_config(force)
+        assert config.federation is None and config.sign_in_domain_prefix is None
+
+
+def test_a_saml_provider_is_read(tmp_path):
+    from infra.force_config import SamlFederation
+
+    config = load(tmp_path, with_federation(saml()))
+    assert config.federation == SamlFederation(name="MetEntra", metadata_url=ENTRA_METADATA,
+                                               officer_id_claim=EMPLOYEE_ID, email_claim=EMAIL)
+    assert config.sign_in_domain_prefix == "safe-connection-met-prod"
+
+
+def test_an_oidc_provider_is_read_with_its_secret_named_not_given(tmp_path):
+    from infra.force_config import OidcFederation
+
+    config = load(tmp_path, with_federation(oidc(domain_prefix="met-safe-connection")))
+    assert isinstance(config.federation, OidcFederation)
+    assert config.federation.client_secret_arn == SECRET_ARN and config.federation.email_claim is None
+    assert config.sign_in_domain_prefix == "met-safe-connection"
+
+
+def test_a_stage_replaces_or_removes_the_provider(tmp_path):
+    raw = with_federation(saml())
+    raw["stages"]["staging"]["federation"] = None
+    raw["stages"]["prod"]["federation"] = saml(name="MetEntraProd")
+    assert load(tmp_path, raw).federation.name == "MetEntraProd"
+    assert load(tmp_path, raw, "staging").federation is None
+
+
+@pytest.mark.parametrize("federation,message", [
+    (saml(metadata_url="http://login.microsoftonline.com/t/federationmetadata.xml"),
+     "federation.metadata_url must be an https:// URL"),
+    (saml(metadata_url="https://login.microsoftonline.com/<tenant>/federationmetadata/2007-06/federationmetadata.xml"),
+     "federation.metadata_url 'https://login.microsoftonline.com/<tenant>/"),
+    (saml(metadata_url="federationmetadata.xml"), "federation.metadata_url must be an https:// URL"),
+    (saml(metadata_url="https://idp.example.com/metadata"), "is a placeholder"),
+    (saml(metadata_url="https://admin:pw@login.microsoftonline.com/t/m.xml"), "must not carry a user name"),
+    (saml(metadata_url="https://login.microsoftonline.com:x/t/m.xml"), "has a malformed port"),
+    (oidc(issuer_url="http://login.microsoftonline.com/t/v2.0"), "federation.issuer_url must be an https:// URL"),
+    (oidc(issuer_url="https://login.microsoftonline.com/t/v2.0?p=1"), "must not have a query or fragment"),
+])
+def test_a_provider_address_that_is_not_a_real_https_url_is_refused(tmp_path, federation, message):
+    assert message in refused(tmp_path, with_federation(federation))
+
+
+@pytest.mark.parametrize("kind", [saml, oidc])
+def test_the_warrant_number_claim_is_required(tmp_path, kind):
+    federation = kind()
+    del federation["officer_id_claim"]
+    assert "federation.officer_id_claim is missing" in refused(tmp_path, with_federation(federation))
+
+
+@pytest.mark.parametrize("federation,message", [
+    (saml(officer_id_claim=""), "federation.officer_id_claim must be the name of the claim"),
+    (saml(officer_id_claim="employee id"), "federation.officer_id_claim must be the name of the claim"),
+    (saml(officer_id_claim="<claim URI carrying the warrant number>"), "is a placeholder"),
+    (saml(email_claim=EMPLOYEE_ID), "name the same claim"),
+    (saml(officer_id_claim=42), "federation.officer_id_claim must be a string"),
+])
+def test_a_claim_that_cannot_be_the_providers_is_refused(tmp_path, federation, message):
+    assert message in refused(tmp_path, with_federation(federation))
+
+
+@pytest.mark.parametrize("key", ["client_secret", "client_secret_value", "secret"])
+def test_a_client_secret_in_the_file_is_refused_without_being_repeated(tmp_path, key):
+    federation = oidc(**{key: "s3cr3t-Value~from-Entra"})
+    message = refused(tmp_path, with_federation(federation))
+    assert f"federation.{key}: never put the client secret in the file" in message
+    assert "federation.client_secret_arn" in message
+    assert "s3cr3t-Value~from-Entra" not in message
+
+
+def test_an_ssm_parameter_for_the_secret_is_refused_with_the_reason(tmp_path):
+    federation = oidc(client_secret_ssm_parameter="/safe-connection/met/entra")
+    del federation["client_secret_arn"]
+    message = refused(tmp_path, with_federation(federation))
+    assert "CloudFormation cannot resolve an SSM SecureString" in message
+    assert "federation.client_secret_arn is missing" in message
+
+
+@pytest.mark.parametrize("arn,message", [
+    ("safe-connection/met-entra", "must be the full ARN of a Secrets Manager secret"),
+    ("arn:aws:secretsmanager:eu-west-2:111111111111:secret:safe-connection/met-entra",
+     "must be the full ARN of a Secrets Manager secret"),
+    ("arn:aws:ssm:eu-west-2:111111111111:parameter/entra", "must be the full ARN of a Secrets Manager secret"),
+    ("arn:aws:secretsmanager:eu-west-1:111111111111:secret:met-entra-AbC123", "must be in the stack's region"),
+    ("arn:aws:secretsmanager:eu-west-2:123456789012:secret:met-entra-AbC123", "documentation example account"),
+])
+def test_a_secret_cloudformation_cannot_resolve_is_refused(tmp_path, arn, message):
+    assert message in refused(tmp_path, with_federation(oidc(client_secret_arn=arn)))
+
+
+def test_the_secret_must_be_in_the_configured_account(tmp_path):
+    raw = with_federation(oidc())
+    raw["account"] = "222222222222"
+    raw["certificate_arn"] = CERT.replace("111111111111", "222222222222")
+    assert "federation.client_secret_arn is in account 111111111111" in refused(tmp_path, raw)
+
+
+@pytest.mark.parametrize("name,message", [
+    ("Met Entra", "must be 3-32 letters, digits"),
+    ("_MetEntra", "must be 3-32 letters, digits"),
+    ("Met_Entra", "must be 3-32 letters, digits"),
+    ("ME", "must be 3-32 letters, digits"),
+    ("M" * 33, "must be 3-32 letters, digits"),
+    ("COGNITO", "one of Cognito's own providers"),
+    ("Google", "one of Cognito's own providers"),
+])
+def test_a_provider_name_cognito_would_refuse_is_refused(tmp_path, name, message):
+    assert message in refused(tmp_path, with_federation(saml(name=name)))
+
+
+@pytest.mark.parametrize("prefix,message", [
+    ("Met-Sign-In", "federation.domain_prefix must be 1-63 lowercase letters"),
+    ("met-", "federation.domain_prefix must be 1-63 lowercase letters"),
+    ("met-cognito", "may not contain 'aws', 'amazon' or 'cognito'"),
+])
+def test_a_cognito_domain_prefix_cognito_would_refuse_is_refused(tmp_path, prefix, message):
+    assert message in refused(tmp_path, with_federation(saml(domain_prefix=prefix)))
+
+
+def test_a_default_domain_prefix_that_cannot_be_one_asks_for_an_explicit_one(tmp_path):
+    raw = with_federation(saml())
+    raw["stages"]["Staging_2"] = {}
+    message = refused(tmp_path, raw, "Staging_2")
+    assert "the default domain prefix 'safe-connection-met-Staging_2'" in message
+    assert "set federation.domain_prefix" in message
+
+
+@pytest.mark.parametrize("federation,message", [
+    ({"type": "ldap", "name": "MetLdap"}, "federation.type must be 'saml' or 'oidc', not 'ldap'"),
+    ("MetEntra", "federation must be an object"),
+    (saml(client_id="abc"), "unknown field federation.client_id"),
+    (saml(groups_claim="http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"),
+     "unknown field federation.groups_claim"),
+    ({k: v for k, v in saml().items() if k != "metadata_url"}, "federation.metadata_url is missing"),
+    ({k: v for k, v in oidc().items() if k != "client_id"}, "federation.client_id is missing"),
+])
+def test_a_malformed_federation_object_is_named(tmp_path, federation, message):
+    assert message in refused(tmp_path, with_federation(federation))

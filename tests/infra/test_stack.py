@@ -40,6 +40,7 @@ def test_every_property_issue_6_lists(synthesised, force):
     checks.check_sms_protect(template)
     checks.check_reserved_concurrency(template, config.reserved_concurrency.timers,
                                       config.reserved_concurrency.audit_copier)
+    checks.check_no_federation(template)
 
 
 def _without(template, kind, path):
@@ -287,3 +288,148 @@ def test_the_error_the_sms_log_group_call_tolerates_is_what_cloudwatch_logs_answ
     from infra.stacks.safe_connection import EXISTING_LOG_GROUP
 
     assert re.fullmatch(EXISTING_LOG_GROUP, again.value.response["Error"]["Code"])
+
+
+# ---- federation: a force that signs its staff in with its own identity provider ---------------
+
+
+@pytest.mark.parametrize("kind", ["saml", "oidc"])
+def test_a_force_with_its_own_identity_provider(federated, kind):
+    config, template = federated[kind]
+    checks.check_federation(template, config.federation, config.domain_name, config.sign_in_domain_prefix)
+    checks.check_federation_outputs(template, config.federation)
+    # Pool users (break-glass admins, forces' staff before the switch) still need TOTP.
+    checks.check_user_pool(template)
+
+
+@pytest.mark.parametrize("kind", ["saml", "oidc"])
+def test_federation_adds_the_provider_and_the_domain_and_changes_nothing_else(synthesised, federated, kind):
+    """Everything but the pool, its client, the provider, the domain and their outputs is as in the
+    shipped wiltshire stack (the test forces are wiltshire plus a federation object)."""
+    _, shipped = synthesised["wiltshire"]
+    _, template = federated[kind]
+    cognito = {"AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient"}
+    added = {k: v["Type"] for k, v in template["Resources"].items() if k not in shipped["Resources"]}
+    assert sorted(added.values()) == ["AWS::Cognito::UserPoolDomain", "AWS::Cognito::UserPoolIdentityProvider"]
+    changed = sorted(k for k, v in shipped["Resources"].items() if template["Resources"].get(k) != v)
+    assert {shipped["Resources"][k]["Type"] for k in changed} <= cognito, f"federation changed {changed}"
+    assert set(shipped["Outputs"]) < set(template["Outputs"])
+
+
+@pytest.mark.parametrize("kind", ["saml", "oidc"])
+def test_the_federated_template_passes_cfn_lint_and_cdk_nag_expanded(federated, kind):
+    from infra.checks import cfn_lint, expand_sam, nag_expanded
+
+    _, template = federated[kind]
+    assert [str(f) for f in cfn_lint(template)] == []
+    assert [str(f) for f in nag_expanded(expand_sam(template), expanded=True)] == []
+
+
+def _provider(t):
+    return next(iter(checks.resources(t, "AWS::Cognito::UserPoolIdentityProvider").values()))["Properties"]
+
+
+def _client(t):
+    return next(iter(checks.resources(t, "AWS::Cognito::UserPoolClient").values()))
+
+
+def _map(t, **mapping):
+    _provider(t)["AttributeMapping"].update(mapping)
+    return t
+
+
+def _rename_mapping(t, old, new):
+    mapping = _provider(t)["AttributeMapping"]
+    mapping[new] = mapping.pop(old)
+    return t
+
+
+def _set_client(t, key, value):
+    _client(t)["Properties"][key] = value
+    return t
+
+
+def _link_attribute_immutable(t):
+    for pool in checks.resources(t, "AWS::Cognito::UserPool").values():
+        for attribute in pool["Properties"]["Schema"]:
+            if attribute["Name"] == "idp_officer_id":
+                attribute["Mutable"] = False
+    return t
+
+
+def _no_client_dependency(t):
+    _client(t).pop("DependsOn")
+    return t
+
+
+def _provider_details(t, **details):
+    _provider(t)["ProviderDetails"].update(details)
+    return t
+
+
+def _remove_output(t, name):
+    t["Outputs"].pop(name)
+    return t
+
+
+# (what is removed, which federated template, how, the check that must then fail)
+FEDERATION_MUTATIONS = [
+    ("the provider", "saml", lambda t: _remove_resources(t, "AWS::Cognito::UserPoolIdentityProvider"),
+     "check_federation"),
+    ("no mapping to custom:force", "saml", lambda t: _map(t, **{"custom:force": "http://schemas/force"}),
+     "check_federation"),
+    ("no mapping to groups", "saml",
+     lambda t: _map(t, **{"cognito:groups": "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"}),
+     "check_federation"),
+    ("no mapping to the immutable custom:officer_id", "saml",
+     lambda t: _rename_mapping(t, "custom:idp_officer_id", "custom:officer_id"), "check_federation"),
+    ("the warrant-number mapping", "oidc", lambda t: _rename_mapping(t, "custom:idp_officer_id", "nickname"),
+     "check_federation"),
+    ("a mutable link attribute", "saml", _link_attribute_immutable, "check_federation"),
+    ("the link attribute writable by Cognito", "saml", lambda t: _set_client(t, "WriteAttributes", ["email"]),
+     "check_federation"),
+    ("the force's provider only", "saml",
+     lambda t: _set_client(t, "SupportedIdentityProviders", ["COGNITO", "WiltsEntra"]), "check_federation"),
+    ("authorization code only", "oidc", lambda t: _set_client(t, "AllowedOAuthFlows", ["implicit", "code"]),
+     "check_federation"),
+    ("openid scope only", "saml",
+     lambda t: _set_client(t, "AllowedOAuthScopes", ["openid", "aws.cognito.signin.user.admin"]), "check_federation"),
+    ("callbacks on the force's domain", "saml", lambda t: _set_client(t, "CallbackURLs", ["https://example.com"]),
+     "check_federation"),
+    ("sign-out URLs on the force's domain", "oidc", lambda t: _set_client(t, "LogoutURLs", []), "check_federation"),
+    ("the client created after its provider", "saml", _no_client_dependency, "check_federation"),
+    ("the pool's Cognito domain", "oidc", lambda t: _remove_resources(t, "AWS::Cognito::UserPoolDomain"),
+     "check_federation"),
+    ("SP-initiated sign-in only", "saml", lambda t: _provider_details(t, IDPInit=True), "check_federation"),
+    ("the client secret by reference", "oidc", lambda t: _provider_details(t, client_secret="s3cr3t"),
+     "check_federation"),
+    ("the SAML reply URL output", "saml", lambda t: _remove_output(t, "SamlReplyUrl"), "check_federation_outputs"),
+    ("the OIDC redirect URI output", "oidc", lambda t: _remove_output(t, "OidcRedirectUri"),
+     "check_federation_outputs"),
+]
+FEDERATION_ARGS = {
+    "check_federation": lambda c: (c.federation, c.domain_name, c.sign_in_domain_prefix),
+    "check_federation_outputs": lambda c: (c.federation,),
+}
+
+
+@pytest.mark.parametrize("what,kind,mutate,check", FEDERATION_MUTATIONS, ids=[m[0] for m in FEDERATION_MUTATIONS])
+def test_each_federation_check_fails_when_its_property_is_removed(federated, what, kind, mutate, check):
+    config, template = federated[kind]
+    run = getattr(checks, check)
+    args = FEDERATION_ARGS[check](config)
+    run(template, *args)
+    with pytest.raises(AssertionError) as failure:
+        run(mutate(copy.deepcopy(template)), *args)
+    assert str(failure.value)
+
+
+def test_the_no_federation_check_fails_on_a_template_with_a_provider(met, federated):
+    _, template = met
+    _, with_provider = federated["saml"]
+    checks.check_no_federation(template)
+    broken = copy.deepcopy(template)
+    broken["Resources"].update({k: v for k, v in with_provider["Resources"].items()
+                                if v["Type"] == "AWS::Cognito::UserPoolIdentityProvider"})
+    with pytest.raises(AssertionError, match="UserPoolIdentityProvider without a federation"):
+        checks.check_no_federation(broken)
