@@ -622,6 +622,8 @@ class SafeConnectionStack(Stack):
             "DECISION_TIMEOUT_SECONDS": str(t.decision_timeout_seconds),
             "MAX_STARTS_PER_HOUR": str(t.max_starts_per_hour),
             "PUBLIC_VIEWS_PER_MINUTE": str(t.public_views_per_minute),
+            # SPEC §7.2 allows a registry answer to be trusted for at most a minute.
+            "REGISTRY_CACHE_SECONDS": "60",
         }
 
     def _event_source_environment(self) -> dict[str, str]:
