@@ -454,6 +454,8 @@ class SafeConnectionStack(Stack):
             # admins included), TOTP only so no SMS bill and no SIM-swap exposure.
             mfa=cognito.Mfa.REQUIRED,
             mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
+            # chalicelib/domain/passwords.py states the same policy for the local pool and the pages
+            # (tests/infra holds this template to it).
             password_policy=cognito.PasswordPolicy(
                 min_length=12,
                 require_digits=True,
@@ -462,7 +464,9 @@ class SafeConnectionStack(Stack):
                 require_symbols=True,
                 temp_password_validity=Duration.days(3),
             ),
-            account_recovery=cognito.AccountRecovery.NONE,
+            # "Forgotten password?" on the staff pages: a code to the verified email the registry
+            # import sets. A new password alone signs nobody in: the TOTP code is still asked for.
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             feature_plan=cognito.FeaturePlan.PLUS,
             standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
             deletion_protection=True,
