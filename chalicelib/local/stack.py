@@ -92,11 +92,15 @@ class LocalStack:
 
         from moto.server import ThreadedMotoServer
 
-        from . import moto_transactions
+        from . import moto_cognito, moto_transactions
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         # Without this, every transaction deep-copies the whole (ever-growing) table: see the module.
         moto_transactions.install()
+        # Like the deployed pool: immutable claims stay immutable, and a wrong MFA code is refused
+        # (moto checks TOTP codes only when asked; it then accepts the current 30 s step's code only).
+        moto_cognito.install()
+        os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")
 
         self._moto = ThreadedMotoServer(ip_address=self.host, port=self.moto_port, verbose=False)
         self._moto.start()
@@ -121,7 +125,7 @@ class LocalStack:
         session = boto3.session.Session()
         cognito = session.client("cognito-idp")
         pool_id, client_id = seed.create_user_pool(cognito)
-        users = seed.seed_users(cognito, pool_id)
+        users = seed.seed_users(cognito, pool_id, client_id)
 
         base = Settings(
             region=REGION,
@@ -282,6 +286,12 @@ def serialised_handler(lock: Any) -> type:
     return SerialisedHandler
 
 
+def _grouped(secret: str) -> str:
+    """A secret as a person copies it: upper case, in groups of four."""
+    upper = secret.upper()
+    return " ".join(upper[i:i + 4] for i in range(0, len(upper), 4))
+
+
 def quickstart(stack: dict[str, Any], stack_file: Path) -> str:
     from ..settings import Settings
 
@@ -305,14 +315,21 @@ def quickstart(stack: dict[str, Any], stack_file: Path) -> str:
         f"  Escalation:      {timings.wave_size} sergeant(s) per wave every {timings.wave_interval_seconds} s; "
         f"unanswered after {timings.answer_timeout_seconds} s; expired {timings.decision_timeout_seconds} s after accept",
         "",
-        "Demo sign-ins (password for all: " + users[0]["password"] + "):",
+        "Demo sign-ins (password for all: " + users[0]["password"] + "; each already enrolled in TOTP MFA):",
     ]
     for user in users:
         duty = f", {user['duty']}" if user["duty"] else ""
         lines.append(
             f"  {user['username']:<8} {user['force']:<10} {user['role']:<9} {user['status']}{duty}"
         )
+    secrets = {user["totp_secret"] for user in users}
+    shared = next(iter(secrets)) if len(secrets) == 1 else None
     lines += [
+        "",
+        "The code the pages ask for after the password: .venv/bin/python -m chalicelib.local.totp <totp_secret>",
+        f"  (each user's totp_secret is in {stack_file}"
+        + (f"; locally every user has the same one, {_grouped(shared)}, which an authenticator app can also take)"
+           if shared else ")"),
         "",
         f"Try it: sign in as {officer['username']} (officer) and {sergeant['username']} (sergeant),",
         "then follow the walk-through in README.md. SMS and alerts appear below as they are sent.",

@@ -50,15 +50,15 @@ class LiveStack:
         return [u for u in self.details["users"] if all(u.get(k) == v for k, v in match.items())]
 
     def sign_in(self, officer_id: str) -> str:
-        """Cognito USER_PASSWORD_AUTH against the embedded AWS, as a client app would."""
+        """Cognito USER_PASSWORD_AUTH against the embedded AWS, then the SOFTWARE_TOKEN_MFA code from
+        the user's totp_secret, as a client app would: the ID token."""
         if officer_id not in self._tokens:
+            from chalicelib.local.sign_in import sign_in
+
             user = self.user(officer_id)
-            result = self.client("cognito-idp").initiate_auth(
-                ClientId=self.details["cognito"]["client_id"],
-                AuthFlow="USER_PASSWORD_AUTH",
-                AuthParameters={"USERNAME": user["username"], "PASSWORD": user["password"]},
-            )
-            self._tokens[officer_id] = result["AuthenticationResult"]["IdToken"]
+            result = sign_in(self.client("cognito-idp"), self.details["cognito"]["client_id"],
+                             user["username"], user["password"], user.get("totp_secret"))
+            self._tokens[officer_id] = result["IdToken"]
         return self._tokens[officer_id]
 
     def call(self, method: str, path: str, officer_id: str | None = None, body: Any = None,

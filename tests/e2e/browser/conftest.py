@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from chalicelib.local import totp
+
 from ..conftest import PROJECT, LiveStack, _run_stack
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -88,9 +90,13 @@ def screenshot(page, name: str) -> Path:
 
 
 def sign_in(page, stack: LiveStack, officer_id: str) -> None:
+    """Username and password, then the code her authenticator app would show (the pool requires MFA)."""
     user = stack.user(officer_id)
     page.fill("#username", user["username"])
     page.fill("#password", user["password"])
+    page.click("#sign-in-form button[type=submit]")
+    page.wait_for_selector("#code-row:not([hidden])")
+    page.fill("#code", totp.fresh_code(user["totp_secret"], min_seconds_left=5))
     page.click("#sign-in-form button[type=submit]")
 
 
