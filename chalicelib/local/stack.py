@@ -112,7 +112,10 @@ class LocalStack:
         self._start_workers()
         self.stack["started_in_seconds"] = round(time.monotonic() - started, 1)
         stack_file = self.state_dir / "stack.json"
-        stack_file.write_text(json.dumps(self.stack, indent=2))
+        # Written whole, then renamed: whoever waits for the file (tests, scripts) never reads half of it.
+        partial = stack_file.with_name("stack.json.partial")
+        partial.write_text(json.dumps(self.stack, indent=2))
+        partial.replace(stack_file)
         return self.stack
 
     def _provision(self) -> dict[str, str]:
