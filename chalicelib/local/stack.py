@@ -181,6 +181,7 @@ class LocalStack:
             "JWKS_URL": f"{self.aws_endpoint}/{pool_id}/.well-known/jwks.json",
             "PUBLIC_BASE_URL": self.api_url,
             "COGNITO_ENDPOINT_URL": self.aws_endpoint,
+            "AUTHENTICATOR_LABEL": seed.POOL_NAME,
             "CHIME_BACKEND": "standin",
             "TIMERS_QUEUE_URL": timers_queue_url,
             "AUDIT_SIGNING_KEY_ID": signing_key,

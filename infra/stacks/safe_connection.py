@@ -516,6 +516,8 @@ class SafeConnectionStack(Stack):
             "JWKS_URL": Fn.join("", [issuer, "/.well-known/jwks.json"]),
             # Where the sergeant and officer pages sign in from the browser (USER_PASSWORD_AUTH).
             "COGNITO_ENDPOINT_URL": f"https://cognito-idp.{self.region}.amazonaws.com/",
+            # The issuer of the TOTP entry staff add to their authenticator app at first sign-in.
+            "AUTHENTICATOR_LABEL": c.display_name,
             "PUBLIC_BASE_URL": c.public_base_url,
             "DEFAULT_LANGUAGE": c.default_language,
             "SMS_SENDER_ID": c.sms_sender_id,
