@@ -330,10 +330,10 @@ def quickstart(stack: dict[str, Any], stack_file: Path) -> str:
     shared = next(iter(secrets)) if len(secrets) == 1 else None
     lines += [
         "",
-        "The code the pages ask for after the password: .venv/bin/python -m chalicelib.local.totp <totp_secret>",
-        f"  (each user's totp_secret is in {stack_file}"
-        + (f"; locally every user has the same one, {_grouped(shared)}, which an authenticator app can also take)"
-           if shared else ")"),
+        "After the password the pages ask for the code an authenticator app shows. Print it with",
+        f"  .venv/bin/python -m chalicelib.local.totp {shared or '<totp_secret>'}",
+        (f"  (moto gives every user the same key, {_grouped(shared)}: an authenticator app can take it too)"
+         if shared else f"  (each user's totp_secret is in {stack_file})"),
         "",
         f"Try it: sign in as {officer['username']} (officer) and {sergeant['username']} (sergeant),",
         "then follow the walk-through in README.md. SMS and alerts appear below as they are sent.",
