@@ -31,13 +31,17 @@ from bench.common import percentile, save_result, table  # noqa: E402
 PASSWORD = "Load-Passw0rd!"
 
 
-def _create_people(stack: Any, count: int) -> None:
-    """Officer LO{i} and sergeant LS{i} (available) in the Met, in Cognito and in the registry."""
+def _create_people(stack: Any, count: int) -> dict[str, str]:
+    """Officer LO{i} and sergeant LS{i} (available) in the Met, in Cognito (enrolled in TOTP MFA)
+    and in the registry; returns each one's TOTP secret."""
     from chalicelib.adapters.dynamodb import DynamoRegistry
     from chalicelib.domain.registry import Duty, OfficerStatus, RegistryRecord, Role
+    from chalicelib.local.sign_in import enrol_totp
 
     cognito = stack.client("cognito-idp")
     pool = stack.details["cognito"]["user_pool_id"]
+    client_id = stack.details["cognito"]["client_id"]
+    secrets: dict[str, str] = {}
     records = []
     for i in range(count + 1):  # one spare sergeant: the last verification's challenger
         for prefix, role in (("LO", Role.OFFICER), ("LS", Role.SERGEANT)):
@@ -48,6 +52,8 @@ def _create_people(stack: Any, count: int) -> None:
             cognito.admin_set_user_password(UserPoolId=pool, Username=officer_id.lower(), Password=PASSWORD,
                                             Permanent=True)
             cognito.admin_add_user_to_group(UserPoolId=pool, Username=officer_id.lower(), GroupName=role.value)
+            # The pool requires MFA: each enrols in TOTP once, like the seeded users.
+            secrets[officer_id] = enrol_totp(cognito, client_id, officer_id.lower(), PASSWORD)
             sergeant = role is Role.SERGEANT
             records.append(RegistryRecord(
                 force="met", officer_id=officer_id, given_name="Load", family_name=f"Test{i}", rank="PS" if sergeant else "PC",
@@ -55,13 +61,14 @@ def _create_people(stack: Any, count: int) -> None:
                 photo=None, duty=Duty.AVAILABLE if sergeant else None,
             ))
     DynamoRegistry(stack.client("dynamodb"), stack.details["tables"]["registry"]).put_many(records)
+    return secrets
 
 
-def _token(stack: Any, officer_id: str) -> str:
-    result = stack.client("cognito-idp").initiate_auth(
-        ClientId=stack.details["cognito"]["client_id"], AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": officer_id.lower(), "PASSWORD": PASSWORD})
-    return result["AuthenticationResult"]["IdToken"]
+def _token(stack: Any, officer_id: str, totp_secret: str) -> str:
+    from chalicelib.local.sign_in import sign_in
+
+    return sign_in(stack.client("cognito-idp"), stack.details["cognito"]["client_id"], officer_id.lower(), PASSWORD,
+                   totp_secret)["IdToken"]
 
 
 def _call(api: str, method: str, path: str, token: str, body: Any) -> tuple[int, Any, float]:
@@ -129,10 +136,10 @@ def main() -> int:
     running = _run_stack(state, {"MAX_STARTS_PER_HOUR": "1000", "WAVE_SIZE": "3"})
     stack = next(running)
     try:
-        _create_people(stack, args.verifications)
+        secrets = _create_people(stack, args.verifications)
         ids = [f"{p}{i:04d}" for i in range(args.verifications + 1) for p in ("LO", "LS")]
         with ThreadPoolExecutor(args.concurrency) as pool:
-            tokens = dict(zip(ids, pool.map(lambda officer_id: _token(stack, officer_id), ids)))
+            tokens = dict(zip(ids, pool.map(lambda officer_id: _token(stack, officer_id, secrets[officer_id]), ids)))
             began = time.perf_counter()
             results = list(pool.map(lambda i: _one(stack.api, tokens, i), range(args.verifications)))
             elapsed = time.perf_counter() - began

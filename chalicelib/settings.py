@@ -27,6 +27,9 @@ class Settings(BaseModel):
     # Where the staff pages sign in (Cognito USER_PASSWORD_AUTH from the browser); the local stack
     # points it at the moto server. Defaults to the region's Cognito endpoint.
     cognito_endpoint_url: str | None = None
+    # Whose accounts these are, as staff see it in their authenticator app: "Safe Connection (<label>)"
+    # (the force's display name when deployed, the pool's name on the local stack).
+    authenticator_label: str = Field(default="local", min_length=1, max_length=60)
     # Links in SMS and responses point here (the force's own site in production).
     public_base_url: str = "http://127.0.0.1:8000"
     # The citizen page's language until she switches: "en" or "cy" (the force chooses).

@@ -73,6 +73,7 @@ def _staff_page(render, root: str, **extra: str) -> Response:
     config = {
         "cognito_endpoint": settings.effective_cognito_endpoint,
         "client_id": settings.token_audience,
+        "issuer": staff.authenticator_issuer(settings.authenticator_label),
         "video": "simulated" if settings.chime_backend == "standin" else "chime",
         **extra,
     }

@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..adapters.dynamodb import DynamoRegistry
+from ..domain.passwords import PASSWORD_POLICY
 from ..domain.registry import Duty, OfficerStatus, RegistryRecord, Role
 from .photos import silhouette_png
+from .sign_in import enrol_totp
 
 DEMO_PASSWORD = "Demo-Passw0rd!"
+POOL_NAME = "safe-connection-local"
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,11 @@ class DemoPerson:
     @property
     def username(self) -> str:
         return self.officer_id.lower()
+
+    @property
+    def email(self) -> str:
+        # Where the pool would send a password-reset code (.example is reserved: never delivered).
+        return f"{self.username}@{self.force}.police.example"
 
 
 def _force(force: str, prefix: str, phone_block: int, people: list[tuple]) -> list[DemoPerson]:
@@ -119,26 +127,40 @@ def seed_registry(registry: DynamoRegistry, s3: Any, photos_bucket: str, upload_
 
 
 def create_user_pool(cognito: Any) -> tuple[str, str]:
-    """A Cognito pool with the SPEC's custom claims, groups per role, and a public app client."""
+    """A Cognito pool like each force's deployed one (infra/stacks/safe_connection.py `_user_pool`):
+    MFA required with software tokens only, the same password policy, immutable `custom:force` and
+    `custom:officer_id`, no self sign-up, reset codes by verified email; groups per role and a
+    public app client."""
     pool_id = cognito.create_user_pool(
-        PoolName="safe-connection-local",
+        PoolName=POOL_NAME,
+        Policies={"PasswordPolicy": PASSWORD_POLICY},
         Schema=[
-            {"Name": "force", "AttributeDataType": "String", "Mutable": True},
-            {"Name": "officer_id", "AttributeDataType": "String", "Mutable": True},
+            {"Name": "force", "AttributeDataType": "String", "Mutable": False,
+             "StringAttributeConstraints": {"MinLength": "2", "MaxLength": "32"}},
+            {"Name": "officer_id", "AttributeDataType": "String", "Mutable": False,
+             "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "32"}},
         ],
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+        AccountRecoverySetting={"RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]},
     )["UserPool"]["Id"]
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool_id, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="ON"
+    )
     client_id = cognito.create_user_pool_client(
         UserPoolId=pool_id,
         ClientName="safe-connection-web",
         GenerateSecret=False,
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        PreventUserExistenceErrors="ENABLED",
     )["UserPoolClient"]["ClientId"]
     for role in Role:
         cognito.create_group(UserPoolId=pool_id, GroupName=role.value)
     return pool_id, client_id
 
 
-def seed_users(cognito: Any, pool_id: str) -> list[dict[str, Any]]:
+def seed_users(cognito: Any, pool_id: str, client_id: str) -> list[dict[str, Any]]:
+    """Every demo person as a Cognito user with the demo password, already enrolled in TOTP MFA
+    (so the walk-through stays short): each entry carries its base32 `totp_secret` (SPEC §6)."""
     users = []
     for person in DEMO_PEOPLE:
         cognito.admin_create_user(
@@ -147,6 +169,8 @@ def seed_users(cognito: Any, pool_id: str) -> list[dict[str, Any]]:
             UserAttributes=[
                 {"Name": "custom:force", "Value": person.force},
                 {"Name": "custom:officer_id", "Value": person.officer_id},
+                {"Name": "email", "Value": person.email},
+                {"Name": "email_verified", "Value": "true"},
             ],
             MessageAction="SUPPRESS",
         )
@@ -154,10 +178,12 @@ def seed_users(cognito: Any, pool_id: str) -> list[dict[str, Any]]:
             UserPoolId=pool_id, Username=person.username, Password=DEMO_PASSWORD, Permanent=True
         )
         cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=person.username, GroupName=person.role.value)
+        secret = enrol_totp(cognito, client_id, person.username, DEMO_PASSWORD)
         users.append(
             {
                 "username": person.username,
                 "password": DEMO_PASSWORD,
+                "totp_secret": secret,
                 "role": person.role.value,
                 "force": person.force,
                 "officer_id": person.officer_id,
@@ -166,6 +192,7 @@ def seed_users(cognito: Any, pool_id: str) -> list[dict[str, Any]]:
                 "status": person.status.value,
                 "duty": person.duty.value if person.duty else None,
                 "phone": person.phone,
+                "email": person.email,
             }
         )
     return users

@@ -92,11 +92,15 @@ class LocalStack:
 
         from moto.server import ThreadedMotoServer
 
-        from . import moto_transactions
+        from . import moto_cognito, moto_transactions
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         # Without this, every transaction deep-copies the whole (ever-growing) table: see the module.
         moto_transactions.install()
+        # Like the deployed pool: immutable claims stay immutable, and a wrong MFA code is refused
+        # (moto checks TOTP codes only when asked; it then accepts the current 30 s step's code only).
+        moto_cognito.install()
+        os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")
 
         self._moto = ThreadedMotoServer(ip_address=self.host, port=self.moto_port, verbose=False)
         self._moto.start()
@@ -108,7 +112,7 @@ class LocalStack:
         self._start_workers()
         self.stack["started_in_seconds"] = round(time.monotonic() - started, 1)
         stack_file = self.state_dir / "stack.json"
-        # Written whole then renamed: a client polling for the file never reads half of it.
+        # Written whole, then renamed: whoever waits for the file (tests, scripts) never reads half of it.
         partial = stack_file.with_name("stack.json.partial")
         partial.write_text(json.dumps(self.stack, indent=2))
         partial.replace(stack_file)
@@ -124,7 +128,7 @@ class LocalStack:
         session = boto3.session.Session()
         cognito = session.client("cognito-idp")
         pool_id, client_id = seed.create_user_pool(cognito)
-        users = seed.seed_users(cognito, pool_id)
+        users = seed.seed_users(cognito, pool_id, client_id)
 
         base = Settings(
             region=REGION,
@@ -177,6 +181,7 @@ class LocalStack:
             "JWKS_URL": f"{self.aws_endpoint}/{pool_id}/.well-known/jwks.json",
             "PUBLIC_BASE_URL": self.api_url,
             "COGNITO_ENDPOINT_URL": self.aws_endpoint,
+            "AUTHENTICATOR_LABEL": seed.POOL_NAME,
             "CHIME_BACKEND": "standin",
             "TIMERS_QUEUE_URL": timers_queue_url,
             "AUDIT_SIGNING_KEY_ID": signing_key,
@@ -285,6 +290,12 @@ def serialised_handler(lock: Any) -> type:
     return SerialisedHandler
 
 
+def _grouped(secret: str) -> str:
+    """A secret as a person copies it: upper case, in groups of four."""
+    upper = secret.upper()
+    return " ".join(upper[i:i + 4] for i in range(0, len(upper), 4))
+
+
 def quickstart(stack: dict[str, Any], stack_file: Path) -> str:
     from ..settings import Settings
 
@@ -308,14 +319,21 @@ def quickstart(stack: dict[str, Any], stack_file: Path) -> str:
         f"  Escalation:      {timings.wave_size} sergeant(s) per wave every {timings.wave_interval_seconds} s; "
         f"unanswered after {timings.answer_timeout_seconds} s; expired {timings.decision_timeout_seconds} s after accept",
         "",
-        "Demo sign-ins (password for all: " + users[0]["password"] + "):",
+        "Demo sign-ins (password for all: " + users[0]["password"] + "; each already enrolled in TOTP MFA):",
     ]
     for user in users:
         duty = f", {user['duty']}" if user["duty"] else ""
         lines.append(
             f"  {user['username']:<8} {user['force']:<10} {user['role']:<9} {user['status']}{duty}"
         )
+    secrets = {user["totp_secret"] for user in users}
+    shared = next(iter(secrets)) if len(secrets) == 1 else None
     lines += [
+        "",
+        "After the password the pages ask for the code an authenticator app shows. Print it with",
+        f"  .venv/bin/python -m chalicelib.local.totp {shared or '<totp_secret>'}",
+        (f"  (moto gives every user the same key, {_grouped(shared)}: an authenticator app can take it too)"
+         if shared else f"  (each user's totp_secret is in {stack_file})"),
         "",
         f"Try it: sign in as {officer['username']} (officer) and {sergeant['username']} (sergeant),",
         "then follow the walk-through in README.md. SMS and alerts appear below as they are sent.",

@@ -1,15 +1,19 @@
 """HTML shells for the staff pages: the sergeant's `/s/{verification_id}` and the officer's `/o`.
 
-The server sends no personal data here: the page signs in against Cognito in the browser, keeps
-the ID token in sessionStorage, and reads everything else from the API with that token. The
-shell only carries where to sign in (endpoint and app client id, both public) and whether video
-is real (Chime SDK) or simulated (the local stack's Chime stand-in carries no media).
+The server sends no personal data here: the page signs in against Cognito in the browser (every
+step: password, a new password at first sign-in, setting up an authenticator app, its code, a
+forgotten password), keeps the ID token in sessionStorage, and reads everything else from the API
+with that token. The shell only carries where to sign in (endpoint and app client id, both
+public), the pool's password rules, the authenticator entry's issuer, and whether video is real
+(Chime SDK) or simulated (the local stack's Chime stand-in carries no media).
 """
 
 from __future__ import annotations
 
 from html import escape
 from urllib.parse import urlsplit
+
+from ..domain.passwords import COGNITO_SYMBOLS, PASSWORD_POLICY, password_rules
 
 SIMULATED_BANNER = (
     "Video is simulated on the local stack: you see your own camera only. "
@@ -46,6 +50,106 @@ def security_headers(cognito_endpoint: str, photo_origin: str | None) -> dict[st
     }
 
 
+def authenticator_issuer(label: str) -> str:
+    """How the staff account is named in her authenticator app (the otpauth:// issuer)."""
+    return f"Safe Connection ({label})"
+
+
+def _password_rules(list_id: str) -> str:
+    """The pool's rules as a list the page ticks off as she types (chalicelib/domain/passwords.py)."""
+    items = "".join(
+        f'<li data-rule="{rule}"><span class="rule-mark" aria-hidden="true"></span>{escape(text)}'
+        '<span class="visually-hidden rule-state"> (not yet)</span></li>'
+        for rule, text in password_rules(PASSWORD_POLICY)
+    )
+    return (
+        f'<ul id="{list_id}" class="rules" data-min-length="{PASSWORD_POLICY["MinimumLength"]}" '
+        f'data-symbols="{escape(COGNITO_SYMBOLS)}">{items}</ul>'
+    )
+
+
+def _new_password_fields(prefix: str, label: str) -> str:
+    return (
+        f'<label for="{prefix}">{escape(label)}</label>'
+        f'<p class="hint" id="{prefix}-hint">Your password needs:</p>'
+        f'<input id="{prefix}" name="{prefix}" type="password" autocomplete="new-password" '
+        f'aria-describedby="{prefix}-hint {prefix}-rules" required>'
+        f"{_password_rules(prefix + '-rules')}"
+        f'<label for="{prefix}-again">Type it again</label>'
+        f'<input id="{prefix}-again" name="{prefix}-again" type="password" autocomplete="new-password" required>'
+    )
+
+
+def _code_input(input_id: str) -> str:
+    return (
+        f'<input id="{input_id}" name="{input_id}" inputmode="numeric" autocomplete="one-time-code" '
+        'pattern="[0-9 ]*" maxlength="7" spellcheck="false" required>'
+    )
+
+
+BACK = '<button type="button" class="link back-to-sign-in">Back to sign in</button>'
+
+# Every step of signing in, one form each (frontend/src/auth.js shows one at a time). The forms are
+# POST without an action, so even a page whose script failed never puts a password in a URL.
+SIGN_IN = (
+    '<section id="sign-in" hidden>'
+    '<p id="sign-in-status" class="notice" role="status"></p>'
+    '<form id="sign-in-form" method="post" novalidate>'
+    '<h1 tabindex="-1">Sign in</h1>'
+    '<label for="username">Username</label>'
+    '<input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required>'
+    '<label for="password">Password</label>'
+    '<input id="password" name="password" type="password" autocomplete="current-password" required>'
+    '<button type="submit" class="primary">Sign in</button>'
+    '<p><button type="button" id="forgot-password" class="link">Forgotten password?</button></p></form>'
+    '<form id="new-password-form" method="post" novalidate hidden>'
+    '<h1 tabindex="-1">Choose your own password</h1>'
+    "<p>This is your first sign-in. Replace the temporary password you were given with one only you know.</p>"
+    f"{_new_password_fields('new-password', 'New password')}"
+    '<button type="submit" class="primary">Save password</button>'
+    f"<p>{BACK}</p></form>"
+    '<form id="mfa-setup-form" method="post" novalidate hidden>'
+    '<h1 tabindex="-1">Set up your authenticator app</h1>'
+    "<p>Each time you sign in, Safe Connection asks for a code from an authenticator app on your phone "
+    "(for example Microsoft Authenticator or Google Authenticator). Add Safe Connection to it now:</p>"
+    '<ol class="steps">'
+    '<li>In the app, add an account and scan this code: '
+    '<img id="mfa-qr" class="qr" width="220" height="220" alt="QR code that adds Safe Connection to an authenticator app">'
+    '<a id="mfa-app-link">Or open the authenticator app on this phone</a></li>'
+    '<li>If you cannot scan it, type this key in the app (spaces do not matter): '
+    '<code id="mfa-secret" class="secret"></code></li>'
+    '<li><label for="mfa-setup-code">Type the 6-digit code the app now shows for Safe Connection</label>'
+    f"{_code_input('mfa-setup-code')}</li></ol>"
+    '<button type="submit" class="primary">Check the code and sign in</button>'
+    f"<p>{BACK}</p></form>"
+    '<form id="mfa-form" method="post" novalidate hidden>'
+    '<h1 tabindex="-1">Code from your authenticator app</h1>'
+    '<label for="mfa-code">The 6-digit code your authenticator app shows for Safe Connection</label>'
+    f"{_code_input('mfa-code')}"
+    '<button type="submit" class="primary">Sign in</button>'
+    f"<p>{BACK}</p>"
+    '<p class="hint">Lost the phone with your authenticator app? Your force administrator can reset it.</p></form>'
+    '<form id="forgot-form" method="post" novalidate hidden>'
+    '<h1 tabindex="-1">Reset your password</h1>'
+    "<p>We will send a code to the email address your force holds for you.</p>"
+    '<label for="forgot-username">Username</label>'
+    '<input id="forgot-username" name="forgot-username" autocomplete="username" autocapitalize="none" '
+    'spellcheck="false" required>'
+    '<button type="submit" class="primary">Send me a code</button>'
+    f"<p>{BACK}</p></form>"
+    '<form id="reset-form" method="post" novalidate hidden>'
+    '<h1 tabindex="-1">Choose a new password</h1>'
+    '<p id="reset-sent"></p>'
+    '<label for="reset-code">Code from the message</label>'
+    '<input id="reset-code" name="reset-code" inputmode="numeric" autocomplete="one-time-code" spellcheck="false" required>'
+    f"{_new_password_fields('reset-password', 'New password')}"
+    '<button type="submit" class="primary">Save new password</button>'
+    '<p><button type="button" id="resend-code" class="link">Send me another code</button></p>'
+    f"<p>{BACK}</p></form>"
+    '<p id="sign-in-error" class="error" role="alert"></p></section>'
+)
+
+
 def _shell(page: str, title: str, config: dict[str, str], body: str, root: str) -> str:
     """`root` ("" or "../") leads back to the app's root: relative links work under a stage prefix."""
     data = " ".join(f'data-{name.replace("_", "-")}="{escape(value)}"' for name, value in config.items())
@@ -60,16 +164,7 @@ def _shell(page: str, title: str, config: dict[str, str], body: str, root: str) 
         '<p id="who" class="who" hidden><span id="who-name"></span> '
         '<button type="button" id="sign-out" class="link">Sign out</button></p></header>'
         f'<p id="video-banner" class="banner" hidden>{escape(SIMULATED_BANNER)}</p>'
-        '<section id="sign-in" hidden><h1>Sign in</h1>'
-        '<form id="sign-in-form" novalidate>'
-        '<label for="username">Username</label>'
-        '<input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required>'
-        '<label for="password">Password</label>'
-        '<input id="password" name="password" type="password" autocomplete="current-password" required>'
-        '<div id="code-row" hidden><label for="code">Code from your authenticator app</label>'
-        '<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]*"></div>'
-        '<button type="submit" class="primary">Sign in</button>'
-        '<p id="sign-in-error" class="error" role="alert"></p></form></section>'
+        f"{SIGN_IN}"
         f"{body}"
         '<p id="error" class="error" role="alert" hidden></p>'
         "</main><noscript><p>This page needs JavaScript for the video call.</p></noscript></body></html>"

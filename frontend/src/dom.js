@@ -22,6 +22,7 @@ export function pageConfig() {
   return {
     cognitoEndpoint: data.cognitoEndpoint,
     clientId: data.clientId,
+    issuer: data.issuer,
     video: data.video,
     verificationId: data.verificationId,
   };

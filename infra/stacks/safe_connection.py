@@ -472,6 +472,8 @@ class SafeConnectionStack(Stack):
             # sign-in is authenticated by the force's provider, which must require MFA itself.)
             mfa=cognito.Mfa.REQUIRED,
             mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
+            # chalicelib/domain/passwords.py states the same policy for the local pool and the pages
+            # (tests/infra holds this template to it).
             password_policy=cognito.PasswordPolicy(
                 min_length=12,
                 require_digits=True,
@@ -480,7 +482,9 @@ class SafeConnectionStack(Stack):
                 require_symbols=True,
                 temp_password_validity=Duration.days(3),
             ),
-            account_recovery=cognito.AccountRecovery.NONE,
+            # "Forgotten password?" on the staff pages: a code to the verified email the registry
+            # import sets. A new password alone signs nobody in: the TOTP code is still asked for.
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             feature_plan=cognito.FeaturePlan.PLUS,
             standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
             deletion_protection=True,
@@ -603,6 +607,8 @@ class SafeConnectionStack(Stack):
             "JWKS_URL": Fn.join("", [issuer, "/.well-known/jwks.json"]),
             # Where the sergeant and officer pages sign in from the browser (USER_PASSWORD_AUTH).
             "COGNITO_ENDPOINT_URL": f"https://cognito-idp.{self.region}.amazonaws.com/",
+            # The issuer of the TOTP entry staff add to their authenticator app at first sign-in.
+            "AUTHENTICATOR_LABEL": c.display_name,
             "PUBLIC_BASE_URL": c.public_base_url,
             "DEFAULT_LANGUAGE": c.default_language,
             "SMS_SENDER_ID": c.sms_sender_id,

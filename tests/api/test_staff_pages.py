@@ -81,3 +81,32 @@ def test_no_page_links_from_the_host_root_so_a_stage_prefix_works(stack):
                  "/verify?reference=nonsense"):
         _, _, html = _get(stack, path)
         assert re.search(r'(href|src|action)="/', html) is None, path
+
+
+def test_every_sign_in_step_is_in_the_shell_with_labels_and_the_pools_rules(stack):
+    """First sign-in, the authenticator app, its code and a forgotten password (issue 12): each a
+    form of its own with a focusable heading, every field labelled, the rules the pool enforces."""
+    from chalicelib.domain.passwords import PASSWORD_POLICY, password_rules
+
+    for path in ("/o", "/s/abc"):
+        _, _, html = _get(stack, path)
+        for form in ("sign-in-form", "new-password-form", "mfa-setup-form", "mfa-form", "forgot-form", "reset-form"):
+            found = re.search(rf'<form id="{form}" method="post" novalidate( hidden)?>\s*<h1 tabindex="-1">', html)
+            assert found, (path, form)
+        inputs = re.findall(r'<input id="([^"]+)"', html)
+        assert set(inputs) >= {"username", "password", "new-password", "new-password-again", "mfa-setup-code",
+                               "mfa-code", "forgot-username", "reset-code", "reset-password", "reset-password-again"}
+        for input_id in inputs:
+            assert f'<label for="{input_id}">' in html, input_id
+        for code in ("mfa-code", "mfa-setup-code"):
+            field = re.search(rf'<input id="{code}"[^>]*>', html).group(0)
+            assert 'inputmode="numeric"' in field and 'autocomplete="one-time-code"' in field
+        for rules in ("new-password-rules", "reset-password-rules"):
+            listed = re.search(rf'<ul id="{rules}"[^>]*data-min-length="(\d+)"[^>]*>(.*?)</ul>', html)
+            assert int(listed.group(1)) == PASSWORD_POLICY["MinimumLength"]
+            assert re.findall(r'data-rule="(\w+)"', listed.group(2)) == [rule for rule, _ in password_rules()]
+        assert 'role="alert"' in re.search(r'<p id="sign-in-error"[^>]*>', html).group(0)
+        assert 'data-issuer="Safe Connection (local)"' in html
+        # The dead end is gone: the page itself offers recovery.
+        assert "ask your force administrator" not in html.lower() and 'id="forgot-password"' in html
+        assert "<script>" not in html and re.search(r"<[^>]*\son[a-z]+=", html) is None

@@ -46,6 +46,10 @@ def test_ctrl_c_stops_everything_and_frees_the_ports(tmp_path):
     output, _ = process.communicate(timeout=20)
     assert process.returncode == 0, output
     assert "Safe Connection is running locally." in output and "Stopped." in output
+    # The demo users are enrolled in TOTP MFA: the instructions say how to get the code after the password.
+    secrets = {user["totp_secret"] for user in details["users"]}
+    shown = secrets.pop() if len(secrets) == 1 else "<totp_secret>"  # moto gives every user one key
+    assert f"python -m chalicelib.local.totp {shown}" in output
     assert "Traceback" not in output
     for port in (api_port, moto_port):
         with socket.socket() as probe:

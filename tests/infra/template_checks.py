@@ -195,16 +195,25 @@ def check_keys(template: Json) -> None:
 
 
 def check_user_pool(template: Json) -> None:
-    """Groups officer/sergeant/admin/auditor, custom:force and custom:officer_id, MFA required."""
+    """Groups officer/sergeant/admin/auditor, custom:force and custom:officer_id (immutable), MFA
+    required (software tokens only), reset codes by verified email, and the password policy the
+    local pool and the staff pages use (chalicelib/domain/passwords.py)."""
+    from chalicelib.domain.passwords import PASSWORD_POLICY
+
     t = _assert(template)
     t.has_resource_properties("AWS::Cognito::UserPool", {
         "MfaConfiguration": "ON",
+        "EnabledMfas": ["SOFTWARE_TOKEN_MFA"],
         "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
+        "AccountRecoverySetting": {"RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]},
         "Schema": Match.array_with([
             Match.object_like({"Name": "force", "Mutable": False}),
             Match.object_like({"Name": "officer_id", "Mutable": False}),
         ]),
     })
+    for name, pool in resources(template, "AWS::Cognito::UserPool").items():
+        policy = pool["Properties"].get("Policies", {}).get("PasswordPolicy")
+        assert policy == PASSWORD_POLICY, f"{name}: password policy {policy} is not the local pool's {PASSWORD_POLICY}"
     groups = sorted(g["Properties"]["GroupName"] for g in resources(template, "AWS::Cognito::UserPoolGroup").values())
     assert groups == ["admin", "auditor", "control_room", "officer", "sergeant"], f"groups are {groups}"
 

@@ -74,7 +74,7 @@ def world(build):
     timers_queue_url = resources.create_timers_queue(sqs, template_env["TIMERS_QUEUE_NAME"])
     signing_key, data_key = resources.create_signing_key(kms), resources.create_data_key(kms)
     pool_id, client_id = seed.create_user_pool(cognito)
-    users = seed.seed_users(cognito, pool_id)
+    users = seed.seed_users(cognito, pool_id, client_id)
     seed.seed_registry(DynamoRegistry(dynamodb, settings.registry_table), s3, settings.photos_bucket)
     issuer = f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}"
     tokens = {
@@ -140,12 +140,12 @@ def runtime(build, world, chime, tmp_path_factory) -> shipped.LambdaRuntime:
 
 
 def id_token(world, officer_id: str) -> str:
+    """The pool requires MFA: password, then the code from the user's TOTP secret."""
+    from chalicelib.local.sign_in import sign_in
+
     user = next(u for u in world["users"] if u["officer_id"] == officer_id)
-    result = world["client"]("cognito-idp").initiate_auth(
-        ClientId=world["client_id"], AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": user["username"], "PASSWORD": user["password"]},
-    )
-    return result["AuthenticationResult"]["IdToken"]
+    return sign_in(world["client"]("cognito-idp"), world["client_id"], user["username"], user["password"],
+                   user["totp_secret"])["IdToken"]
 
 
 def sms_sent(world) -> list[dict[str, Any]]:

@@ -416,6 +416,20 @@ USAGE = UsageRecorder()
 _installed = False
 
 
+@functools.lru_cache(maxsize=1)
+def unsigned_operations() -> frozenset[str]:
+    """X-Amz-Target of every Cognito user-pool operation AWS takes unsigned (botocore's model says
+    `authtype: none`): a browser or phone answers sign-in challenges with no AWS credentials.
+    moto's own list stops at InitiateAuth and ForgotPassword, so under enforcement it failed
+    RespondToAuthChallenge (the MFA code), VerifySoftwareToken and ConfirmForgotPassword."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("cognito-idp")
+    prefix = model.metadata["targetPrefix"]
+    return frozenset(f"{prefix}.{name}" for name in model.operation_names
+                     if model.operation_model(name).auth_type == "none")
+
+
 def install_resource_authorisation() -> None:
     """Replace moto's per-request IAM check with one that names real resources (once per process).
 
@@ -431,7 +445,8 @@ def install_resource_authorisation() -> None:
         if ActionAuthenticatorMixin.request_count < settings.INITIAL_NO_AUTH_ACTION_COUNT:
             ActionAuthenticatorMixin.request_count += 1
             return
-        if self.headers.get("X-Amz-Target") in ActionAuthenticatorMixin.PUBLIC_OPERATIONS:
+        target = self.headers.get("X-Amz-Target")
+        if target in ActionAuthenticatorMixin.PUBLIC_OPERATIONS or target in unsigned_operations():
             return
         from urllib.parse import urlparse
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from chalicelib.local import totp
 
 from ..conftest import PROJECT, LiveStack, _run_stack
 
@@ -88,10 +91,25 @@ def screenshot(page, name: str) -> Path:
 
 
 def sign_in(page, stack: LiveStack, officer_id: str) -> None:
+    """Username and password, then the code her authenticator app would show (the pool requires MFA)."""
     user = stack.user(officer_id)
     page.fill("#username", user["username"])
     page.fill("#password", user["password"])
     page.click("#sign-in-form button[type=submit]")
+    page.wait_for_selector("#mfa-form:not([hidden])")
+    page.fill("#mfa-code", app_code(user["totp_secret"]))
+    page.click("#mfa-form button[type=submit]")
+
+
+def app_code(secret: str) -> str:
+    """The code her authenticator app shows now (one that stays valid while the page sends it)."""
+    return totp.fresh_code(secret, min_seconds_left=5)
+
+
+def wrong_code(secret: str) -> str:
+    """A code the app does not show now (nor in the steps either side)."""
+    codes = {totp.code(secret, time.time() + offset) for offset in (-30, 0, 30, 60)}
+    return next(f"{n:06d}" for n in range(1, 1000) if f"{n:06d}" not in codes)
 
 
 def sms_link_for(stack: LiveStack, sergeant_id: str, verification_id: str) -> str:
@@ -112,8 +130,11 @@ def start_by_api(stack: LiveStack, officer_id: str, **body: Any) -> dict[str, An
 
 
 def axe_violations(page, disabled_rules: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """axe-core (from frontend/node_modules) run in the page; needs a context with bypass_csp."""
-    page.add_script_tag(path=str(AXE))
+    """axe-core (from frontend/node_modules) run in the page. Evaluated through the DevTools protocol,
+    which the page's Content-Security-Policy does not govern, so it also runs on a phone without
+    bypass_csp (whose CSP violations the test then still sees)."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
     return page.evaluate(
         """async (disabled) => {
              const rules = Object.fromEntries(disabled.map(id => [id, {enabled: false}]));

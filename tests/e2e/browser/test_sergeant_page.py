@@ -101,47 +101,6 @@ def test_wrong_password_is_told_plainly(browser, stack):
     context.close()
 
 
-def test_an_mfa_code_step_when_the_pool_asks_for_one(browser, stack):
-    """Deployed pools require MFA for sergeants. moto does not run TOTP, so the browser's calls to
-    the Cognito endpoint are answered here: first the challenge, then - for the right code and
-    session - a real ID token from the local pool."""
-    calls = []
-
-    def cognito(route):
-        request = route.request
-        target = request.headers.get("x-amz-target", "")
-        body = request.post_data_json
-        calls.append((target.rsplit(".", 1)[-1], body))
-        if target.endswith("InitiateAuth"):
-            route.fulfill(status=200, content_type="application/x-amz-json-1.1",
-                          body='{"ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": "session-1"}')
-        elif body.get("ChallengeResponses", {}).get("SOFTWARE_TOKEN_MFA_CODE") == "123456" and body["Session"] == "session-1":
-            token = stack.sign_in("MP2002")
-            route.fulfill(status=200, content_type="application/x-amz-json-1.1",
-                          body='{"AuthenticationResult": {"IdToken": "%s"}}' % token)
-        else:
-            route.fulfill(status=400, content_type="application/x-amz-json-1.1",
-                          body='{"__type": "CodeMismatchException", "message": "Invalid code"}')
-
-    context = phone(browser, stack)
-    context.route(f"{stack.aws}/", cognito)
-    page = context.new_page()
-    page.goto("/s/an-sms-link")
-    sign_in(page, stack, "MP2002")
-    page.wait_for_selector("#code-row:not([hidden])")
-    page.fill("#code", "000000")
-    page.click("#sign-in-form button[type=submit]")
-    page.wait_for_selector("#sign-in-error:has-text('That code is not right')")
-    page.fill("#code", "123456")
-    page.click("#sign-in-form button[type=submit]")
-    page.wait_for_selector("#who:not([hidden])")
-    assert page.text_content("#who-name") == "MP2002"
-    assert [name for name, _ in calls] == ["InitiateAuth", "RespondToAuthChallenge", "RespondToAuthChallenge"]
-    assert calls[0][1]["AuthFlow"] == "USER_PASSWORD_AUTH" and "PASSWORD" in calls[0][1]["AuthParameters"]
-    assert calls[2][1]["ChallengeName"] == "SOFTWARE_TOKEN_MFA" and calls[2][1]["ChallengeResponses"]["USERNAME"] == "mp2002"
-    context.close()
-
-
 def test_an_off_duty_sergeant_is_told_why_accept_did_not_work(browser, stack):
     started = start_by_api(stack, "WP1187", area="Devizes")
     context, page = signed_in(browser, stack, f"/s/{started['verification_id']}", "WP3004")  # off duty
