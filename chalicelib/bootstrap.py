@@ -41,6 +41,8 @@ class Dependencies:
         reference_factory: Callable[[], str] = new_reference,
         session: Any = None,
         chime_standin: Any = None,
+        invitations: Any = None,
+        retries: dict[str, Any] | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -49,15 +51,21 @@ class Dependencies:
         self.new_reference = reference_factory
         self._session = session
         self._chime_standin = chime_standin
+        # Where invitations go instead of Cognito's email (the local stack's file), if anywhere.
+        self._invitations = invitations
+        # botocore's retry settings for the clients (bulk jobs ask for adaptive mode, more attempts);
+        # a client with its own attempt count (SNS: one, the notifier retries) keeps it.
+        self._retries = retries
 
-    def _client(self, service: str, max_attempts: int = 3) -> Any:
+    def _client(self, service: str, max_attempts: int | None = None) -> Any:
         import boto3
         from botocore.config import Config
 
         session = self._session or boto3.session.Session()
         config = Config(
             region_name=self.settings.region,
-            retries={"mode": "standard", "max_attempts": max_attempts},
+            retries={"mode": "standard", "max_attempts": max_attempts} if max_attempts else
+            self._retries or {"mode": "standard", "max_attempts": 3},
             connect_timeout=3,
             read_timeout=5,
         )
@@ -135,6 +143,18 @@ class Dependencies:
         from .adapters.s3_audit import S3PhotoLinks
 
         return S3PhotoLinks(self.s3, self.settings.photos_bucket, self.settings.photo_url_seconds)
+
+    @cached_property
+    def photo_store(self):
+        from .adapters.s3_audit import S3PhotoStore
+
+        return S3PhotoStore(self.s3, self.settings.photos_bucket)
+
+    @cached_property
+    def users(self):
+        from .adapters.cognito_users import CognitoUserDirectory
+
+        return CognitoUserDirectory(self._client("cognito-idp"), self.settings.user_pool_id, self._invitations)
 
     @cached_property
     def meetings(self):
