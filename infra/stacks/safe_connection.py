@@ -843,6 +843,9 @@ class SafeConnectionStack(Stack):
         CfnOutput(self, "UserPoolClientId", value=self.user_pool_client.user_pool_client_id)
         CfnOutput(self, "AuditBucketName", value=self.audit_bucket.bucket_name)
         CfnOutput(self, "PhotosBucketName", value=self.photos_bucket.bucket_name)
+        # What `registry import` run against AWS needs (with UserPoolId and PhotosBucketName).
+        CfnOutput(self, "RegistryTableName", value=self.registry_table.table_name)
+        CfnOutput(self, "VerificationsTableName", value=self.verifications_table.table_name)
         CfnOutput(self, "AlertsTopicArn", value=self.alerts_topic.topic_arn)
 
 
