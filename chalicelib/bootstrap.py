@@ -42,7 +42,7 @@ class Dependencies:
         session: Any = None,
         chime_standin: Any = None,
         invitations: Any = None,
-        retries: dict[str, Any] | None = None,
+        client_options: dict[str, Any] | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -53,22 +53,25 @@ class Dependencies:
         self._chime_standin = chime_standin
         # Where invitations go instead of Cognito's email (the local stack's file), if anywhere.
         self._invitations = invitations
-        # botocore's retry settings for the clients (bulk jobs ask for adaptive mode, more attempts);
-        # a client with its own attempt count (SNS: one, the notifier retries) keeps it.
-        self._retries = retries
+        # botocore Config settings for the clients, over the defaults below (bulk jobs ask for
+        # adaptive retries and longer reads); a client with its own attempt count (SNS: one, the
+        # notifier retries) keeps it.
+        self._client_options = client_options or {}
 
     def _client(self, service: str, max_attempts: int | None = None) -> Any:
         import boto3
         from botocore.config import Config
 
         session = self._session or boto3.session.Session()
-        config = Config(
-            region_name=self.settings.region,
-            retries={"mode": "standard", "max_attempts": max_attempts} if max_attempts else
-            self._retries or {"mode": "standard", "max_attempts": 3},
-            connect_timeout=3,
-            read_timeout=5,
-        )
+        options: dict[str, Any] = {
+            "retries": {"mode": "standard", "max_attempts": 3},
+            "connect_timeout": 3,
+            "read_timeout": 5,
+            **self._client_options,
+        }
+        if max_attempts:
+            options["retries"] = {"mode": "standard", "max_attempts": max_attempts}
+        config = Config(region_name=self.settings.region, **options)
         return session.client(service, config=config)
 
     @cached_property

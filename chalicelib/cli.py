@@ -26,8 +26,9 @@ from .domain.audit import verify_chain
 
 
 # A registry import makes tens of thousands of calls: botocore's adaptive mode slows the client down
-# when Cognito or DynamoDB throttle (and retries), instead of failing the run.
-BULK_RETRIES = {"mode": "adaptive", "max_attempts": 10}
+# when Cognito or DynamoDB throttle (and retries), instead of failing the run. Reads get longer: a
+# 1 MB page of the registry partition is quick in AWS, but takes seconds on the local moto server.
+BULK_CLIENT_OPTIONS = {"retries": {"mode": "adaptive", "max_attempts": 10}, "read_timeout": 120}
 PROGRESS_FROM_ROWS = 100  # files with more rows show a progress bar on stderr
 
 
@@ -203,7 +204,7 @@ def registry_import(args: argparse.Namespace, stack: dict[str, Any] | None, out:
     if stack is not None:
         # No mail leaves the local stack: invitations land in a file `make run` prints.
         invitations = InvitationFile(Path(stack.get("invitations_file") or args.stack.parent / "invitations.jsonl"))
-    deps = Dependencies(Settings.from_env(), invitations=invitations, retries=BULK_RETRIES)
+    deps = Dependencies(Settings.from_env(), invitations=invitations, client_options=BULK_CLIENT_OPTIONS)
     bar = _ProgressBar(err)
     try:
         summary = import_registry(deps, args.force, data, args.photos, dry_run=args.dry_run, progress=bar.show)

@@ -5,6 +5,7 @@ Every change of a registry record - `PUT /officers/{id}` or `registry import` - 
 """
 
 import dataclasses
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -111,20 +112,25 @@ class BatchedWrites:
     def __init__(self, deps: "Dependencies", size: int = 25) -> None:
         self._deps = deps
         self._size = size
+        self._lock = threading.Lock()  # an import changes several people at once
         self._records: list[RegistryRecord] = []
         self._events: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = []
 
     def put_record(self, record: RegistryRecord) -> None:
-        self._records.append(record)
+        with self._lock:
+            self._records.append(record)
 
     def record_event(self, chain_id: str, keyed_event: tuple[str, dict[str, Any]]) -> None:
-        self._events.append((chain_id, [keyed_event]))
-        if len(self._events) >= self._size or len(self._records) >= self._size:
+        with self._lock:
+            self._events.append((chain_id, [keyed_event]))
+            full = len(self._events) >= self._size or len(self._records) >= self._size
+        if full:
             self.flush()
 
     def flush(self) -> None:
-        records, events = self._records, self._events
-        self._records, self._events = [], []
+        with self._lock:
+            records, events = self._records, self._events
+            self._records, self._events = [], []
         if records:
             self._deps.registry.put_many(records)
         if events:

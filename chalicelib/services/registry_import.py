@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -34,7 +35,7 @@ from ..domain.registry_import import (
     validate,
 )
 from ..domain.sign_in import AccountChange, SignInAccount, account_changes, username_for
-from .registry import BatchedWrites, apply_registry_change
+from .registry import BatchedWrites, RegistryChange, apply_registry_change
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
@@ -43,6 +44,11 @@ if TYPE_CHECKING:
 IMPORT_ACTOR = Actor(role="registry_import", officer_id=None)
 
 Progress = Callable[[int, int], None]  # (rows done, rows in the file)
+# People changed at once. Each change is a few calls in a row (create, group; or sign out, disable),
+# so one at a time leaves Cognito idle between round trips; a few at once use the quota better,
+# and botocore's adaptive mode (one rate limiter per client, shared by the workers) slows all of
+# them down when Cognito or DynamoDB throttle.
+WORKERS = 4
 
 
 class ImportRefused(Exception):
@@ -135,24 +141,45 @@ def import_registry(
         raise ImportRefused(problems)
 
     summary = ImportSummary()
-    writes = BatchedWrites(deps)
-    for done, step in enumerate(steps, start=1):
+    todo: list[_Step] = []
+    for step in steps:
         if dry_run or not step.changed:
             summary.count(step.before is None, step.changed, AccountChange.DISABLED in step.account_changes)
         else:
-            after = step.after
-            if step.upload:
-                assert step.row.photo is not None and photos is not None and after.photo is not None
-                body = (photos / step.row.photo.name).read_bytes()
-                version = deps.photo_store.put(after.photo, body, step.row.photo.content_type, step.row.photo.sha256)
-                after = dataclasses.replace(after, photo_version_id=version)
-            change = apply_registry_change(deps, IMPORT_ACTOR, step.before, after, email=step.row.email,
-                                           account=step.account, writes=writes)
+            todo.append(step)
+    done = len(steps) - len(todo)
+    if progress is not None:
+        progress(done, len(steps))
+    if not todo:
+        return summary
+    for shared in ("registry", "verifications", "users", "photo_store"):
+        getattr(deps, shared)  # built before the workers share them (clients are thread-safe, building is not)
+    writes = BatchedWrites(deps)
+    pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="registry-import")
+    try:
+        for change in pool.map(lambda step: _apply(deps, step, photos, writes), todo):
             summary.count(change.created, change.changed, change.disabled)
-        if progress is not None:
-            progress(done, len(steps))
-    writes.flush()
+            done += 1
+            if progress is not None:
+                progress(done, len(steps))
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)  # the people already started finish; no more start
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        writes.flush()  # every change made so far is stored and audited, even when the run stops
     return summary
+
+
+def _apply(deps: "Dependencies", step: _Step, photos: Path | None, writes: BatchedWrites) -> RegistryChange:
+    after = step.after
+    if step.upload:
+        assert step.row.photo is not None and photos is not None and after.photo is not None
+        body = (photos / step.row.photo.name).read_bytes()
+        version = deps.photo_store.put(after.photo, body, step.row.photo.content_type, step.row.photo.sha256)
+        after = dataclasses.replace(after, photo_version_id=version)
+    return apply_registry_change(deps, IMPORT_ACTOR, step.before, after, email=step.row.email,
+                                 account=step.account, writes=writes)
 
 
 def _plan(force: str, rows: list[ImportRow], existing: dict[str, RegistryRecord],

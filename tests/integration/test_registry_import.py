@@ -445,6 +445,31 @@ def test_the_import_asks_botocore_to_pace_itself_when_throttled(stack, run):
     for client in (deps.dynamodb, deps.s3, deps.users._client):
         # max_attempts counts retries; botocore stores the total (the first attempt included).
         assert client.meta.config.retries == {"mode": "adaptive", "total_max_attempts": 11}
+        assert client.meta.config.read_timeout == 120
+    api = type(deps)(stack.settings, session=stack.session)  # what the Lambda functions build
+    assert api.dynamodb.meta.config.retries == {"mode": "standard", "total_max_attempts": 4}
+    assert api.sns.meta.config.retries == {"mode": "standard", "total_max_attempts": 2}
+
+
+def test_a_run_stopped_by_aws_keeps_what_it_did_and_the_same_file_finishes_it(stack, run, photos):
+    def cognito_fails_for_mp1902(params: dict[str, Any], **_: Any) -> None:
+        if json.loads(params["body"]).get("Username") == "mp1902":
+            raise ClientError({"Error": {"Code": "InternalErrorException", "Message": "down"}}, "AdminCreateUser")
+
+    events = stack.session._session.get_component("event_emitter")
+    events.register_first("before-call.cognito-idp.AdminCreateUser", cognito_fails_for_mp1902)
+    try:
+        code, out, err = run(THREE, "--photos", str(photos))
+    finally:
+        events.unregister("before-call.cognito-idp.AdminCreateUser", cognito_fails_for_mp1902)
+    assert code == 1 and "stopped by AWS (InternalErrorException)" in err and "run the same file again" in err
+    # Her record was stored before her account failed, and the failure is in the audit log.
+    assert record(stack, "MP1902")["status"] == "serving"
+    (failed,) = [e for e in audit_events(stack) if e["data"]["officer_id"] == "MP1902"]
+    assert failed["data"]["sign_in_failed"] == "InternalErrorException" and "sign_in" not in failed["data"]
+    code, out, _ = run(THREE, "--photos", str(photos))
+    assert code == 0 and user(stack, "mp1902")["groups"] == ["sergeant"]
+    assert run(THREE, "--photos", str(photos))[1].splitlines()[-1] == "created 0, updated 0, unchanged 3, disabled 0"
 
 
 # ---- the local stack's invitations ---------------------------------------------------------
@@ -458,9 +483,9 @@ def test_with_an_invitation_file_the_temporary_password_is_set_and_written_there
                                   invitations=InvitationFile(path))
     data = ("\n".join([HEAD, *(line.rsplit(",", 1)[0] + "," for line in THREE)]) + "\n").encode()
     assert str(import_registry(deps, "met", data)) == "created 3, updated 0, unchanged 0, disabled 0"
-    invitations = [json.loads(line) for line in path.read_text().splitlines()]
-    assert [i["username"] for i in invitations] == ["mp6001", "mp1902", "mp6003"]
-    leah = invitations[1]
+    invitations = sorted((json.loads(line) for line in path.read_text().splitlines()), key=lambda i: i["username"])
+    assert [i["username"] for i in invitations] == ["mp1902", "mp6001", "mp6003"]
+    leah = invitations[0]
     assert {k: leah[k] for k in ("force", "officer_id", "rank", "given_name", "family_name", "role", "email")} == {
         "force": "met", "officer_id": "MP1902", "rank": "PS", "given_name": "Leah", "family_name": "Brennan",
         "role": "sergeant", "email": "leah.brennan@met.police.uk"}
