@@ -84,7 +84,7 @@ def _audit_registry_event(
 class RegistryWrites(Protocol):
     """Where a change's record and audit event are written: at once, or batched by an import."""
 
-    def put_record(self, record: RegistryRecord) -> None: ...
+    def put_record(self, record: RegistryRecord, *, now: bool = False) -> None: ...
 
     def record_event(self, chain_id: str, keyed_event: tuple[str, dict[str, Any]]) -> None: ...
 
@@ -95,7 +95,7 @@ class WriteNow:
     def __init__(self, deps: "Dependencies") -> None:
         self._deps = deps
 
-    def put_record(self, record: RegistryRecord) -> None:
+    def put_record(self, record: RegistryRecord, *, now: bool = False) -> None:
         self._deps.registry.put(record)
 
     def record_event(self, chain_id: str, keyed_event: tuple[str, dict[str, Any]]) -> None:
@@ -116,7 +116,11 @@ class BatchedWrites:
         self._records: list[RegistryRecord] = []
         self._events: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = []
 
-    def put_record(self, record: RegistryRecord) -> None:
+    def put_record(self, record: RegistryRecord, *, now: bool = False) -> None:
+        """Batched, unless `now`: someone leaving service is stored before their account is touched."""
+        if now:
+            self._deps.registry.put(record)
+            return
         with self._lock:
             self._records.append(record)
 
@@ -193,7 +197,8 @@ def apply_registry_change(
         return RegistryChange(False, (), ())
     writes = writes or WriteNow(deps)
     if before is None or fields:
-        writes.put_record(after)
+        # A suspension takes effect in the app before anything else happens, even in an import.
+        writes.put_record(after, now=before is not None and before.is_serving and not after.is_serving)
     done: list[AccountChange] = []
     failure: str | None = None
     try:

@@ -293,6 +293,9 @@ def test_suspended_or_left_is_disabled_and_signed_out_then_serving_enables(stack
                      and not op.startswith(("AdminGet", "AdminList"))]
     assert account_calls == [("AdminUserGlobalSignOut", "mp6001"), ("AdminDisableUser", "mp6001")]
     assert record(stack, "MP6001")["status"] == status
+    # The suspension was stored on its own, before the account was touched (not left in a batch).
+    order = [op for _, op, _ in calls if op in ("PutItem", "AdminUserGlobalSignOut", "AdminDisableUser")]
+    assert order == ["PutItem", "AdminUserGlobalSignOut", "AdminDisableUser"]
     (event,) = [e for e in audit_events(stack) if not e["data"]["created"]]
     assert event["data"]["changed_fields"] == ["status"] and event["data"]["sign_in"] == ["signed_out", "disabled"]
 
