@@ -114,8 +114,9 @@ def _decode(data: bytes) -> tuple[str | None, Problem | None]:
         return None, Problem(line, "file", f"not UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8")
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """CSV records with the physical line each starts on (a quoted field may span lines)."""
+def _records(text: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """(the physical line a CSV record starts on, its fields, or why it is not CSV): a quoted
+    field may span lines. Reading stops at the first malformed record."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     start = 1
     while True:
@@ -124,9 +125,9 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as error:
-            yield start, [f"\0csv:{error}"]
+            yield start, None, str(error)
             return
-        yield start, fields
+        yield start, fields, None
         start = reader.line_num + 1
 
 
@@ -144,17 +145,17 @@ def validate(data: bytes, photos: PhotoLookup | None) -> tuple[list[ImportRow], 
     expected = ",".join(HEADER)
     if first is None:
         return [], [Problem(1, "header", f"the file is empty; the first line must be {expected}")]
-    header_line, header = first
-    if tuple(name.strip() for name in header) != HEADER:
+    header_line, header, _ = first
+    if header is None or tuple(name.strip() for name in header) != HEADER:
         return [], [Problem(header_line, "header", f"must be exactly {expected}")]
 
     rows: list[ImportRow] = []
     problems: list[Problem] = []
     first_line_of: dict[str, int] = {}
     first_line_of_username: dict[str, int] = {}
-    for line, fields in records:
-        if fields and fields[0].startswith("\0csv:"):
-            problems.append(Problem(line, "row", f"not valid CSV ({fields[0][5:]})"))
+    for line, fields, malformed in records:
+        if fields is None:
+            problems.append(Problem(line, "row", f"not valid CSV ({malformed})"))
             break
         if not fields or all(not field.strip() for field in fields):
             continue  # blank lines (a trailing one, or spacing) are not people

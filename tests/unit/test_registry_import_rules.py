@@ -230,3 +230,8 @@ def test_usernames_and_ownership():
     assert _account().belongs_to("met", "MP2001")
     assert not _account(force="wiltshire").belongs_to("met", "MP2001")
     assert not _account(officer_id="MP2002").belongs_to("met", "MP2001")
+
+
+def test_malformed_csv_names_the_line_it_starts_on():
+    assert check(OFFICER, 'MP5102,"Priya,Shah,DC,officer,serving,,p@met.police.uk,,')[1] == [
+        "line 3: row: not valid CSV (unexpected end of data)"]
