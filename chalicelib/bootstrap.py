@@ -41,6 +41,8 @@ class Dependencies:
         reference_factory: Callable[[], str] = new_reference,
         session: Any = None,
         chime_standin: Any = None,
+        invitations: Any = None,
+        client_options: dict[str, Any] | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -49,18 +51,27 @@ class Dependencies:
         self.new_reference = reference_factory
         self._session = session
         self._chime_standin = chime_standin
+        # Where invitations go instead of Cognito's email (the local stack's file), if anywhere.
+        self._invitations = invitations
+        # botocore Config settings for the clients, over the defaults below (bulk jobs ask for
+        # adaptive retries and longer reads); a client with its own attempt count (SNS: one, the
+        # notifier retries) keeps it.
+        self._client_options = client_options or {}
 
-    def _client(self, service: str, max_attempts: int = 3) -> Any:
+    def _client(self, service: str, max_attempts: int | None = None) -> Any:
         import boto3
         from botocore.config import Config
 
         session = self._session or boto3.session.Session()
-        config = Config(
-            region_name=self.settings.region,
-            retries={"mode": "standard", "max_attempts": max_attempts},
-            connect_timeout=3,
-            read_timeout=5,
-        )
+        options: dict[str, Any] = {
+            "retries": {"mode": "standard", "max_attempts": 3},
+            "connect_timeout": 3,
+            "read_timeout": 5,
+            **self._client_options,
+        }
+        if max_attempts:
+            options["retries"] = {"mode": "standard", "max_attempts": max_attempts}
+        config = Config(region_name=self.settings.region, **options)
         return session.client(service, config=config)
 
     @cached_property
@@ -142,6 +153,18 @@ class Dependencies:
         from .adapters.s3_audit import S3PhotoLinks
 
         return S3PhotoLinks(self.s3, self.settings.photos_bucket, self.settings.photo_url_seconds)
+
+    @cached_property
+    def photo_store(self):
+        from .adapters.s3_audit import S3PhotoStore
+
+        return S3PhotoStore(self.s3, self.settings.photos_bucket)
+
+    @cached_property
+    def users(self):
+        from .adapters.cognito_users import CognitoUserDirectory
+
+        return CognitoUserDirectory(self._client("cognito-idp"), self.settings.user_pool_id, self._invitations)
 
     @cached_property
     def meetings(self):

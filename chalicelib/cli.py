@@ -1,12 +1,15 @@
-"""Command line for auditors and professional standards.
+"""Command line for a force's administrators, auditors and professional standards.
 
   python -m chalicelib.cli audit verify --force met [--from 2026-11-01 --to 2026-11-30]
   python -m chalicelib.cli audit digest --force met --date 2026-11-27
   python -m chalicelib.cli audit show VERIFICATION_ID
+  python -m chalicelib.cli registry import --force met officers.csv [--photos DIR] [--dry-run]
 
 `verify` and `show` only read the S3 audit log (and ask KMS to check digest signatures). `digest`
 writes one day's signed digest on demand (the deployed app does it daily at 00:15 UTC).
-`--stack .local/stack.json` points any of them at the local stack started by `make run`.
+`registry import` checks the whole file, then upserts the force's registry records, photos and
+Cognito accounts (SPEC §7.1); any invalid row: exit 2, `line N: field: message` on stderr, nothing
+written. `--stack .local/stack.json` points any of them at the local stack started by `make run`.
 """
 
 from __future__ import annotations
@@ -22,7 +25,14 @@ from typing import Any, Sequence, TextIO
 from .domain.audit import verify_chain
 
 
-def _use_local_stack(stack_file: Path) -> None:
+# A registry import makes tens of thousands of calls: botocore's adaptive mode slows the client down
+# when Cognito or DynamoDB throttle (and retries), instead of failing the run. Reads get longer: a
+# 1 MB page of the registry partition is quick in AWS, but takes seconds on the local moto server.
+BULK_CLIENT_OPTIONS = {"retries": {"mode": "adaptive", "max_attempts": 10}, "read_timeout": 120}
+PROGRESS_FROM_ROWS = 100  # files with more rows show a progress bar on stderr
+
+
+def _use_local_stack(stack_file: Path) -> dict[str, Any]:
     details = json.loads(stack_file.read_text())
     os.environ.update(
         {
@@ -34,8 +44,12 @@ def _use_local_stack(stack_file: Path) -> None:
             "AUDIT_SIGNING_KEY_ID": details.get("audit_signing_key_id", ""),
             "AUDIT_DATA_KEY_ID": details.get("audit_data_key_id", ""),
             "VERIFICATIONS_TABLE": details["tables"]["verifications"],
+            "REGISTRY_TABLE": details["tables"].get("registry", ""),
+            "PHOTOS_BUCKET": details.get("photos_bucket", ""),
+            "USER_POOL_ID": details.get("cognito", {}).get("user_pool_id", ""),
         }
     )
+    return details
 
 
 def load_events(s3: Any, bucket: str, verification_id: str) -> list[dict[str, Any]]:
@@ -116,6 +130,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     digest_cmd.add_argument("--date", required=True, type=_day)
     show_cmd = audit.add_parser("show", help="one verification's timeline, with its chain checked")
     show_cmd.add_argument("verification_id")
+    registry = commands.add_parser("registry", help="the force registry").add_subparsers(dest="command", required=True)
+    import_cmd = registry.add_parser("import", help="upsert registry records, photos and sign-in accounts from a CSV")
+    import_cmd.add_argument("--force", required=True, type=_force)
+    import_cmd.add_argument("file", type=Path, metavar="FILE.csv")
+    import_cmd.add_argument("--photos", type=Path, metavar="DIR", help="the folder the photo column's files are in")
+    import_cmd.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     argv = list(sys.argv[1:] if argv is None else argv)
     if "show" in argv:
         # Older ids may start with '-': everything after `show` is the id, never an option.
@@ -124,11 +144,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
             argv.insert(position + 1, "--")
     args = parser.parse_args(argv)
 
-    if args.stack:
-        _use_local_stack(args.stack)
+    details = _use_local_stack(args.stack) if args.stack else None
     from .bootstrap import Dependencies
     from .settings import Settings
 
+    if args.area == "registry":
+        return registry_import(args, details, out, err)
     deps = Dependencies(Settings.from_env())
     bucket = deps.settings.audit_bucket
     if args.command == "show":
@@ -152,6 +173,84 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         print(str(problem), file=out)
     print(report.summary(), file=out)
     return 0 if report.intact else 1
+
+
+def _force(text: str) -> str:
+    from .domain.registry_import import valid_force
+
+    if not valid_force(text):
+        raise argparse.ArgumentTypeError(f"not a force name (2-32 lower-case letters, digits or '-'): {text}")
+    return text
+
+
+def registry_import(args: argparse.Namespace, stack: dict[str, Any] | None, out: TextIO, err: TextIO) -> int:
+    """`registry import`: exit 0 imported, 2 refused (nothing written), 1 stopped by AWS part-way."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from .adapters.cognito_users import InvitationFile
+    from .bootstrap import Dependencies
+    from .services.registry_import import ImportRefused, import_registry
+    from .settings import Settings
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as error:
+        print(f"cannot read {args.file}: {error.strerror}", file=err)
+        return 2
+    if args.photos is not None and not args.photos.is_dir():
+        print(f"--photos {args.photos} is not a folder", file=err)
+        return 2
+    invitations = None
+    if stack is not None:
+        # No mail leaves the local stack: invitations land in a file `make run` prints.
+        invitations = InvitationFile(Path(stack.get("invitations_file") or args.stack.parent / "invitations.jsonl"))
+    deps = Dependencies(Settings.from_env(), invitations=invitations, client_options=BULK_CLIENT_OPTIONS)
+    bar = _ProgressBar(err)
+    try:
+        summary = import_registry(deps, args.force, data, args.photos, dry_run=args.dry_run, progress=bar.show)
+    except ImportRefused as refused:
+        for problem in refused.problems:
+            print(str(problem), file=err)
+        print(f"{args.file}: {len(refused.problems)} problem(s); nothing was written", file=out)
+        return 2
+    except (ClientError, BotoCoreError) as error:
+        bar.end()
+        code = error.response["Error"]["Code"] if isinstance(error, ClientError) else type(error).__name__
+        print(f"registry import stopped by AWS ({code}) after {bar.done} of {bar.total} rows; "
+              "run the same file again to finish (done rows count as unchanged)", file=err)
+        return 1
+    bar.end()
+    if args.dry_run:
+        print("dry run: nothing was written", file=out)
+    print(str(summary), file=out)
+    return 0
+
+
+class _ProgressBar:
+    """`[#####.....]  15000/30000 rows` on stderr, redrawn in place; only for files over 100 rows."""
+
+    WIDTH = 30
+
+    def __init__(self, err: TextIO) -> None:
+        self._err = err
+        self.done = self.total = 0
+        self._drawn = -1
+
+    def show(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        if total <= PROGRESS_FROM_ROWS:
+            return
+        filled = done * self.WIDTH // total
+        if filled == self._drawn and done != total:
+            return
+        self._drawn = filled
+        print(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done:>{len(str(total))}}/{total} rows",
+              end="", file=self._err, flush=True)
+
+    def end(self) -> None:
+        if self._drawn >= 0:
+            print(file=self._err, flush=True)
+            self._drawn = -1
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ class Settings(BaseModel):
     token_issuer: str = "https://cognito-idp.eu-west-2.amazonaws.com/local"
     token_audience: str = "local-client"
     jwks_url: str | None = None
+    # The user pool whose accounts follow the registry (group = role, disabled unless serving).
+    user_pool_id: str = ""
     # Where the staff pages sign in (Cognito USER_PASSWORD_AUTH from the browser); the local stack
     # points it at the moto server. Defaults to the region's Cognito endpoint.
     cognito_endpoint_url: str | None = None

@@ -395,6 +395,17 @@ class DynamoVerificationRepository:
         """Audit something that created no verification (its events are their own short chain)."""
         self._client.transact_write_items(TransactItems=self._event_puts(f"A#{attempt_id}", events))
 
+    def record_attempts(self, chains: list[tuple[str, list[tuple[str, dict[str, Any]]]]]) -> None:
+        """Many new one-off chains at once (a registry import): 25 events per BatchWriteItem.
+
+        Unconditional puts: each chain id is new and random (96 bits), so nothing can be overwritten,
+        and the stream copies each event to S3 only if its key is free."""
+        puts = [put["Put"]["Item"] for chain_id, events in chains for put in self._event_puts(f"A#{chain_id}", events)]
+        for start in range(0, len(puts), 25):
+            pending: dict[str, Any] = {self._table: [{"PutRequest": {"Item": item}} for item in puts[start : start + 25]]}
+            while pending:
+                pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+
 
 class DynamoRegistry:
     """The force registry. Sparse GSI `available_sergeants` lists who can be texted, without a scan."""
@@ -417,6 +428,8 @@ class DynamoRegistry:
             photo=item.get("photo"),
             duty=Duty(item["duty"]) if item.get("duty") else None,
             last_notified_at=item.get("last_notified_at"),
+            photo_version_id=item.get("photo_version_id"),
+            photo_sha256=item.get("photo_sha256"),
         )
 
     def get(self, force: str, officer_id: str) -> RegistryRecord | None:
@@ -427,6 +440,23 @@ class DynamoRegistry:
         )
         item = response.get("Item")
         return self._record_from(deserialise_item(item)) if item else None
+
+    def in_force(self, force: str) -> list[RegistryRecord]:
+        """Every record of one force: a Query of its partition, page by page (imports compare with it)."""
+        records: list[RegistryRecord] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "#force = :force",
+            "ExpressionAttributeNames": {"#force": "force"},
+            "ExpressionAttributeValues": serialise_item({":force": force}),
+            "ConsistentRead": True,
+        }
+        while True:
+            response = self._client.query(**kwargs)
+            records.extend(self._record_from(deserialise_item(item)) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return records
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def put(self, record: RegistryRecord) -> None:
         self._client.put_item(TableName=self._table, Item=serialise_item(self._item(record)))
@@ -443,6 +473,9 @@ class DynamoRegistry:
     def _item(record: RegistryRecord) -> dict[str, Any]:
         return {
             **record.as_dict(),
+            "last_notified_at": record.last_notified_at,
+            "photo_version_id": record.photo_version_id,
+            "photo_sha256": record.photo_sha256,
             # Present only while the person can be texted: keeps the GSI small and scan-free.
             "available_in_force": record.force if record.is_available_sergeant else None,
         }

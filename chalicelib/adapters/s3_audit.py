@@ -1,7 +1,8 @@
-"""S3 audit log writer: each event is one object, written once and never overwritten."""
+"""S3: the audit log (each event one object, written once, never overwritten) and registry photos."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -59,3 +60,23 @@ class S3PhotoLinks:
             Params={"Bucket": self._bucket, "Key": key},
             ExpiresIn=self._expires,
         )
+
+
+class S3PhotoStore:
+    """Registry photos in the (versioned) photos bucket: each upload of a key is a new version."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self._client = client
+        self._bucket = bucket
+
+    def put(self, key: str, body: bytes, content_type: str, sha256_hex: str) -> str | None:
+        """Store a photo; returns the new version id. S3 checks the bytes against `sha256_hex`
+        (BadDigest otherwise), so what is stored is exactly what was validated."""
+        response = self._client.put_object(
+            Bucket=self._bucket,
+            Key=key,
+            Body=body,
+            ContentType=content_type,
+            ChecksumSHA256=base64.b64encode(bytes.fromhex(sha256_hex)).decode("ascii"),
+        )
+        return response.get("VersionId")

@@ -55,6 +55,10 @@ class RegistryRecord:
     duty: Duty | None = None
     # When this sergeant was last texted (ISO 8601), so waves share the load fairly.
     last_notified_at: str | None = None
+    # Which S3 object version `photo` is, and its SHA-256 (hex), when known (the import uploads
+    # photos and records both; an unchanged photo is recognised by its hash and not sent again).
+    photo_version_id: str | None = None
+    photo_sha256: str | None = None
 
     @property
     def is_serving(self) -> bool:
@@ -78,6 +82,12 @@ class RegistryRecord:
             "photo": self.photo,
             "duty": self.duty.value if self.duty else None,
         }
+
+    def photo_identity(self) -> dict[str, str | None] | None:
+        """The exact photo the record points at (SPEC §7.5 shape), or None without a photo."""
+        if not self.photo:
+            return None
+        return {"key": self.photo, "version_id": self.photo_version_id, "sha256": self.photo_sha256}
 
     def summary(self) -> OfficerSummary:
         return OfficerSummary(
@@ -116,3 +126,13 @@ def sergeants_to_notify(
         and record.phone
         and record.officer_id != requesting_officer_id
     ]
+
+
+def changed_fields(before: RegistryRecord | None, after: RegistryRecord) -> list[str]:
+    """Names of the fields `after` changes (for a new record: those it sets). A photo counts as
+    changed when its key, version or hash differs (a new version under the same key included)."""
+    old = before.as_dict() if before else {}
+    fields = {k for k, v in after.as_dict().items() if old.get(k) != v and k not in ("force", "officer_id")}
+    if before is not None and before.photo_identity() != after.photo_identity():
+        fields.add("photo")
+    return sorted(fields)

@@ -89,6 +89,8 @@ def create_buckets(s3: Any, settings: Settings, retention_days: int = AUDIT_RETE
         },
     )
     s3.create_bucket(Bucket=settings.photos_bucket, CreateBucketConfiguration=location)
+    # Versioned as in AWS: a changed registry photo is a new version, the one shown is named by its id.
+    s3.put_bucket_versioning(Bucket=settings.photos_bucket, VersioningConfiguration={"Status": "Enabled"})
 
 
 def create_alerts(sns: Any, sqs: Any, topic_name: str, queue_name: str) -> tuple[str, str]:

@@ -148,6 +148,8 @@ class LocalStack:
         timers_queue_url = resources.create_timers_queue(session.client("sqs"), "safe-connection-timers")
 
         issuer = f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}"
+        # Invitations of an earlier run name accounts this fresh pool does not have.
+        (self.state_dir / "invitations.jsonl").write_text("")
         self.stack = {
             "api_url": self.api_url,
             "aws_endpoint_url": self.aws_endpoint,
@@ -166,6 +168,8 @@ class LocalStack:
                 "idempotency": base.idempotency_table,
             },
             "chime_meetings_file": str(self.state_dir / "chime-meetings.json"),
+            # `registry import --stack` appends each invitation here (no mail leaves the local stack).
+            "invitations_file": str(self.state_dir / "invitations.jsonl"),
             "users": users,
         }
         return {
@@ -177,6 +181,7 @@ class LocalStack:
             "ALERTS_TOPIC_ARN": topic_arn,
             "TOKEN_ISSUER": issuer,
             "TOKEN_AUDIENCE": client_id,
+            "USER_POOL_ID": pool_id,
             # moto signs with one shared local key; trusting its JWKS is for the local stack only.
             "JWKS_URL": f"{self.aws_endpoint}/{pool_id}/.well-known/jwks.json",
             "PUBLIC_BASE_URL": self.api_url,
@@ -234,7 +239,8 @@ class LocalStack:
             session.client("sqs"), self.stack["timers_queue_url"], one_at_a_time(self.app_module.run_timers),
             self.stop_event, REGION,
         )
-        inbox = Inbox(REGION, self.stack["alerts_topic_arn"], self.stop_event, out=self.say)
+        inbox = Inbox(REGION, self.stack["alerts_topic_arn"], self.stop_event, out=self.say,
+                      invitations_file=Path(self.stack["invitations_file"]))
         for thread in (worker, timers, inbox):
             thread.start()
             self._threads.append(thread)

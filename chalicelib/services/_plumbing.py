@@ -187,6 +187,13 @@ def _record_standalone_event(
 ) -> None:
     """Audit something with no verification item to hold its chain head (a refused start, a
     registry read or change): a chain of its own, started here or extended `after` its events."""
+    deps.verifications.record_attempt(chain_id, [_standalone_event(deps, force, chain_id, pending, after)])
+
+
+def _standalone_event(
+    deps: "Dependencies", force: str, chain_id: str, pending: PendingEvent, after: list[dict[str, Any]] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The keyed event `_record_standalone_event` stores (for callers that batch their writes)."""
     now = deps.clock()
     first, last = (after[0], after[-1]) if after else (None, None)
     [event] = chain(
@@ -199,4 +206,4 @@ def _record_standalone_event(
         new_event_id=deps.new_event_id,
     )
     created = parse_iso(first["at"]) if first else now
-    deps.verifications.record_attempt(chain_id, [(audit_key(event["force"], created, chain_id, event["seq"]), event)])
+    return audit_key(event["force"], created, chain_id, event["seq"]), event

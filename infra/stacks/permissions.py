@@ -28,6 +28,7 @@ class AppResources:
     stream_failures_queue_arn: str
     audit_data_key_arn: str
     audit_signing_key_arn: str
+    user_pool_arn: str
 
 
 def _statement(sid: str, actions: list[str], resources: list[str], **kwargs) -> iam.PolicyStatement:
@@ -105,6 +106,22 @@ def api_handler(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
         _timers_send(r),
         _personal_data_keys(r),
         _statement("PresignRegistryPhotos", ["s3:GetObject"], [f"{r.photos_bucket_arn}/*"]),
+        # PUT /officers/{id}: the person's account follows the record (group = role; a suspension
+        # signs them out everywhere and disables them). Accounts are created by `registry import`,
+        # under the operator's own credentials, never by the API.
+        _statement(
+            "SignInAccountsFollowTheRegistry",
+            [
+                "cognito-idp:AdminGetUser",
+                "cognito-idp:AdminListGroupsForUser",
+                "cognito-idp:AdminAddUserToGroup",
+                "cognito-idp:AdminRemoveUserFromGroup",
+                "cognito-idp:AdminEnableUser",
+                "cognito-idp:AdminUserGlobalSignOut",
+                "cognito-idp:AdminDisableUser",
+            ],
+            [r.user_pool_arn],
+        ),
     ]
 
 

@@ -604,6 +604,7 @@ class SafeConnectionStack(Stack):
             "ALERTS_TOPIC_ARN": self.alerts_topic.topic_arn,
             "TOKEN_ISSUER": issuer,
             "TOKEN_AUDIENCE": self.user_pool_client.user_pool_client_id,
+            "USER_POOL_ID": self.user_pool.user_pool_id,
             "JWKS_URL": Fn.join("", [issuer, "/.well-known/jwks.json"]),
             # Where the sergeant and officer pages sign in from the browser (USER_PASSWORD_AUTH).
             "COGNITO_ENDPOINT_URL": f"https://cognito-idp.{self.region}.amazonaws.com/",
@@ -658,6 +659,7 @@ class SafeConnectionStack(Stack):
             stream_failures_queue_arn=self.stream_failures_queue.queue_arn,
             audit_data_key_arn=self.audit_data_key.key_arn,
             audit_signing_key_arn=self.audit_signing_key.key_arn,
+            user_pool_arn=self.user_pool.user_pool_arn,
         )
         self.function_roles: dict[str, iam.Role] = {}
         self.function_log_groups: dict[str, logs.LogGroup] = {}
@@ -942,6 +944,9 @@ class SafeConnectionStack(Stack):
             self._federation_outputs()
         CfnOutput(self, "AuditBucketName", value=self.audit_bucket.bucket_name)
         CfnOutput(self, "PhotosBucketName", value=self.photos_bucket.bucket_name)
+        # What `registry import` run against AWS needs (with UserPoolId and PhotosBucketName).
+        CfnOutput(self, "RegistryTableName", value=self.registry_table.table_name)
+        CfnOutput(self, "VerificationsTableName", value=self.verifications_table.table_name)
         CfnOutput(self, "AlertsTopicArn", value=self.alerts_topic.topic_arn)
 
     def _federation_outputs(self) -> None:

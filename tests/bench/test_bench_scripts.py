@@ -94,3 +94,18 @@ def test_latency_floor_replays_every_call_the_route_made_and_cleans_up() -> None
             assert items() == before
         finally:
             bench.close()
+
+
+def test_import_rows_generates_a_file_the_import_accepts(tmp_path) -> None:
+    """bench/import_rows.py's generated registry: every row valid, every 10th with a real PNG."""
+    from bench import import_rows
+    from chalicelib.domain.registry_import import validate
+    from chalicelib.services.registry_import import photo_folder
+
+    csv_file, photos, with_photo = import_rows.write_file(tmp_path, 250, 10)
+    rows, problems = validate(csv_file.read_bytes(), photo_folder(photos))
+    assert problems == [] and len(rows) == 250 and with_photo == 25
+    assert sum(row.photo is not None for row in rows) == 25
+    assert len({row.photo.sha256 for row in rows if row.photo}) == 25  # each photo its own
+    assert {row.role.value for row in rows} == {"officer", "sergeant"}
+    assert {row.status.value for row in rows} == {"serving", "suspended", "left"}

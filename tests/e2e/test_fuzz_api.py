@@ -70,6 +70,10 @@ def fuzz(fuzz_stack):
     schema = schemathesis.openapi.from_dict(served)
     known: dict[str, list[str]] = {"verification_id": [], "reference": [], "asset": sorted(ASSET_TYPES),
                                    "officer_id": ["MP4721", "MP2001", "MP3390", "WP1187", "MP9999"]}
+    # Everyone signs in before the fuzzing: a fuzzed PUT /officers/{id} that suspends someone also
+    # disables their Cognito account (SPEC §7.1), after which they could not sign in at all.
+    for caller in sorted({*ANYONE, *(who for people in BY_ROLE.values() for who in people)} - {"anonymous", "forged"}):
+        fuzz_stack.sign_in(caller)
     # MP5102 and WP1187 are left free, so that fuzzed starts can succeed (one check in progress each).
     assert _replenish(fuzz_stack, known, (("MP4721", "MP2002"), ("WP1450", "WP3001"))) == 2
     return schema, known, fuzz_stack

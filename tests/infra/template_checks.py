@@ -281,7 +281,8 @@ def check_alarms(template: Json) -> None:
 
 def check_outputs(template: Json) -> None:
     outputs = template.get("Outputs", {})
-    for name in ("ApiUrl", "UserPoolId", "UserPoolClientId", "AuditBucketName"):
+    for name in ("ApiUrl", "UserPoolId", "UserPoolClientId", "AuditBucketName",
+                 "PhotosBucketName", "RegistryTableName", "VerificationsTableName"):
         assert name in outputs, f"output {name} missing"
 
 

@@ -96,7 +96,7 @@ def lifecycle(stack, clock, monkeypatch):
     assert stack.call("PUT", "/me/duty", "MP2002", {"status": "off_duty"})[0] == 200
     status, record = stack.call("GET", "/officers/MP4721", "MP0001")
     assert status == 200, record
-    assert stack.call("PUT", "/officers/MP4721", "MP0001", _registry_fields(record))[0] == 200
+    _registry_changes_follow_the_sign_in_account(stack, _registry_fields(record))
     assert stack.call("POST", "/verifications", "MP3390", START)[0] == 403  # not serving: audited, alerted
     iam.USAGE.step = "a sergeant suspended mid-check: hand-back (API)"
     status, fourth = stack.call("POST", "/verifications", "MP4721", START)
@@ -139,6 +139,24 @@ def lifecycle(stack, clock, monkeypatch):
         calls[function].add((f"chime:{operation}", _chime_resource(f"chime:{operation}", meeting_id)))
         iam.USAGE.steps.setdefault((function, f"chime:{operation}"), set()).add("Chime stand-in calls")
     return {"calls": calls, "chime": chime_calls, "steps": dict(iam.USAGE.steps)}
+
+
+def _registry_changes_follow_the_sign_in_account(stack, fields: dict[str, Any]) -> None:
+    """PUT /officers/{id} keeps the person's Cognito account in step (under the API role): a
+    suspension signs them out and disables them; reinstated as a sergeant, they are enabled and
+    change group; back to officer. Each step is a real change (an unchanged PUT writes nothing)."""
+    cognito, pool = stack.session.client("cognito-idp"), stack.settings.user_pool_id
+    cognito.admin_create_user(UserPoolId=pool, Username="mp4721", MessageAction="SUPPRESS", UserAttributes=[
+        {"Name": "custom:force", "Value": "met"}, {"Name": "custom:officer_id", "Value": "MP4721"}])
+    cognito.admin_add_user_to_group(UserPoolId=pool, Username="mp4721", GroupName="officer")
+    assert stack.call("PUT", "/officers/MP4721", "MP0001", {**fields, "status": "suspended"})[0] == 200
+    assert cognito.admin_get_user(UserPoolId=pool, Username="mp4721")["Enabled"] is False
+    as_sergeant = {**fields, "status": "serving", "role": "sergeant", "rank": "PS", "duty": "off_duty"}
+    assert stack.call("PUT", "/officers/MP4721", "MP0001", as_sergeant)[0] == 200
+    assert stack.call("PUT", "/officers/MP4721", "MP0001", fields)[0] == 200
+    assert cognito.admin_get_user(UserPoolId=pool, Username="mp4721")["Enabled"] is True
+    groups = cognito.admin_list_groups_for_user(UserPoolId=pool, Username="mp4721")["Groups"]
+    assert [g["GroupName"] for g in groups] == ["officer"]
 
 
 def _registry_fields(record: dict[str, Any]) -> dict[str, Any]:

@@ -86,6 +86,7 @@ def world(build):
         "ALERTS_TOPIC_ARN": topic_arn,
         "TOKEN_ISSUER": issuer,
         "TOKEN_AUDIENCE": client_id,
+        "USER_POOL_ID": pool_id,
         # moto serves the pool's JWKS on its own host (the issuer is AWS's host form).
         "JWKS_URL": f"{endpoint}/{pool_id}/.well-known/jwks.json",
         "AUDIT_SIGNING_KEY_ID": signing_key,
@@ -99,6 +100,7 @@ def world(build):
 
     named = settings.model_copy(update={
         "alerts_topic_arn": topic_arn, "audit_signing_key_id": signing_key, "audit_data_key_id": data_key,
+        "user_pool_id": pool_id,
     })
     physical = iam.physical_resources(client, named, {
         "TimersQueue": template_env["TIMERS_QUEUE_NAME"], "AuditStreamFailuresQueue": "safe-connection-stream-failures",

@@ -207,7 +207,7 @@ def physical_resources(client: Callable[[str], Any], settings: Any, queues: dict
                        account: str = ACCOUNT) -> dict[str, dict[str, str]]:
     """The template's constructs (by construct id) -> the moto resources standing in for them.
 
-    `settings` names the tables, buckets, topic and keys; `queues` maps queue constructs to queue
+    `settings` names the tables, buckets, topic, keys and user pool; `queues` maps queue constructs to queue
     names (created if missing). Like the deployed topic, the alerts topic gets a KMS key of its own.
     """
     region = settings.region
@@ -230,6 +230,10 @@ def physical_resources(client: Callable[[str], Any], settings: Any, queues: dict
     def key(arn: str) -> dict[str, str]:
         return {"Ref": arn.rsplit("/", 1)[-1], "Arn": arn}
 
+    def user_pool(pool_id: str) -> dict[str, str]:
+        pool = client("cognito-idp").describe_user_pool(UserPoolId=pool_id)["UserPool"]
+        return {"Ref": pool_id, "Arn": pool["Arn"]}
+
     alerts_key = client("kms").create_key(Description="alerts topic")["KeyMetadata"]["Arn"]
     sns.set_topic_attributes(TopicArn=settings.alerts_topic_arn, AttributeName="KmsMasterKeyId",
                              AttributeValue=alerts_key)
@@ -243,6 +247,7 @@ def physical_resources(client: Callable[[str], Any], settings: Any, queues: dict
         "AlertsKey": key(alerts_key),
         "AuditDataKey": key(settings.audit_data_key_id),
         "AuditSigningKey": key(settings.audit_signing_key_id),
+        **({"UserPool": user_pool(settings.user_pool_id)} if getattr(settings, "user_pool_id", "") else {}),
         **{construct: queue(name) for construct, name in queues.items()},
     }
 
@@ -477,6 +482,10 @@ def authorisation_questions(handler: Any, action: str, resource: str) -> list[tu
         return [(action, _kms_key_arn(_json_body(handler), region, account))]
     if service == "sns":
         return _sns_questions(handler, action, region, account)
+    if service == "cognito-idp":
+        # moto asks about "*"; IAM asks about the user pool the call names.
+        pool = _json_body(handler).get("UserPoolId")
+        return [(action, f"arn:aws:cognito-idp:{region}:{account}:userpool/{pool}" if pool else resource)]
     if service == "logs":
         group = _json_body(handler).get("logGroupName")
         return [(action, f"arn:aws:logs:{region}:{account}:log-group:{group}" if group else resource)]

@@ -240,10 +240,14 @@ def build_stack(settings: Settings, clock: Any, tokens: Any, session: Any = None
         session.client("sns"), session.client("sqs"), "test-alerts", "test-alerts-queue"
     )
     kms = session.client("kms")
+    # The pool whose accounts follow the registry (PUT /officers/{id}); its users are made by the
+    # tests that need them (the pool, its client and groups are seven cheap calls).
+    user_pool_id, _ = seed.create_user_pool(session.client("cognito-idp"))
     settings = settings.model_copy(update={
         "alerts_topic_arn": topic_arn,
         "audit_signing_key_id": resources.create_signing_key(kms),
         "audit_data_key_id": resources.create_data_key(kms),
+        "user_pool_id": user_pool_id,
     })
     standin = ChimeStandIn()
     deps = bootstrap.Dependencies(settings, clock=clock, session=session, chime_standin=standin)
