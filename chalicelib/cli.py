@@ -47,6 +47,11 @@ def _use_local_stack(stack_file: Path) -> dict[str, Any]:
             "REGISTRY_TABLE": details["tables"].get("registry", ""),
             "PHOTOS_BUCKET": details.get("photos_bucket", ""),
             "USER_POOL_ID": details.get("cognito", {}).get("user_pool_id", ""),
+            # An import that suspends a sergeant hands their checks back (SPEC §7.2): it texts the
+            # next wave, arms its timers and alerts the control room, as the app would.
+            "ALERTS_TOPIC_ARN": details.get("alerts_topic_arn", ""),
+            "TIMERS_QUEUE_URL": details.get("timers_queue_url", ""),
+            "PUBLIC_BASE_URL": details.get("api_url", ""),
         }
     )
     return details

@@ -502,3 +502,43 @@ def test_with_an_invitation_file_the_temporary_password_is_set_and_written_there
     assert str(import_registry(deps, "met", data)) == "created 0, updated 0, unchanged 3, disabled 0"
     assert len(path.read_text().splitlines()) == 3
 
+
+
+def test_a_sergeant_suspended_by_import_hands_back_the_check_they_accepted(stack, run, photos, monkeypatch):
+    """SPEC §7.2 through the import: the check waits for another sergeant, the control room is told.
+
+    The import runs with the app's settings (alerts topic, timers, Chime), as `--stack` gives it
+    locally and the runbook asks for in AWS; here they are the test stack's own."""
+    built = bootstrap.Dependencies
+
+    def with_the_apps_side_effects(*args: Any, **kwargs: Any) -> bootstrap.Dependencies:
+        deps = built(*args, **kwargs)
+        deps.settings = deps.settings.model_copy(update={"alerts_topic_arn": stack.settings.alerts_topic_arn})
+        deps.timers, deps.meetings = stack.deps.timers, stack.deps.meetings
+        return deps
+
+    monkeypatch.setattr(bootstrap, "Dependencies", with_the_apps_side_effects)
+    assert run(THREE, "--photos", str(photos))[0] == 0
+    status, started = stack.call("POST", "/verifications", "MP4721",
+                                 {"location": {"lat": 51.539, "lon": -0.1426}, "area": "Camden High St"})
+    assert status == 201, started
+    vid = started["verification_id"]
+    status, accepted = stack.call("POST", f"/verifications/{vid}/accept",
+                                  headers=stack.tokens.header("sergeant", "met", "MP1902"), body={})
+    assert status == 200, accepted
+    stack.alerts()
+
+    suspended = [THREE[0], THREE[1].replace(",serving,", ",suspended,"), THREE[2]]
+    code, out, _ = run(suspended, "--photos", str(photos))
+    assert (code, out.splitlines()[-1]) == (0, "created 0, updated 1, unchanged 2, disabled 1")
+
+    stored = stack.deps.verifications.get(vid)
+    assert stored.status.value == "awaiting_sergeant" and stored.sergeant is None
+    assert [a["sergeant_id"] for a in stack.alerts() if a.get("handed_back")] == ["MP1902"]
+    decide = {"headers": stack.tokens.header("sergeant", "met", "MP1902"), "body": {"outcome": "confirmed"}}
+    # The API's container may trust its registry answer for a minute: the check is no longer theirs anyway.
+    status, body = stack.call("POST", f"/verifications/{vid}/outcome", **decide)
+    assert (status, body["error"]["code"]) == (409, "invalid_state")
+    stack.clock.advance(seconds=stack.settings.registry_cache_seconds + 1)
+    status, body = stack.call("POST", f"/verifications/{vid}/outcome", **decide)
+    assert (status, body["error"]["code"]) == (403, "officer_not_serving")
