@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -115,36 +114,29 @@ class LiveStack:
         return json.loads(path.read_text()) if path.exists() else {}
 
 
-FORCE_ADMINS = {"met": "MP0001", "wiltshire": "WP0101"}
-
-
 def onboard_person(stack: LiveStack, *, force: str, officer_id: str, role: str, rank: str, given_name: str,
                    family_name: str, phone: str | None = None, duty: str | None = None) -> dict[str, Any]:
-    """A person a force has just onboarded: a registry record, and a Cognito user with a temporary
-    password, her role's group, `custom:force`/`custom:officer_id` and a verified email (what SPEC §7.1's
-    `registry import` creates). Returns the sign-in she was given.
-
-    Done here with the API (`PUT /officers/{id}` as the force's admin) and Cognito's admin calls: when
-    `python -m chalicelib.cli registry import` exists, this is the one function to switch to it.
-    """
-    record = {"given_name": given_name, "family_name": family_name, "rank": rank, "status": "serving",
-              "role": role, "phone": phone, "duty": duty}
-    status, body = stack.call("PUT", f"/officers/{officer_id}", FORCE_ADMINS[force],
-                              {k: v for k, v in record.items() if v is not None})
-    assert status == 200, body
+    """A person a force has just onboarded, through SPEC §7.1's `registry import` as an
+    administrator runs it against `make run`'s stack: her registry record, and a Cognito account
+    with her role's group, `custom:force`/`custom:officer_id`, a verified email and a temporary
+    password, delivered by the invitation the stack prints. Returns the sign-in she was given."""
     username = officer_id.lower()
-    temporary = f"Temp-{secrets.token_hex(4)}-Pw1!"
     email = f"{username}@{force}.police.example"
-    cognito = stack.client("cognito-idp")
-    pool_id = stack.details["cognito"]["user_pool_id"]
-    cognito.admin_create_user(
-        UserPoolId=pool_id, Username=username, TemporaryPassword=temporary, MessageAction="SUPPRESS",
-        UserAttributes=[{"Name": "custom:force", "Value": force}, {"Name": "custom:officer_id", "Value": officer_id},
-                        {"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+    row = [officer_id, given_name, family_name, rank, role, "serving", phone or "", email, duty or "", ""]
+    csv_file = stack.state_dir / f"import-{officer_id}.csv"
+    csv_file.write_text("officer_id,given_name,family_name,rank,role,status,phone,email,duty,photo\n"
+                        + ",".join(row) + "\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "chalicelib.cli", "--stack", str(stack.state_dir / "stack.json"),
+         "registry", "import", "--force", force, str(csv_file)],
+        cwd=PROJECT, capture_output=True, text=True, timeout=120,
     )
-    cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=role)
-    return {"username": username, "temporary_password": temporary, "officer_id": officer_id, "force": force,
-            "role": role, "email": email}
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].startswith("created 1,"), result.stdout
+    invitations = Path(stack.details["invitations_file"]).read_text(encoding="utf-8").splitlines()
+    invitation = [json.loads(line) for line in invitations if json.loads(line)["username"] == username][-1]
+    return {"username": username, "temporary_password": invitation["temporary_password"], "officer_id": officer_id,
+            "force": force, "role": role, "email": email}
 
 
 def _run_stack(state_dir: Path, extra_env: dict[str, str] | None = None):
