@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.local.photos import silhouette_png
+from chalicelib.local.sign_in import enrol_totp, sign_in
 from tests.conftest import wait_for
 from tests.e2e.conftest import PROJECT, _run_stack
 
@@ -84,10 +85,13 @@ def test_the_issues_three_people_go_live_and_the_sergeant_gets_the_next_check(st
     first = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
         "USERNAME": "mp1902", "PASSWORD": invitations["MP1902"]["temporary_password"]})
     assert first["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
-    signed_in = cognito.respond_to_auth_challenge(
+    chosen = cognito.respond_to_auth_challenge(
         ClientId=client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session=first["Session"],
         ChallengeResponses={"USERNAME": "mp1902", "NEW_PASSWORD": "Brennan-Passw0rd!"})
-    leah = signed_in["AuthenticationResult"]["IdToken"]
+    # The pool requires MFA, as the deployed one does: she enrols her authenticator app, then signs in.
+    assert chosen["ChallengeName"] == "MFA_SETUP"
+    secret = enrol_totp(cognito, client_id, "mp1902", "Brennan-Passw0rd!")
+    leah = sign_in(cognito, client_id, "mp1902", "Brennan-Passw0rd!", secret)["IdToken"]
 
     # A seeded officer starts a check: the new sergeant is texted with its link, and can accept it.
     sms_before = len(stack.sms())
