@@ -443,14 +443,17 @@ class DynamoRegistry:
 
     def in_force(self, force: str) -> list[RegistryRecord]:
         """Every record of one force: a Query of its partition, page by page (imports compare with it)."""
+        return self._query_records(
+            KeyConditionExpression="#force = :force",
+            ExpressionAttributeNames={"#force": "force"},
+            ExpressionAttributeValues=serialise_item({":force": force}),
+            ConsistentRead=True,
+        )
+
+    def _query_records(self, **query: Any) -> list[RegistryRecord]:
+        """Every record a Query finds, following its pages."""
         records: list[RegistryRecord] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "#force = :force",
-            "ExpressionAttributeNames": {"#force": "force"},
-            "ExpressionAttributeValues": serialise_item({":force": force}),
-            "ConsistentRead": True,
-        }
+        kwargs: dict[str, Any] = {"TableName": self._table, **query}
         while True:
             response = self._client.query(**kwargs)
             records.extend(self._record_from(deserialise_item(item)) for item in response.get("Items", []))
@@ -481,19 +484,11 @@ class DynamoRegistry:
         }
 
     def available_sergeants(self, force: str) -> list[RegistryRecord]:
-        records: list[RegistryRecord] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": AVAILABLE_SERGEANTS_INDEX,
-            "KeyConditionExpression": "available_in_force = :force",
-            "ExpressionAttributeValues": serialise_item({":force": force}),
-        }
-        while True:
-            response = self._client.query(**kwargs)
-            records.extend(self._record_from(deserialise_item(item)) for item in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return records
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return self._query_records(
+            IndexName=AVAILABLE_SERGEANTS_INDEX,
+            KeyConditionExpression="available_in_force = :force",
+            ExpressionAttributeValues=serialise_item({":force": force}),
+        )
 
     def mark_notified(self, force: str, officer_ids: list[str], at: str) -> None:
         """Record when sergeants were texted (fair rotation); only for records that still exist."""

@@ -174,23 +174,17 @@ def test_officer_first_sign_in_new_password_authenticator_then_codes(browser, st
 
 def test_a_session_cognito_ended_starts_sign_in_again(browser, stack):
     """Cognito's challenge session lasts 3 minutes (moto's never ends): the real answer is routed in."""
-    user = stack.user("MP4721")
     context = phone(browser, stack)
     answered = answer_once(context, stack, "RespondToAuthChallenge", 400, {
         "__type": "NotAuthorizedException", "message": "Invalid session for the user, session is expired."})
     page = context.new_page()
     page.goto("/o")
-    page.fill("#username", user["username"])
-    page.fill("#password", user["password"])
-    page.click("#sign-in-form button[type=submit]")
-    page.wait_for_selector("#mfa-form:not([hidden])")
-    page.fill("#mfa-code", app_code(user["totp_secret"]))
-    page.click("#mfa-form button[type=submit]")
+    sign_in(page, stack, "MP4721")
 
     step(page, "sign-in-form", "Sign in", "sign-in-session-ended")
     assert answered and answered[0]["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
     assert "started again" in page.text_content("#sign-in-error") and "3 minutes" in page.text_content("#sign-in-error")
-    assert page.input_value("#password") == "" and page.input_value("#username") == user["username"]
+    assert page.input_value("#password") == "" and page.input_value("#username") == stack.user("MP4721")["username"]
     sign_in(page, stack, "MP4721")
     page.wait_for_selector("#start:not([hidden])")
     assert page.evaluate("() => sessionStorage.getItem('safe-connection.id-token')")
