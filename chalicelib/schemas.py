@@ -43,6 +43,16 @@ def _printable_lines(value: str) -> str:
     return _printable(value, allowed="\n\t")  # a note typed into a text box may have line breaks
 
 
+def _no_contact_lookalike(value: str) -> str:
+    """The area goes into the sergeants' SMS before the real link (see domain/sms.py)."""
+    from .domain.sms import contact_lookalike
+
+    what = contact_lookalike(value)
+    if what is not None:
+        raise ValueError(f"must not look like {what}: it is sent to sergeants in front of the real link")
+    return value
+
+
 def _to_seven_places(value: float) -> float:
     """Seven decimal places (about 1 cm) is more than any phone measures; rounding also keeps
     numbers like 1e-191 (valid JSON) inside what DynamoDB can store (down to 1e-130)."""
@@ -73,7 +83,7 @@ class StartVerificationRequest(_Strict):
     fix one - the area typed by hand. One of the two is required: the control room must know where."""
 
     location: LocationIn | None = None
-    area: Annotated[Text, StringConstraints(max_length=80)] | None = None
+    area: Annotated[Text, StringConstraints(max_length=80), AfterValidator(_no_contact_lookalike)] | None = None
 
     @model_validator(mode="after")
     def _somewhere(self) -> "StartVerificationRequest":
@@ -145,7 +155,6 @@ def parse(model: type[BaseModel], data: Any) -> Any:
             message = "unknown field"
         elif first["type"] == "value_error":
             message = str(first.get("ctx", {}).get("error", message))
-            raise ValidationFailed(message) from None
         raise ValidationFailed(f"{path}: {message}" if path else message) from None
 
 

@@ -32,6 +32,8 @@ def json_body(request: Request, model: type[BaseModel]) -> Any:
             data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
         except (ValueError, UnicodeDecodeError):
             raise InvalidJson("The body is not valid JSON.") from None
+        except RecursionError:  # thousands of nested brackets: Python's parser gives up
+            raise InvalidJson("The body is nested too deeply to be a request.") from None
     if not isinstance(data, dict):
         raise ValidationFailed("body: must be a JSON object")
     return parse(model, data)

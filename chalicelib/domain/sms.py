@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from .verification import Verification
@@ -14,6 +15,25 @@ _GSM7_BASIC = set(
 )
 # These need an escape character, so each costs two septets.
 _GSM7_EXTENSION = set("^{}\\[~]|€\f")
+
+
+# What an officer types goes into a text in front of the real link: nothing in it may read as
+# another place to go or to call (a fake officer's "x. Open ev.il/s/Ab1" is a second link).
+_LOOKS_LIKE = (
+    (re.compile(r"(?i)\b(?:https?|ftp)\s*:|\bwww\s*\.|://"), "a link"),
+    (re.compile(r"[^\s@]@[^\s@]"), "an e-mail address"),
+    # A dot with no space after it, as phones turn "ev.il" into a link; "St. Pancras" stays text.
+    (re.compile(r"(?i)\b[a-z0-9-]+\.(?:[a-z0-9-]+\.)*[a-z]{2,}\b"), "a web address"),
+    (re.compile(r"(?:\+|\b)\d(?:[\s().-]?\d){6,}"), "a phone number"),
+)
+
+
+def contact_lookalike(text: str) -> str | None:
+    """What in `text` could pass for a link, web address, e-mail or phone number; None if nothing."""
+    for pattern, what in _LOOKS_LIKE:
+        if pattern.search(text):
+            return what
+    return None
 
 
 def septets(text: str) -> int:

@@ -38,6 +38,14 @@ BAD_START = [
     ('{"location": {"lat": 0, "lon": 0}, "area": "Camden \\udafc"}', "validation_error", 400),
     (json.dumps({"location": {"lat": 0, "lon": 0}, "area": "Camden\u0002"}), "validation_error", 400),
     (json.dumps({"location": {"lat": 0, "lon": 0}, "area": "Camden\nHigh St"}), "validation_error", 400),
+    # Red team (issue 13): deeply nested JSON made the parser give up with a 500.
+    ("[" * 5000 + "]" * 5000, "invalid_json", 400),
+    ('{"location": ' + "[" * 5000 + "]" * 5000 + "}", "invalid_json", 400),
+    # Red team (issue 13): nothing typed may pass for a second link, address or number in the SMS.
+    *[(json.dumps({**START, "area": area}), "validation_error", 400) for area in (
+        "x. Open ev.il/s/Ab1", "Camden, see https://ev.il", "www.ev.il", "met-police.co.uk",
+        "call 07700 900123", "ring +44 20 7946 0000", "help@ev.il",
+    )],
 ]
 
 
@@ -48,6 +56,20 @@ def test_start_rejects_bad_input_and_stores_nothing(stack, raw, code, status):
     assert (got_status, body["error"]["code"]) == (status, code), body
     assert set(body) == {"error"} and isinstance(body["error"]["message"], str) and body["error"]["message"]
     assert _snapshot(stack) == before
+
+
+def test_a_spoofed_link_is_refused_with_the_reason(stack):
+    status, body = stack.call("POST", "/verifications", "MP4721", {**START, "area": "x. Open ev.il/s/Ab1"})
+    assert (status, body["error"]["code"]) == (400, "validation_error")
+    assert body["error"]["message"].startswith("area: must not look like a web address")
+
+
+@pytest.mark.parametrize("area", ["Near St. Pancras", "Outside No.10 Downing St", "Oxford St. by the M&S", "NW1 7AB"])
+def test_ordinary_places_still_go_into_the_sms_with_the_real_link_last(stack, area):
+    status, started = stack.call("POST", "/verifications", "MP4721", {**START, "area": area})
+    assert status == 201, started
+    texts = [text for _, text in stack.sms()]
+    assert texts and all(text.endswith(f"/s/{started['verification_id']}") for text in texts)
 
 
 def test_coordinates_are_stored_to_seven_places(stack):
