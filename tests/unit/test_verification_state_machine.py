@@ -109,7 +109,7 @@ def test_every_state_action_pair(state: Status, action: str):
     perform, target = ACTIONS[action]
 
     if state is S.CONNECTED and action == "accept":
-        # SPEC §3.2: everyone after the first sergeant gets already_accepted, not invalid_state.
+        # SPEC §3 (step 2, Accept): everyone after the first sergeant gets already_accepted, not invalid_state.
         with pytest.raises(AlreadyAccepted) as raised:
             perform(before)
         assert raised.value.code == "already_accepted"
