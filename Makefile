@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 MOTO_PORT ?= 5000
 
-.PHONY: run test install lock bundle browser screenshots openapi fuzz package synth deploy bench clean
+.PHONY: run test lint install lock bundle browser screenshots openapi fuzz package synth deploy bench clean
 
 # The Lambda runtime's Python: Chalice builds the package (runtime and wheels) for the Python that runs
 # it, and requirements.lock is resolved for it, so the venv is made with no other.
@@ -61,6 +61,12 @@ run: $(STAMP) $(BUNDLE)
 test: $(STAMP) $(BUNDLE) $(CHROMIUM)
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n 2 --dist loadfile
 
+# Lint and types (pyproject.toml, frontend/eslint.config.mjs): zero findings, run first by `make test`.
+lint: $(STAMP) $(NODE_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	cd frontend && npx --no-install eslint --max-warnings 0 .
+
 # The OpenAPI 3.1 document, generated from the pydantic models (a test fails when this copy is stale).
 openapi: $(STAMP)
 	$(BIN)/python -m chalicelib.api.openapi > docs/openapi.json
@@ -97,4 +103,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) .local .pytest_cache test-artifacts frontend/node_modules $(BUNDLE) cdk.out
+	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache test-artifacts frontend/node_modules $(BUNDLE) cdk.out
