@@ -49,7 +49,8 @@ def test_failed_attempt_is_not_cached(stack):
     person = stack.person("MP3390")
     stack.call("PUT", "/officers/MP3390", "MP0001", {
         "given_name": person.given_name, "family_name": person.family_name, "rank": person.rank,
-        "status": "serving", "role": "officer",
+        "status": "serving", "role": "officer", "phone": person.phone,
+        "photo": "photos/met/MP3390.png", "duty": None,
     })
     assert _start(stack, officer="MP3390", key="k1")[0] == 201
 

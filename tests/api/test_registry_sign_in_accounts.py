@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 MP4721 = {"given_name": "Sam", "family_name": "Jones", "rank": "PC", "status": "serving", "role": "officer",
-          "phone": "+447700900001", "photo": "photos/met/MP4721.png"}
+          "phone": "+447700900001", "photo": "photos/met/MP4721.png", "duty": None}
 
 
 def _account(stack, username: str, force: str, officer_id: str, group: str) -> str:
