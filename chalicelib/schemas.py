@@ -126,7 +126,8 @@ class OfficerRecordRequest(_Strict):
     phone: Annotated[str, StringConstraints(pattern=E164)] | None = Field(
         description="E.164; required for sergeants (the request SMS goes there); null: no phone")
     photo: Annotated[str, StringConstraints(pattern=PHOTO_KEY)] | None = Field(
-        description="Key of the photo in the force's photos bucket; null: no photo")
+        description="Key of an object already in the force's photos bucket (the record pins its current "
+                    "version and SHA-256); null: no photo")
     duty: Literal["available", "off_duty"] | None = Field(
         description="Sergeants only, and required for them; null for everyone else")
 

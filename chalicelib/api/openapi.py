@@ -237,7 +237,8 @@ OPERATIONS: tuple[Operation, ...] = (
               description="A full replacement: the body carries every writable field (given_name, family_name, "
                           "rank, status, role, phone, photo, duty), and a field left out is refused with 400 "
                           "validation_error, never cleared; null clears phone, photo or duty. Sergeants need a "
-                          "phone and a duty. Nothing is stored when refused."),
+                          "phone and a duty. `photo` must name an object already in the photos bucket: the record "
+                          "pins its current version and SHA-256. Nothing is stored when refused."),
     Operation("get", "/officers/{officer_id}", "A registry record", (200, RegistryRecord), ("admin", "auditor"),
               errors=AUTH_ERRORS, parameters=(OFFICER,)),
     Operation("get", "/openapi.json", "This document", (200, "application/json")),
