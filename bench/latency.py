@@ -37,7 +37,7 @@ from bench.inprocess import BenchStack, build  # noqa: E402
 OFFICER, OTHER_OFFICER, SERGEANT, ADMIN = "MP4721", "MP5102", "MP2001", "MP0001"
 START_BODY = {"location": {"lat": 51.539, "lon": -0.1426, "accuracy_m": 10}, "area": "Camden High St"}
 OFFICER_RECORD = {"given_name": "Sam", "family_name": "Jones", "rank": "PC", "status": "serving",
-                  "role": "officer", "photo": "photos/met/MP4721.png"}
+                  "role": "officer", "phone": None, "photo": "photos/met/MP4721.png", "duty": None}
 _floor_ids = itertools.count(1)
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from typing import Any
 from urllib.parse import urlsplit
 
 from botocore.exceptions import ClientError
+
+from ..domain.registry import PhotoObject
 
 
 class S3AuditLog:
@@ -52,14 +55,13 @@ class S3PhotoLinks:
             self._origin = f"{parts.scheme}://{parts.netloc}"
         return self._origin
 
-    def url_for(self, key: str | None) -> str | None:
+    def url_for(self, key: str | None, version_id: str | None = None) -> str | None:
+        """A link to `key`; with `version_id`, to that version only, so a later upload under the same
+        key cannot change what the link shows (the audit names the version, SPEC §7.5)."""
         if not key:
             return None
-        return self._client.generate_presigned_url(
-            "get_object",
-            Params={"Bucket": self._bucket, "Key": key},
-            ExpiresIn=self._expires,
-        )
+        params = {"Bucket": self._bucket, "Key": key, **({"VersionId": version_id} if version_id else {})}
+        return self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=self._expires)
 
 
 class S3PhotoStore:
@@ -80,3 +82,25 @@ class S3PhotoStore:
             ChecksumSHA256=base64.b64encode(bytes.fromhex(sha256_hex)).decode("ascii"),
         )
         return response.get("VersionId")
+
+    def current(self, key: str, max_bytes: int) -> PhotoObject | None:
+        """The version now at `key`, its SHA-256 hashed from its bytes, or None if there is no object
+        this function may read (S3 answers 403, not 404, to a role without s3:ListBucket).
+
+        Hashing the bytes, not trusting a stored checksum, names exactly what a link to that version
+        shows, however it was uploaded. An object of `max_bytes` or more is not read (sha256 None)."""
+        try:
+            response = self._client.get_object(Bucket=self._bucket, Key=key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "AccessDenied", "403"):
+                return None
+            raise
+        body, size = response["Body"], int(response.get("ContentLength", 0))
+        digest = hashlib.sha256()
+        try:
+            if size < max_bytes:
+                for chunk in iter(lambda: body.read(64 * 1024), b""):
+                    digest.update(chunk)
+        finally:
+            body.close()
+        return PhotoObject(response.get("VersionId"), digest.hexdigest() if size < max_bytes else None, size)

@@ -130,7 +130,7 @@ class RegistryRecord(_Out):
     family_name: str
     rank: str
     status: Literal["serving", "suspended", "left"]
-    role: Literal["officer", "sergeant", "admin", "auditor"]
+    role: Literal["officer", "sergeant", "admin", "auditor", "control_room"]
     phone: str | None
     photo: str | None
     duty: Literal["available", "off_duty"] | None
@@ -183,6 +183,7 @@ class Operation:
     parameters: tuple[dict[str, Any], ...] = ()
     # Pages answer in their own media type: other statuses they can give, e.g. {404: "text/html"}.
     page_statuses: dict[int, str] = field(default_factory=dict)
+    description: str = ""  # what a client must know beyond the summary
 
 
 def _errors_of(op: "Operation") -> dict[int, tuple[str, ...]]:
@@ -232,7 +233,12 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/public/verifications/{reference}", "What the person stopped sees (rate-limited)",
               (200, PublicView), errors={404: ("not_found",), 429: ("rate_limited",)}, parameters=(REFERENCE,)),
     Operation("put", "/officers/{officer_id}", "An admin replaces a registry record", (200, RegistryRecord),
-              ("admin",), schemas.OfficerRecordRequest, {**BODY_ERRORS, **AUTH_ERRORS}, (OFFICER,)),
+              ("admin",), schemas.OfficerRecordRequest, {**BODY_ERRORS, **AUTH_ERRORS}, (OFFICER,),
+              description="A full replacement: the body carries every writable field (given_name, family_name, "
+                          "rank, status, role, phone, photo, duty), and a field left out is refused with 400 "
+                          "validation_error, never cleared; null clears phone, photo or duty. Sergeants need a "
+                          "phone and a duty. `photo` must name an object already in the photos bucket: the record "
+                          "pins its current version and SHA-256. Nothing is stored when refused."),
     Operation("get", "/officers/{officer_id}", "A registry record", (200, RegistryRecord), ("admin", "auditor"),
               errors=AUTH_ERRORS, parameters=(OFFICER,)),
     Operation("get", "/openapi.json", "This document", (200, "application/json")),
@@ -306,6 +312,8 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op.roles:
         document["security"] = [{"cognitoIdToken": []}]
         document["description"] = f"Roles: {', '.join(op.roles)} (from the ID token's `cognito:groups`)."
+        if op.description:
+            document["description"] = f"{op.description} {document['description']}"
     else:
         document["security"] = []
     if op.parameters:

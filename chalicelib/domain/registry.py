@@ -5,6 +5,7 @@ The registry, not the caller's token, decides whether someone may take part.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 
@@ -37,6 +38,15 @@ RANKS = (
     "PC", "DC", "PS", "DS", "Insp", "DI", "ChInsp", "DCI", "Supt", "DSupt", "ChSupt", "DCS",
     "ACC", "DCC", "CC", "Cmdr", "DAC", "AC", "DepCommr", "Commr", "PCSO", "SC",
 )
+
+
+@dataclass(frozen=True)
+class PhotoObject:
+    """One stored version of a photo: what a record pins and a disclosure names (SPEC §7.5)."""
+
+    version_id: str | None
+    sha256: str | None  # None: too large to have been read
+    size: int
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,14 @@ class RegistryRecord:
         if not self.photo:
             return None
         return {"key": self.photo, "version_id": self.photo_version_id, "sha256": self.photo_sha256}
+
+    @property
+    def photo_pinned(self) -> bool:
+        """Does the record name one version of its photo (so links and the audit can name it too)?"""
+        return bool(self.photo and self.photo_version_id and self.photo_sha256)
+
+    def pin_photo(self, stored: PhotoObject) -> "RegistryRecord":
+        return dataclasses.replace(self, photo_version_id=stored.version_id, photo_sha256=stored.sha256)
 
     def summary(self) -> OfficerSummary:
         return OfficerSummary(

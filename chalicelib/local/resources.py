@@ -91,6 +91,21 @@ def create_buckets(s3: Any, settings: Settings, retention_days: int = AUDIT_RETE
     s3.create_bucket(Bucket=settings.photos_bucket, CreateBucketConfiguration=location)
     # Versioned as in AWS: a changed registry photo is a new version, the one shown is named by its id.
     s3.put_bucket_versioning(Bucket=settings.photos_bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=settings.photos_bucket, LifecycleConfiguration={"Rules": [photo_versions_rule(retention_days)]}
+    )
+
+
+def photo_versions_rule(retention_days: int) -> dict[str, Any]:
+    """Replaced photos are kept as long as the audit log that names them (SPEC §7.5): a version
+    becomes noncurrent when it is replaced, after the last disclosure that could name it, so keeping
+    it `retention_days` from then outlasts every locked audit object pointing at it."""
+    return {
+        "ID": "KeepReplacedPhotosAsLongAsTheAuditLog",
+        "Status": "Enabled",
+        "Filter": {},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": retention_days},
+    }
 
 
 def create_alerts(sns: Any, sqs: Any, topic_name: str, queue_name: str) -> tuple[str, str]:

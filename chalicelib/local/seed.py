@@ -7,10 +7,12 @@ suspended officer, an admin and an auditor. Phone numbers are in Ofcom's drama r
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from ..adapters.dynamodb import DynamoRegistry
+from ..adapters.s3_audit import S3PhotoStore
 from ..domain.passwords import PASSWORD_POLICY
 from ..domain.registry import Duty, OfficerStatus, RegistryRecord, Role
 from .photos import silhouette_png
@@ -102,13 +104,16 @@ DEMO_PEOPLE: list[DemoPerson] = [
 
 def seed_registry(registry: DynamoRegistry, s3: Any, photos_bucket: str, upload_photos: bool = True) -> None:
     """Registry records for every demo person, each with a generated photo in S3."""
+    store = S3PhotoStore(s3, photos_bucket)
     records = []
     for person in DEMO_PEOPLE:
         photo_key = f"photos/{person.force}/{person.officer_id}.png"
+        version = sha256 = None
         if upload_photos:
-            s3.put_object(
-                Bucket=photos_bucket, Key=photo_key, Body=silhouette_png(person.officer_id), ContentType="image/png"
-            )
+            # Pinned as the import pins them: the record names the version and hash a sergeant is shown.
+            body = silhouette_png(person.officer_id)
+            sha256 = hashlib.sha256(body).hexdigest()
+            version = store.put(photo_key, body, "image/png", sha256)
         records.append(
             RegistryRecord(
                 force=person.force,
@@ -121,6 +126,8 @@ def seed_registry(registry: DynamoRegistry, s3: Any, photos_bucket: str, upload_
                 phone=person.phone,
                 photo=photo_key,
                 duty=person.duty,
+                photo_version_id=version,
+                photo_sha256=sha256,
             )
         )
     registry.put_many(records)

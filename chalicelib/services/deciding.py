@@ -9,6 +9,7 @@ from aws_lambda_powertools.metrics import single_metric
 from ..domain.access import Principal, require_role
 from ..domain.audit import EventType, PendingEvent
 from ..domain.registry import RegistryRecord, Role, ensure_available_sergeant
+from ..domain.registry_import import MAX_PHOTO_BYTES
 from ..domain.verification import Outcome, Verification
 from ..observability import MetricUnit, logger, metrics
 from ..schemas import (
@@ -28,6 +29,10 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
     current = _load_visible(deps, principal, verification_id)
     sergeant = ensure_available_sergeant(deps.registry.get(principal.force, principal.officer_id))
     now = deps.clock()
+    # Read before the accept is written, so the disclosure event names the very record (and photo
+    # version) the response shows.
+    officer_record = deps.registry.get(current.force, current.officer.officer_id)
+    photo = _photo_shown(deps, officer_record)
     disclosed = PendingEvent(
         EventType.REGISTRY_DISCLOSED,
         _actor(principal),
@@ -35,6 +40,8 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
             "officer_id": current.officer.officer_id,
             "disclosed_to": sergeant.officer_id,
             "fields": ["officer_id", "rank", "given_name", "family_name", "status", "photo"],
+            # SPEC §7.5: key, version id and SHA-256 of the exact object the sergeant's link shows.
+            "photo": photo,
             "reason": "identity_verification",
         },
     )
@@ -68,15 +75,33 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
         except Exception as error:  # noqa: BLE001 - they have won: give them the record, not a 500
             # `meeting: null` tells the page to fall back to the radio; accepting again retries the join.
             logger.error("attendee_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)})
-    officer_record = deps.registry.get(after.force, after.officer.officer_id)
     body = verification_view(after)
     body["meeting"] = _meeting_view(after.meeting, attendee)
-    body["officer_record"] = _officer_record_view(deps, officer_record, after)
+    body["officer_record"] = _officer_record_view(deps, officer_record, photo, after)
     return body
 
 
-def _officer_record_view(deps: "Dependencies", record: RegistryRecord | None, v: Verification) -> dict[str, Any]:
-    """What the sergeant compares with the face on video: the registry's record, not the officer's claim."""
+def _photo_shown(deps: "Dependencies", record: RegistryRecord | None) -> dict[str, str | None] | None:
+    """Which object the sergeant is shown: the version the record pins or, for a record from before
+    pinning, the version now at its key (hashed now). No object there: the key alone, no version."""
+    if record is None or not record.photo:
+        return None
+    if record.photo_pinned:
+        return record.photo_identity()
+    try:
+        stored = deps.photo_store.current(record.photo, MAX_PHOTO_BYTES)
+    except Exception as error:  # noqa: BLE001 - the sergeant still gets the record; the audit says no version
+        logger.error("photo_read_failed", extra={"officer_id": record.officer_id, "error": _error_code(error)})
+        stored = None
+    if stored is None or stored.sha256 is None:
+        return {"key": record.photo, "version_id": None, "sha256": None}
+    return record.pin_photo(stored).photo_identity()
+
+
+def _officer_record_view(deps: "Dependencies", record: RegistryRecord | None, photo: dict[str, str | None] | None,
+                         v: Verification) -> dict[str, Any]:
+    """What the sergeant compares with the face on video: the registry's record, not the officer's
+    claim, with a link to exactly the photo version the disclosure names."""
     if record is None:
         return {**dataclasses.asdict(v.officer), "status": "unknown", "photo_url": None}
     return {
@@ -85,7 +110,7 @@ def _officer_record_view(deps: "Dependencies", record: RegistryRecord | None, v:
         "given_name": record.given_name,
         "family_name": record.family_name,
         "status": record.status.value,
-        "photo_url": deps.photos.url_for(record.photo),
+        "photo_url": deps.photos.url_for(photo["key"], photo["version_id"]) if photo else None,
     }
 
 

@@ -17,7 +17,8 @@ from ..domain.errors import (
     OfficerNotServing,
     ValidationFailed,
 )
-from ..domain.registry import Duty, RegistryRecord, Role, changed_fields, ensure_serving
+from ..domain.registry import Duty, PhotoObject, RegistryRecord, Role, changed_fields, ensure_serving
+from ..domain.registry_import import MAX_PHOTO_BYTES
 from ..domain.sign_in import AccountChange, SignInAccount, account_changes, username_for
 from ..observability import logger
 from ..schemas import (
@@ -58,8 +59,22 @@ def put_officer(
     if before is not None and before.photo == record.photo:
         # Same photo key: still the same object version (the request cannot name a version).
         record = dataclasses.replace(record, photo_version_id=before.photo_version_id, photo_sha256=before.photo_sha256)
+    elif record.photo is not None:
+        record = record.pin_photo(_photo_to_pin(deps, record.photo))
     apply_registry_change(deps, _actor(principal), before, record)
     return registry_record_view(record)
+
+
+def _photo_to_pin(deps: "Dependencies", key: str) -> PhotoObject:
+    """The version now at `key`, which the record will name (SPEC §7.5): links show that version
+    and `registry.changed`/`registry.disclosed` name it, so a later upload under the key is not
+    what a sergeant is shown. No object, nothing to pin: refused, nothing stored."""
+    stored = deps.photo_store.current(key, MAX_PHOTO_BYTES)
+    if stored is None:
+        raise ValidationFailed("photo: no such photo in the force's photos bucket (upload it with registry import)")
+    if stored.sha256 is None:
+        raise ValidationFailed("photo: the object is 5 MB or more; photos must be under 5 MB")
+    return stored
 
 
 def get_officer(deps: "Dependencies", principal: Principal, officer_id: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from ..domain.errors import (
     ActiveVerificationExists,
     IdempotencyConflict,
     InvalidTransition,
+    NotFound,
     RateLimited,
 )
 from ..domain.registry import Role, ensure_serving
@@ -107,8 +108,13 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
     if recipients:
         verification = _text_wave(deps, verification, 1, recipients)
     _schedule(deps, verification, deps.escalation.timers_on_start(verification))
+    return _started_view(deps, verification, attendee)
+
+
+def _started_view(deps: "Dependencies", verification: Verification, attendee: dict[str, Any] | None) -> dict[str, Any]:
+    """The 201 body of a start (SPEC §4): the verification, the officer's join info, the citizen link."""
     body = verification_view(verification)
-    body["meeting"] = _meeting_view(meeting, attendee)
+    body["meeting"] = _meeting_view(verification.meeting, attendee)
     body["citizen_url"] = f"{deps.settings.public_base_url.rstrip('/')}/v/{verification.reference}"
     return body
 
@@ -148,10 +154,12 @@ def start_verification_once(
     idempotency_key: str,
     lambda_context: Any = None,
 ) -> dict[str, Any]:
-    """`Idempotency-Key` retries: same officer + key + body replays the stored 201 and sends nothing.
+    """`Idempotency-Key` retries: same officer + key + body answers 201 with the same check and sends nothing.
 
     The key is scoped to the officer, so two officers can never collide on (or read) each other's key.
-    The same key with another body is an IdempotencyConflict.
+    The same key with another body is an IdempotencyConflict. The idempotency table is plain text
+    and outlives the request, so it keeps only the verification id (red team, issue 13): a retry
+    rebuilds the 201 from the verification itself (`_replayed_start`).
     """
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -169,8 +177,12 @@ def start_verification_once(
         # Lets an in-progress record expire with the invocation, so a timed-out try can be retried.
         config.register_lambda_context(lambda_context)
 
+    started: dict[str, Any] = {}
+
     def start_verification_idempotent(payload: dict[str, Any]) -> dict[str, Any]:
-        return start_verification(deps, principal, request)
+        started["body"] = start_verification(deps, principal, request)
+        # What Powertools stores: never the body (location, area, the officer's Chime join token).
+        return {"verification_id": started["body"]["verification_id"]}
 
     guarded = idempotent_function(
         start_verification_idempotent,
@@ -185,11 +197,34 @@ def start_verification_once(
         "body": request.model_dump(mode="json"),
     }
     try:
-        return guarded(payload=payload)
+        kept = guarded(payload=payload)
     except IdempotencyValidationError:
         raise IdempotencyConflict("This Idempotency-Key was already used with a different body.") from None
     except IdempotencyAlreadyInProgressError:
         raise IdempotencyConflict("A request with this Idempotency-Key is still being processed.") from None
+    if "body" in started:
+        return started["body"]  # this call started the check
+    return _replayed_start(deps, kept["verification_id"])
+
+
+def _replayed_start(deps: "Dependencies", verification_id: str) -> dict[str, Any]:
+    """A retried start's 201, rebuilt: the check as it stands now, and the officer's attendee again.
+
+    Chime returns the existing attendee for the same ExternalUserId, so this is the officer's own
+    join token, not a second seat; an ended meeting (the check is over) is `meeting: null`, as in
+    voice-fallback mode. Nothing is sent or audited: the officer is reading back their own start."""
+    verification = deps.verifications.get(verification_id)
+    if verification is None:
+        # Erased already (the key outlived the record): nothing left to replay.
+        raise NotFound("This verification no longer exists.")
+    logger.append_keys(verification_id=verification_id)
+    attendee = None
+    if verification.meeting is not None and not verification.status.is_terminal:
+        try:
+            attendee = deps.meetings.create_attendee(verification.meeting["MeetingId"], f"officer-{verification.officer.officer_id}")
+        except Exception as error:  # noqa: BLE001 - the retry still learns which check it started
+            logger.error("attendee_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)})
+    return _started_view(deps, verification, attendee)
 
 
 def _create(

@@ -34,7 +34,8 @@ STREAM_FAILURES_QUEUE = (
 )
 REGISTRY_PHOTOS = (
     "Presigned links to registry photos: object keys are officers' photos chosen by force admins, "
-    "read-only (s3:GetObject) in the photos bucket only."
+    "read-only (s3:GetObject, and s3:GetObjectVersion for the version a record pins) in the photos "
+    "bucket only."
 )
 AUDIT_PREFIX = (
     "Audit objects are keyed by force/date/verification at run time; the role may only write under "

@@ -105,7 +105,9 @@ def api_handler(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
         *_meetings(stack),
         _timers_send(r),
         _personal_data_keys(r),
-        _statement("PresignRegistryPhotos", ["s3:GetObject"], [f"{r.photos_bucket_arn}/*"]),
+        # Links name the photo version the record pins (GetObjectVersion); a photo a PUT names, or a
+        # record from before pinning, is read once to learn its version and hash (GetObject).
+        _statement("PresignRegistryPhotos", ["s3:GetObject", "s3:GetObjectVersion"], [f"{r.photos_bucket_arn}/*"]),
         # PUT /officers/{id}: the person's account follows the record (group = role; a suspension
         # signs them out everywhere and disables them). Accounts are created by `registry import`,
         # under the operator's own credentials, never by the API.

@@ -224,10 +224,17 @@ class SafeConnectionStack(Stack):
             server_access_logs_bucket=self.access_logs_bucket,
             server_access_logs_prefix="audit/",
         )
+        # A replaced photo stays as long as the audit log that names it (SPEC §7.5): it becomes
+        # noncurrent when replaced, after any disclosure naming it, and is kept the audit log's Object
+        # Lock retention from then (chalicelib/local/resources.py keeps the same rule on moto).
         self.photos_bucket = self._bucket(
             "PhotosBucket",
             server_access_logs_bucket=self.access_logs_bucket,
             server_access_logs_prefix="photos/",
+            lifecycle_rules=[s3.LifecycleRule(
+                id="KeepReplacedPhotosAsLongAsTheAuditLog",
+                noncurrent_version_expiration=Duration.days(self.config.audit_retention_days),
+            )],
         )
 
     # ---- SNS and SQS ---------------------------------------------------------------------

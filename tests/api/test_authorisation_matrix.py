@@ -155,6 +155,7 @@ def test_get_officer(stack, caller, expected):
 
 NEW_RECORD = {
     "given_name": "Ffion", "family_name": "Rees", "rank": "PC", "status": "serving", "role": "officer",
+    "phone": None, "photo": None, "duty": None,
 }
 
 

@@ -164,7 +164,7 @@ def test_duty_rejects_bad_input(stack, body):
 
 GOOD_SERGEANT = {
     "given_name": "Ffion", "family_name": "Rees", "rank": "PS", "status": "serving",
-    "role": "sergeant", "phone": "+447700900555", "duty": "available",
+    "role": "sergeant", "phone": "+447700900555", "photo": None, "duty": "available",
 }
 
 

@@ -113,6 +113,7 @@ def test_unknown_or_malformed_reference_shows_the_form_again(stack):
 def test_names_are_escaped(stack):
     stack.call("PUT", "/officers/MP4721", "MP0001", {
         "given_name": "Sam", "family_name": "<b>Jones</b>", "rank": "PC", "status": "serving", "role": "officer",
+        "phone": "+447700900001", "photo": "photos/met/MP4721.png", "duty": None,
     })
     reference = _started(stack)["reference"]
     _, _, html = _get(stack, f"/v/{reference}")

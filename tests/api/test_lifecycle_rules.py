@@ -100,7 +100,7 @@ def test_off_duty_sergeant_cannot_accept_until_available(stack):
 def test_suspended_sergeant_cannot_accept_or_go_on_duty(stack):
     stack.call("PUT", "/officers/MP2001", "MP0001", {
         "given_name": "Aisha", "family_name": "Patel", "rank": "PS", "status": "suspended",
-        "role": "sergeant", "phone": "+447700900004", "duty": "available",
+        "role": "sergeant", "phone": "+447700900004", "photo": "photos/met/MP2001.png", "duty": "available",
     })
     vid = _start(stack)
     assert "+447700900004" not in [phone for phone, _ in stack.sms()]

@@ -47,7 +47,8 @@ def _routes(stack) -> list[tuple[str, str, str, Any]]:
         ("PUT", "/me/duty", "MP2003", {"status": "off_duty"}),
         ("GET", "/officers/MP4721", "MP0002", None),
         ("PUT", "/officers/MP5102", ADMIN, {"given_name": "Priya", "family_name": "Shah", "rank": "DC",
-                                            "status": "serving", "role": "officer", "phone": "+447700900011"}),
+                                            "status": "serving", "role": "officer", "phone": "+447700900011",
+                                            "photo": None, "duty": None}),
     ]
 
 

@@ -16,7 +16,8 @@ ROUTES = [
     ("POST", "/verifications/abc123/cancel", {}),
     ("PUT", "/me/duty", {"status": "available"}),
     ("GET", "/officers/MP4721", None),
-    ("PUT", "/officers/MP4721", {"given_name": "A", "family_name": "B", "rank": "PC", "status": "serving", "role": "officer"}),
+    ("PUT", "/officers/MP4721", {"given_name": "A", "family_name": "B", "rank": "PC", "status": "serving", "role": "officer",
+                                  "phone": None, "photo": None, "duty": None}),
 ]
 
 

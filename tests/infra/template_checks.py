@@ -75,6 +75,23 @@ def check_audit_bucket(template: Json, retention_days: int) -> None:
     check_tls_only(template, "AWS::S3::BucketPolicy", "Bucket", name)
 
 
+def check_photos_bucket(template: Json, retention_days: int) -> None:
+    """Issue 13, finding 3: the registry photos bucket is versioned, and a replaced photo (a noncurrent
+    version) is kept as long as the audit bucket's Object Lock retention, the same setting."""
+    name = template["Outputs"]["PhotosBucketName"]["Value"]["Ref"]
+    props = template["Resources"][name]["Properties"]
+    assert props.get("VersioningConfiguration", {}).get("Status") == "Enabled", "photos bucket not versioned"
+    rules = props.get("LifecycleConfiguration", {}).get("Rules", [])
+    kept = [r["NoncurrentVersionExpiration"]["NoncurrentDays"] for r in rules
+            if r.get("Status") == "Enabled" and "NoncurrentVersionExpiration" in r]
+    assert kept and min(kept) >= retention_days, f"replaced photos kept {kept} days, audit log {retention_days}"
+    _, audit = _bucket_with_object_lock(template)
+    locked = audit["Properties"]["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]["Days"]
+    assert min(kept) >= locked, f"replaced photos kept {kept} days, audit objects locked {locked}"
+    for rule in rules:  # nothing else may remove a photo version earlier
+        assert "ExpirationInDays" not in rule and "ExpirationDate" not in rule, f"photos expire: {rule}"
+
+
 def check_tls_only(template: Json, policy_type: str, target_key: str, logical_id: str) -> None:
     """A resource policy on `logical_id` denies every request made without TLS."""
     for policy in resources(template, policy_type).values():

@@ -21,6 +21,7 @@ def test_every_property_issue_6_lists(synthesised, force):
     config, template = synthesised[force]
     checks.check_tables(template)
     checks.check_audit_bucket(template, config.audit_retention_days)
+    checks.check_photos_bucket(template, config.audit_retention_days)
     checks.check_topic_and_sms(template, config.sms_monthly_spend_limit_usd, config.sms_sender_id)
     checks.check_queues(template)
     checks.check_keys(template)
@@ -140,6 +141,14 @@ def _sms_rules(t, change):
     return t
 
 
+def _shorter_photo_versions(t):
+    """The photos bucket keeps replaced photos one day less than the audit log is locked."""
+    name = t["Outputs"]["PhotosBucketName"]["Value"]["Ref"]
+    for rule in t["Resources"][name]["Properties"]["LifecycleConfiguration"]["Rules"]:
+        rule["NoncurrentVersionExpiration"]["NoncurrentDays"] -= 1
+    return t
+
+
 def _remove_setting(t):
     t["Resources"]["RunTimers"]["Properties"]["Environment"]["Variables"].pop("AUDIT_DATA_KEY_ID")
     return t
@@ -153,6 +162,10 @@ MUTATIONS = [
     ("access logs", lambda t: _without(t, "AWS::S3::Bucket", ["LoggingConfiguration"]), "check_audit_bucket"),
     ("bucket TLS policy", lambda t: _without(t, "AWS::S3::BucketPolicy", ["PolicyDocument", "Statement"]),
      "check_audit_bucket"),
+    ("photo versions", lambda t: _without(t, "AWS::S3::Bucket", ["VersioningConfiguration"]), "check_photos_bucket"),
+    ("replaced photos kept", lambda t: _without(t, "AWS::S3::Bucket", ["LifecycleConfiguration"]),
+     "check_photos_bucket"),
+    ("replaced photos kept as long as the audit log", _shorter_photo_versions, "check_photos_bucket"),
     ("topic encryption", lambda t: _without(t, "AWS::SNS::Topic", ["KmsMasterKeyId"]), "check_topic_and_sms"),
     ("DLQ", lambda t: _without(t, "AWS::SQS::Queue", ["RedrivePolicy"]), "check_queues"),
     ("key rotation", lambda t: _without(t, "AWS::KMS::Key", ["EnableKeyRotation"]), "check_keys"),
@@ -195,6 +208,7 @@ MUTATIONS = [
 ]
 ARGS = {
     "check_audit_bucket": lambda c: (c.audit_retention_days,),
+    "check_photos_bucket": lambda c: (c.audit_retention_days,),
     "check_topic_and_sms": lambda c: (c.sms_monthly_spend_limit_usd, c.sms_sender_id),
     "check_api": lambda c: (c.api.rate_limit_per_second, c.api.burst_limit),
     "check_log_retention": lambda c: (c.log_retention_days,),

@@ -20,7 +20,7 @@ START = {"location": {"lat": 51.5391, "lon": -0.1426, "accuracy_m": 12}, "area":
 NOTE = "Warrant card checked outside Camden Town station"
 MP4721_RECORD = {  # the seeded record, as an admin would send it back (PUT replaces the whole record)
     "given_name": "Sam", "family_name": "Jones", "rank": "PC", "status": "serving", "role": "officer",
-    "phone": "+447700900001", "photo": "photos/met/MP4721.png",
+    "phone": "+447700900001", "photo": "photos/met/MP4721.png", "duty": None,
 }
 
 
@@ -80,7 +80,8 @@ def test_registry_reads_and_changes_are_logged_with_field_names_only(stack):
     status, body = stack.call("PUT", "/officers/MP4721", "MP0001", changed)
     assert status == 200, body
     stack.clock.advance(minutes=1)
-    new_officer = {"given_name": "Ada", "family_name": "Quill", "rank": "PC", "status": "serving", "role": "officer"}
+    new_officer = {"given_name": "Ada", "family_name": "Quill", "rank": "PC", "status": "serving", "role": "officer",
+                   "phone": None, "photo": None, "duty": None}
     assert stack.call("PUT", "/officers/MP8001", "MP0001", new_officer)[0] == 200
 
     viewed = _of_type(stack, "registry.viewed")

@@ -36,9 +36,9 @@ USED_OUTSIDE_THE_TESTS = {
         "Lambda's stream event source mapping lists the table's streams with the function's role",
     ("CopyAuditEventsToS3", "RecordBatchesThatFailedForGood", "sqs:SendMessage"):
         "Lambda's event source mapping sends a batch that failed for good to the on-failure queue",
-    ("APIHandler", "PresignRegistryPhotos", "s3:GetObject"):
-        "the sergeant's browser fetches the photo through the presigned link, signed by this role; "
-        "moto cannot check query-string signatures",
+    ("APIHandler", "PresignRegistryPhotos", "s3:GetObjectVersion"):
+        "the sergeant's browser fetches the photo version the record pins through the presigned link "
+        "(?versionId=), signed by this role; moto cannot check query-string signatures",
     **{(fn, "ControlRoomAlerts", "sns:Publish"): "the SMS grant (sns:Publish on '*', as IAM requires "
        "for phone numbers) already covers the topic; the topic's own statement states the intent and "
        "keeps alerts working if the SMS grant is ever narrowed" for fn in ("APIHandler", "RunTimers")},

@@ -38,6 +38,9 @@ def officer_body(**changes):
         "rank": "PC",
         "status": "serving",
         "role": "officer",
+        "phone": None,
+        "photo": None,
+        "duty": None,
     }
     body.update(changes)
     return {key: value for key, value in body.items() if value is not ...}
@@ -232,9 +235,10 @@ def test_bad_phone_formats(phone):
 
 
 def test_sergeant_without_phone():
-    message = fails(OfficerRecordRequest, sergeant_body(phone=...), "phone")
+    message = fails(OfficerRecordRequest, sergeant_body(phone=None), "phone")
     assert "required for sergeants" in message
-    fails(OfficerRecordRequest, sergeant_body(phone=None), "phone")
+    message = fails(OfficerRecordRequest, sergeant_body(phone=...), "phone")
+    assert "a PUT replaces every writable field" in message
 
 
 @pytest.mark.parametrize("role", ["officer", "admin", "auditor"])
@@ -283,9 +287,12 @@ def test_valid_officer_and_sergeant_records():
     assert (sergeant.role, sergeant.phone, sergeant.duty) == (Role.SERGEANT, "+447700900815", Duty.AVAILABLE)
 
 
-def test_sergeant_without_duty_defaults_to_off_duty():
-    record = parse(OfficerRecordRequest, sergeant_body(duty=...)).to_record("met", "MS0815")
-    assert record.duty is Duty.OFF_DUTY
+def test_a_sergeant_needs_a_duty_and_a_left_out_field_is_refused_not_cleared():
+    assert fails(OfficerRecordRequest, sergeant_body(duty=None), "duty") == (
+        "duty: required for sergeants (available or off_duty)")
+    for field in ("phone", "photo", "duty", "given_name"):
+        message = fails(OfficerRecordRequest, officer_body(**{field: ...}), field)
+        assert "a PUT replaces every writable field" in message and "null clears" in message
 
 
 def test_non_sergeant_may_have_a_phone():
