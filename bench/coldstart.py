@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import FAKE_AWS_ENV, PROJECT, interleave, median, save_result, table  # noqa: E402
+from bench.common import FAKE_AWS_ENV, PROJECT, interleave, median, save_result, table
 
 CANDIDATE = r"""
 import time

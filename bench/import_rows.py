@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import PROJECT, save_result, table  # noqa: E402
+from bench.common import PROJECT, save_result, table
 
 HEAD = "officer_id,given_name,family_name,rank,role,status,phone,email,duty,photo"
 

@@ -7,9 +7,9 @@ except that timers go to a real (moto) SQS queue, as in AWS, so their calls are 
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from bench.common import use_fake_aws
@@ -49,7 +49,7 @@ class CallCounter:
         self.presigned: Counter[tuple[str, str]] = Counter()
         self.listeners: list[Any] = []
 
-    def install(self, session: Any) -> "CallCounter":
+    def install(self, session: Any) -> CallCounter:
         """Install before any client is made: a botocore client copies the session's handlers when
         it is created, so a handler registered on the session later misses the existing clients."""
         session.events.register("before-parameter-build", self._seen)

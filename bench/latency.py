@@ -22,17 +22,18 @@ from __future__ import annotations
 import argparse
 import copy
 import gc
-import json
 import itertools
+import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import median, percentile, quiet_stdout, save_result, table  # noqa: E402
-from bench.inprocess import BenchStack, build  # noqa: E402
+from bench.common import median, percentile, quiet_stdout, save_result, table
+from bench.inprocess import BenchStack, build
 
 OFFICER, OTHER_OFFICER, SERGEANT, ADMIN = "MP4721", "MP5102", "MP2001", "MP0001"
 START_BODY = {"location": {"lat": 51.539, "lon": -0.1426, "accuracy_m": 10}, "area": "Camden High St"}

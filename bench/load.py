@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import percentile, save_result, table  # noqa: E402
+from bench.common import percentile, save_result, table
 
 PASSWORD = "Load-Passw0rd!"
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import percentile, save_result, table  # noqa: E402
+from bench.common import percentile, save_result, table
 
 ALL_AT_ONCE = 10_000  # a wave larger than any force's sergeants on duty
 

@@ -186,7 +186,7 @@ class Operation:
     description: str = ""  # what a client must know beyond the summary
 
 
-def _errors_of(op: "Operation") -> dict[int, tuple[str, ...]]:
+def _errors_of(op: Operation) -> dict[int, tuple[str, ...]]:
     """An authenticated route can also refuse a caller the registry no longer lists (SPEC §7.2)."""
     if not op.roles:
         return op.errors

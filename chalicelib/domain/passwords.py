@@ -7,7 +7,8 @@ created with it, tests/infra holds the deployed pool's template to it, and the s
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 PASSWORD_POLICY: dict[str, Any] = {
     "MinimumLength": 12,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import secrets
-from typing import Callable
+from collections.abc import Callable
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 GROUPS = 3

@@ -104,7 +104,7 @@ class RegistryRecord:
         """Does the record name one version of its photo (so links and the audit can name it too)?"""
         return bool(self.photo and self.photo_version_id and self.photo_sha256)
 
-    def pin_photo(self, stored: PhotoObject) -> "RegistryRecord":
+    def pin_photo(self, stored: PhotoObject) -> RegistryRecord:
         return dataclasses.replace(self, photo_version_id=stored.version_id, photo_sha256=stored.sha256)
 
     def summary(self) -> OfficerSummary:

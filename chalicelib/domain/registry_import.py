@@ -12,8 +12,9 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 from .registry import RANKS, Duty, OfficerStatus, Role
 

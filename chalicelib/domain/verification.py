@@ -96,7 +96,7 @@ class Verification:
     audit_seq: int = 0
     audit_head: str = "0" * 64
 
-    def _move_to(self, target: Status, **changes: object) -> "Verification":
+    def _move_to(self, target: Status, **changes: object) -> Verification:
         if target not in LEGAL_TRANSITIONS[self.status]:
             raise InvalidTransition(
                 f"This verification is {self.status.value}; it cannot become {target.value}.",
@@ -113,7 +113,7 @@ class Verification:
             self.sergeant.officer_id == sergeant_id
         )
 
-    def accept(self, sergeant: OfficerSummary, now: datetime) -> "Verification":
+    def accept(self, sergeant: OfficerSummary, now: datetime) -> Verification:
         """The first sergeant wins; anyone after them gets AlreadyAccepted."""
         if sergeant.officer_id == self.officer.officer_id:
             raise CannotVerifySelf("You cannot verify your own identity.")
@@ -123,7 +123,7 @@ class Verification:
 
     def decide(
         self, sergeant_id: str, outcome: Outcome, note: str | None, now: datetime
-    ) -> "Verification":
+    ) -> Verification:
         """Only the sergeant who accepted may record the outcome."""
         if self.sergeant is None or self.sergeant.officer_id != sergeant_id:
             if self.status is Status.CONNECTED:
@@ -131,7 +131,7 @@ class Verification:
         target = Status.CONFIRMED if outcome is Outcome.CONFIRMED else Status.NOT_CONFIRMED
         return self._move_to(target, decided_at=now, outcome_note=note)
 
-    def cancel(self, officer_id: str, now: datetime) -> "Verification":
+    def cancel(self, officer_id: str, now: datetime) -> Verification:
         """The officer withdraws; only their own verification."""
         if officer_id != self.officer.officer_id:
             raise Forbidden("Only the officer who started this verification can cancel it.")
@@ -141,7 +141,7 @@ class Verification:
     def search_started_at(self) -> datetime:
         return self.searching_since or self.created_at
 
-    def hand_back(self, now: datetime) -> "Verification":
+    def hand_back(self, now: datetime) -> Verification:
         """The accepting sergeant can no longer decide: wait for another, from the next wave on."""
         if self.status is not Status.CONNECTED:
             raise InvalidTransition(f"This verification is {self.status.value}; there is nothing to hand back.",
@@ -149,15 +149,15 @@ class Verification:
         return self._move_to(Status.AWAITING_SERGEANT, sergeant=None, accepted_at=None, searching_since=now,
                              first_wave_of_search=self.waves_sent + 1)
 
-    def close_unanswered(self, now: datetime) -> "Verification":
+    def close_unanswered(self, now: datetime) -> Verification:
         """The answer timeout fired while nobody had accepted."""
         return self._move_to(Status.UNANSWERED, decided_at=now)
 
-    def close_expired(self, now: datetime) -> "Verification":
+    def close_expired(self, now: datetime) -> Verification:
         """The decision timeout fired while the accepting sergeant had not decided."""
         return self._move_to(Status.EXPIRED, decided_at=now)
 
-    def record_wave(self, wave: int, recipients: list[str]) -> "Verification":
+    def record_wave(self, wave: int, recipients: list[str]) -> Verification:
         """Remember a wave of texts; only while someone is still needed, and never a wave twice.
 
         Waves are numbered by their timer; earlier waves may have found nobody to text, so any wave

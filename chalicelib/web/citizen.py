@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 from ..domain.verification import Status
 from .i18n import ADVICE_CY, STATUS_WORDS, TEXT

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.domain.registry import Duty, OfficerStatus, RegistryRecord, Role
@@ -14,9 +14,9 @@ from chalicelib.domain.verification import (
     Verification,
 )
 
-T0 = datetime(2026, 11, 28, 2, 47, 0, tzinfo=timezone.utc)
-T1 = datetime(2026, 11, 28, 2, 48, 30, 250_000, tzinfo=timezone.utc)
-T2 = datetime(2026, 11, 28, 2, 52, 10, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 28, 2, 47, 0, tzinfo=UTC)
+T1 = datetime(2026, 11, 28, 2, 48, 30, 250_000, tzinfo=UTC)
+T2 = datetime(2026, 11, 28, 2, 52, 10, tzinfo=UTC)
 
 OFFICER = OfficerSummary(officer_id="MP4721", rank="PC", given_name="Sam", family_name="Jones")
 SERGEANT = OfficerSummary(officer_id="MS0815", rank="PS", given_name="Ana", family_name="Okafor")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from chalicelib.domain.audit import PendingEvent, SYSTEM, audit_key, chain
+from chalicelib.domain.audit import SYSTEM, PendingEvent, audit_key, chain
 
 ATHENA = Path(__file__).resolve().parents[2] / "infra" / "athena"
 
@@ -17,7 +17,7 @@ def _ddl() -> str:
 
 def test_partition_template_matches_the_spec_key_layout():
     template = re.search(r"'storage.location.template' = '(.*?)'", _ddl()).group(1)
-    created = datetime(2026, 11, 28, 2, 47, tzinfo=timezone.utc)
+    created = datetime(2026, 11, 28, 2, 47, tzinfo=UTC)
     key = audit_key("met", created, "v123", 4)
     prefix = template.replace("s3://${AUDIT_BUCKET}/", "").replace("${force}", "met").replace("${date}", "2026-11-28")
     assert key.startswith(prefix) and key[len(prefix):] == "v123/000004.json"
@@ -32,7 +32,7 @@ def test_projection_covers_force_and_date():
 
 def test_table_columns_are_the_event_fields():
     [event] = chain([PendingEvent("verification.requested", SYSTEM, {})], verification_id="v", force="met",
-                    after_seq=0, after_hash="0" * 64, at=datetime(2026, 11, 28, tzinfo=timezone.utc),
+                    after_seq=0, after_hash="0" * 64, at=datetime(2026, 11, 28, tzinfo=UTC),
                     new_event_id=lambda: "e")
     columns = set(re.findall(r"^  (\w+)\s", _ddl(), re.M))
     # `force` is the partition column; every other field of an event is a column.

@@ -9,7 +9,7 @@ import copy
 import hashlib
 import itertools
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -29,7 +29,7 @@ from chalicelib.domain.audit import (
 from .factories import T0
 
 VID = "3f2b8c1e-5d6a-4b7c-8e9f-0a1b2c3d4e5f"
-AT = datetime(2026, 11, 28, 2, 48, 30, 250_000, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 28, 2, 48, 30, 250_000, tzinfo=UTC)
 OFFICER = Actor(role="officer", officer_id="MP4721")
 SERGEANT = Actor(role="sergeant", officer_id="MS0815")
 WELSH_AREA = "Ysbyty Gwynedd, Bangor — Ffordd Penrhos, ŵ ŷ"
@@ -142,9 +142,7 @@ def test_non_ascii_is_hashed_as_utf8_not_escaped():
 
 
 def test_canonical_bytes_are_sorted_and_compact():
-    assert canonical_bytes({"b": 1, "a": {"d": "é", "c": [1, 2]}}) == '{"a":{"c":[1,2],"d":"é"},"b":1}'.encode(
-        "utf-8"
-    )
+    assert canonical_bytes({"b": 1, "a": {"d": "é", "c": [1, 2]}}) == '{"a":{"c":[1,2],"d":"é"},"b":1}'.encode()
 
 
 def test_event_hash_ignores_only_the_hash_key():
@@ -322,7 +320,7 @@ def test_audit_key_format():
 
 
 def test_audit_key_uses_the_verification_creation_date():
-    created = datetime(2026, 11, 27, 23, 59, 59, 999_000, tzinfo=timezone.utc)
+    created = datetime(2026, 11, 27, 23, 59, 59, 999_000, tzinfo=UTC)
     key = audit_key("police-scotland", created, "v", 7)
     assert key == "audit/force=police-scotland/date=2026-11-27/v/000007.json"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -39,8 +39,8 @@ def test_confirmed_advice_says_confirmed():
 
 
 def test_iso_z_utc_with_milliseconds():
-    assert iso_z(datetime(2026, 11, 28, 2, 47, 0, tzinfo=timezone.utc)) == "2026-11-28T02:47:00.000Z"
-    assert iso_z(datetime(2026, 11, 28, 2, 47, 5, 123_999, tzinfo=timezone.utc)) == "2026-11-28T02:47:05.123Z"
+    assert iso_z(datetime(2026, 11, 28, 2, 47, 0, tzinfo=UTC)) == "2026-11-28T02:47:00.000Z"
+    assert iso_z(datetime(2026, 11, 28, 2, 47, 5, 123_999, tzinfo=UTC)) == "2026-11-28T02:47:05.123Z"
 
 
 def test_iso_z_converts_other_offsets_to_utc():
@@ -53,6 +53,6 @@ def test_iso_z_none_is_none():
 
 
 def test_parse_iso_round_trips():
-    moment = datetime(2026, 11, 28, 2, 47, 5, 123_000, tzinfo=timezone.utc)
+    moment = datetime(2026, 11, 28, 2, 47, 5, 123_000, tzinfo=UTC)
     assert parse_iso(iso_z(moment)) == moment
     assert parse_iso(None) is None

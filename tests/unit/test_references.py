@@ -25,7 +25,7 @@ def test_alphabet_is_digits_and_letters_without_confusables():
 
 def test_entropy_is_at_least_40_bits():
     independently = 9 * math.log2(31)
-    assert ENTROPY_BITS == pytest.approx(independently)
+    assert pytest.approx(independently) == ENTROPY_BITS
     assert ENTROPY_BITS >= 40
     # 8 characters would not be enough, which is why there are 9.
     assert 8 * math.log2(31) < 40

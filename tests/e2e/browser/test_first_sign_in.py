@@ -17,7 +17,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from chalicelib.local.sign_in import enrol_totp, sign_in as api_sign_in
+from chalicelib.local.sign_in import enrol_totp
+from chalicelib.local.sign_in import sign_in as api_sign_in
 
 from ..conftest import onboard_person
 from .conftest import app_code, axe_violations, phone, screenshot, serious, sign_in, start_by_api, wrong_code
