@@ -82,7 +82,10 @@ class Dependencies:
     def verifications(self):
         from .adapters.dynamodb import DynamoVerificationRepository
 
-        return DynamoVerificationRepository(self.dynamodb, self.settings.verifications_table)
+        # Consultation marks are short-lived: they go to the table with a TTL (the idempotency table).
+        return DynamoVerificationRepository(
+            self.dynamodb, self.settings.verifications_table, marks_table=self.settings.idempotency_table
+        )
 
     @cached_property
     def registry(self):

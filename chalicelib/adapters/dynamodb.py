@@ -8,6 +8,9 @@ Verifications table (single-table design, pk/sk):
   ACTIVE#{force}#{officer} at most one non-terminal verification per officer
 GSI `by_force_status` (gsi1pk = "{force}#{status}", gsi1sk = created_at) serves the sergeant list.
 
+Consultation marks (who had a `verification.viewed` logged, until when) live in the short-lived
+table (the idempotency table, TTL `expiration`): `viewed#{verification id}#{force}#{officer id}`.
+
 Every state change is one TransactWriteItems: the new META conditioned on the status and audit
 sequence it was read with, plus its audit events. A lost race surfaces as ConcurrentUpdate.
 """
@@ -15,6 +18,7 @@ sequence it was read with, plus its audit events. A lost race surfaces as Concur
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
 
@@ -35,6 +39,19 @@ AVAILABLE_SERGEANTS_INDEX = "available_sergeants"
 
 class ReferenceTaken(Exception):
     """The random reference collided with an existing one; the caller draws another."""
+
+
+class AlreadyConsulted(Exception):
+    """This reader's consultation of this verification is already logged for the current window."""
+
+
+@dataclass(frozen=True)
+class ConsultationMark:
+    """Log a consultation only if `reader` has none logged on this verification that lasts past `now`."""
+
+    reader: str  # "{force}#{officer_id}"
+    now_epoch: int
+    until_epoch: int
 
 
 def _to_dynamo(value: Any) -> Any:
@@ -105,9 +122,11 @@ def _float(value: Any) -> float | None:
 class DynamoVerificationRepository:
     """Verifications and their audit outbox, with optimistic, conditional writes."""
 
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: Any, table_name: str, marks_table: str | None = None) -> None:
         self._client = client
         self._table = table_name
+        # Short-lived items with a TTL (consultation marks); None where nothing logs consultations.
+        self._marks_table = marks_table
 
     # ---- mapping ---------------------------------------------------------------------------
 
@@ -322,10 +341,35 @@ class DynamoVerificationRepository:
                 raise ReferenceTaken(verification.reference) from None
             raise ConcurrentUpdate(vid) from None
 
+    def consultation_logged(self, verification_id: str, reader: str, now_epoch: int) -> bool:
+        """Whether `reader` has a consultation of this verification logged for a window still open."""
+        item = self._client.get_item(
+            TableName=self._required_marks_table(), Key=serialise_item(self._mark_key(verification_id, reader)),
+            ConsistentRead=True,
+        ).get("Item")
+        return bool(item) and int(deserialise_item(item).get("until", 0)) > now_epoch
+
+    def _required_marks_table(self) -> str:
+        if not self._marks_table:
+            raise RuntimeError("consultation marks need the short-lived table (marks_table)")
+        return self._marks_table
+
+    @staticmethod
+    def _mark_key(verification_id: str, reader: str) -> dict[str, str]:
+        return {"id": f"viewed#{verification_id}#{reader}"}
+
     def save_transition(
-        self, before: Verification, after: Verification, events: list[tuple[str, dict[str, Any]]]
+        self,
+        before: Verification,
+        after: Verification,
+        events: list[tuple[str, dict[str, Any]]],
+        consultation: ConsultationMark | None = None,
     ) -> None:
-        """Write `after` only if the stored record is still exactly `before` (status + audit seq)."""
+        """Write `after` only if the stored record is still exactly `before` (status + audit seq).
+
+        With `consultation`, the reader's mark is claimed in the same transaction: of two readers'
+        racing writes only one logs the consultation (AlreadyConsulted for the other).
+        """
         vid = after.verification_id
         items: list[dict[str, Any]] = [
             {
@@ -354,13 +398,32 @@ class DynamoVerificationRepository:
                     }
                 }
             )
+        if consultation is not None:
+            items.append(
+                {
+                    "Put": {
+                        "TableName": self._required_marks_table(),
+                        "Item": serialise_item({
+                            **self._mark_key(vid, consultation.reader),
+                            "kind": "consultation_mark",
+                            "until": consultation.until_epoch,
+                            "expiration": consultation.until_epoch,
+                        }),
+                        "ConditionExpression": "attribute_not_exists(id) OR #until <= :now",
+                        "ExpressionAttributeNames": {"#until": "until"},
+                        "ExpressionAttributeValues": serialise_item({":now": consultation.now_epoch}),
+                    }
+                }
+            )
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as error:
-            if error.response["Error"]["Code"] in (
-                "TransactionCanceledException",
-                "TransactionConflictException",
-            ):
+            code = error.response["Error"]["Code"]
+            if code == "TransactionCanceledException" and consultation is not None:
+                codes = _cancellation_codes(error)
+                if len(codes) == len(items) and codes[-1] == "ConditionalCheckFailed":
+                    raise AlreadyConsulted(vid) from None
+            if code in ("TransactionCanceledException", "TransactionConflictException"):
                 raise ConcurrentUpdate(vid) from None
             raise
 
