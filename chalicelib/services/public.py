@@ -25,10 +25,9 @@ def public_view(deps: "Dependencies", typed_reference: str, client_address: str 
     Rate-limited per client address, so references cannot be guessed by brute force.
     """
     if client_address is not None:
-        from ..adapters.rate_limits import anonymise
-
         allowed = deps.rate_limiter.allow(
-            f"public#{anonymise(client_address)}", deps.settings.public_views_per_minute, 60, deps.clock().timestamp()
+            f"public#{deps.client_address_keys.address(client_address)}",
+            deps.settings.public_views_per_minute, 60, deps.clock().timestamp(),
         )
         if not allowed:
             raise RateLimited("Too many look-ups from this connection. Wait a minute and try again.", retry_after=60)
