@@ -208,6 +208,12 @@ class Dependencies:
         return DynamoRateLimiter(self.dynamodb, self.settings.idempotency_table)
 
     @cached_property
+    def lookup_passes(self):
+        from .adapters.rate_limits import DynamoLookupPasses
+
+        return DynamoLookupPasses(self.dynamodb, self.settings.idempotency_table)
+
+    @cached_property
     def client_address_keys(self):
         """The keyed pseudonyms of client addresses: the key is read once per container."""
         from .adapters.rate_limits import ClientAddressKeys

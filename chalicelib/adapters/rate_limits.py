@@ -1,5 +1,5 @@
 """Fixed-window request counters in DynamoDB (one conditional ADD per request, expired by TTL),
-and the keyed pseudonyms of client addresses they count by."""
+the keyed pseudonyms of client addresses they count by, and the citizen's look-up passes."""
 
 from __future__ import annotations
 
@@ -32,6 +32,10 @@ class ClientAddressKeys:
         """The pseudonym the address's counters are kept under."""
         return self._digest("address", address)
 
+    def address_and_reference(self, address: str, reference: str) -> str:
+        """One pseudonym for an address watching one reference (nothing links it to either)."""
+        return self._digest("pass", address, reference)
+
 
 class DynamoRateLimiter:
     """Counts hits per key and window in the idempotency table (`id`, TTL `expiration`)."""
@@ -63,3 +67,31 @@ class DynamoRateLimiter:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return False
             raise
+
+    def exhausted(self, key: str, limit: int, window_seconds: int, now_epoch: float) -> bool:
+        """Whether this window already holds `limit` hits (counts nothing)."""
+        item_id, _ = self._id(key, window_seconds, now_epoch)
+        item = self._client.get_item(
+            TableName=self._table, Key=serialise_item({"id": item_id}), ConsistentRead=True
+        ).get("Item")
+        return bool(item) and int(item["hits"]["N"]) >= limit
+
+
+class DynamoLookupPasses:
+    """Pseudonymous (address, reference) pairs that found a check: they may keep watching it.
+
+    Kept in the idempotency table until the check's public view ends (TTL `expiration`).
+    """
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def holds(self, key: str) -> bool:
+        item = self._client.get_item(TableName=self._table, Key=serialise_item({"id": f"lookuppass#{key}"})).get("Item")
+        return item is not None
+
+    def grant(self, key: str, until_epoch: int) -> None:
+        self._client.put_item(TableName=self._table, Item=serialise_item({
+            "id": f"lookuppass#{key}", "kind": "lookup_pass", "expiration": until_epoch,
+        }))

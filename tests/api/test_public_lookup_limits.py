@@ -53,3 +53,67 @@ def test_the_api_function_reads_the_key_once_per_container_under_its_own_role(st
     stack.deps.__dict__.pop("client_address_keys")  # a new container reads it again
     assert stack.call("GET", f"/public/verifications/{body['reference']}")[0] == 200
     assert reads == ["APIHandler", "APIHandler"]
+
+
+# ---- finding 4: the citizen locks herself out ---------------------------------------------------
+# The JSON route and the /v/ page shared one budget of 30 look-ups a minute per address, and the
+# page refreshes every 5 s: three phones behind one carrier address were refused within a minute.
+
+
+def test_three_phones_behind_one_address_watching_a_real_check_are_never_refused(stack, clock):
+    status, started = stack.call("POST", "/verifications", "MP4721", START)
+    assert status == 201, started
+    reference, vid = started["reference"], started["verification_id"]
+    seen: dict[str, list[int]] = {"page 1": [], "page 2": [], "json": [], "guesser": []}
+    statuses = set()
+    for tick in range(5 * 60):  # five minutes, one second at a time
+        if tick == 100:
+            assert stack.call("POST", f"/verifications/{vid}/accept", "MP2002", {})[0] == 200
+        if tick == 200:
+            assert stack.call("POST", f"/verifications/{vid}/outcome", "MP2002", {"outcome": "confirmed"})[0] == 200
+        # Each phone refreshes every 5 s (the page's own refresh), at its own moment.
+        for offset, phone in ((0, "page 1"), (2, "page 2")):
+            if tick % 5 == offset:
+                response = stack.client.http.get(f"/v/{reference}")
+                seen[phone].append(response.status_code)
+        if tick % 5 == 4:
+            status, view = stack.call("GET", f"/public/verifications/{reference}")
+            seen["json"].append(status)
+            statuses.add(view.get("status") if isinstance(view, dict) else None)
+        # Someone else on the same address guesses references, one a second, on purpose.
+        if tick >= 30:
+            seen["guesser"].append(stack.call("GET", f"/public/verifications/SC-{tick % 7 + 2}22-222-222")[0])
+        clock.advance(seconds=1)
+
+    for phone in ("page 1", "page 2", "json"):
+        assert seen[phone] == [200] * 60, (phone, seen[phone])
+    assert statuses == {"awaiting_sergeant", "connected", "confirmed"}
+    # ...while the guesser is still limited: 30 misses a minute, then 429 until the next minute.
+    guesses = seen["guesser"]
+    assert set(guesses) == {404, 429} and guesses.count(404) <= 30 * 5
+
+
+def test_misses_stay_limited_and_an_address_over_its_budget_finds_no_new_check(stack, clock):
+    status, watched = stack.call("POST", "/verifications", "MP4721", START)
+    assert status == 201, watched
+    status, other = stack.call("POST", "/verifications", "MP5102", START)
+    assert status == 201, other
+    assert stack.call("GET", f"/v/{watched['reference']}")[0] == 200  # she opened her page
+
+    misses = [stack.call("GET", f"/public/verifications/SC-{n}22-222-222")[0] for n in range(2, 10)]
+    misses += [stack.client.http.get("/v/SC-ZZZ-ZZZ-ZZ" + "Z" * (n % 2)).status_code for n in range(22)]
+    assert misses == [404] * 30
+
+    response = stack.client.http.get("/public/verifications/SC-ZZZ-ZZZ-ZZZ")
+    assert response.status_code == 429 and response.headers["Retry-After"] == "60"
+    page = stack.client.http.get("/v/SC-ZZZ-ZZZ-ZZZ")
+    assert page.status_code == 429 and "Wait a minute" in page.body.decode()
+    # A check this address never found is refused too: hits cannot be told from refusals.
+    status, body = stack.call("GET", f"/public/verifications/{other['reference']}")
+    assert (status, body["error"]["code"]) == (429, "rate_limited")
+    # The check she was already watching is not.
+    assert stack.call("GET", f"/v/{watched['reference']}")[0] == 200
+    assert stack.call("GET", f"/public/verifications/{watched['reference']}")[0] == 200
+
+    clock.advance(seconds=60)
+    assert stack.call("GET", f"/public/verifications/{other['reference']}")[0] == 200
