@@ -208,6 +208,13 @@ class Dependencies:
         return DynamoRateLimiter(self.dynamodb, self.settings.idempotency_table)
 
     @cached_property
+    def alert_folds(self):
+        """Repeated refusals of one caller raise one alert per window (their counts in the next)."""
+        from .adapters.alert_folds import DynamoAlertFolds
+
+        return DynamoAlertFolds(self.dynamodb, self.settings.idempotency_table)
+
+    @cached_property
     def lookup_passes(self):
         from .adapters.rate_limits import DynamoLookupPasses
 

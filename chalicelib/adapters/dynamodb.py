@@ -3,7 +3,8 @@
 Verifications table (single-table design, pk/sk):
   V#{id} / META            the verification (status, people, meeting, end of its audit chain)
   V#{id} / EVENT#{seq}     one audit event (the outbox the stream consumer copies to S3)
-  A#{id} / EVENT#000001    an audited attempt that created no verification (e.g. not serving)
+  A#{id} / EVENT#{seq}     an audited attempt that created no verification (a registry read, or
+                           a caller's refusals of one day: services/refusals.py)
   REF#{reference} / REF    reference -> verification id (uniqueness + public look-up by GetItem)
   ACTIVE#{force}#{officer} at most one non-terminal verification per officer
 GSI `by_force_status` (gsi1pk = "{force}#{status}", gsi1sk = created_at) serves the sergeant list.
@@ -453,6 +454,30 @@ class DynamoVerificationRepository:
             ConsistentRead=True,
         )
         return sorted((json.loads(deserialise_item(i)["event_json"]) for i in response.get("Items", [])), key=lambda e: e["seq"])
+
+    def last_attempt_event(self, attempt_id: str) -> dict[str, Any] | None:
+        """The newest event of an attempt chain (one read, however long the chain has grown)."""
+        response = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=serialise_item({":pk": f"A#{attempt_id}", ":prefix": "EVENT#"}),
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+        )
+        items = response.get("Items", [])
+        return json.loads(deserialise_item(items[0])["event_json"]) if items else None
+
+    def append_attempt_event(self, attempt_id: str, key: str, event: dict[str, Any]) -> None:
+        """Add the next event to an attempt chain; ConcurrentUpdate if its seq was taken meanwhile
+        (the caller reads the new end and chains after it, so the chain never forks)."""
+        (put,) = self._event_puts(f"A#{attempt_id}", [(key, event)])
+        try:
+            self._client.put_item(**put["Put"])
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ConcurrentUpdate(attempt_id) from None
+            raise
 
     def record_attempt(self, attempt_id: str, events: list[tuple[str, dict[str, Any]]]) -> None:
         """Audit something that created no verification (its events are their own short chain)."""
