@@ -82,7 +82,10 @@ class Dependencies:
     def verifications(self):
         from .adapters.dynamodb import DynamoVerificationRepository
 
-        return DynamoVerificationRepository(self.dynamodb, self.settings.verifications_table)
+        # Consultation marks are short-lived: they go to the table with a TTL (the idempotency table).
+        return DynamoVerificationRepository(
+            self.dynamodb, self.settings.verifications_table, marks_table=self.settings.idempotency_table
+        )
 
     @cached_property
     def registry(self):
@@ -203,6 +206,33 @@ class Dependencies:
         from .adapters.rate_limits import DynamoRateLimiter
 
         return DynamoRateLimiter(self.dynamodb, self.settings.idempotency_table)
+
+    @cached_property
+    def alert_folds(self):
+        """Repeated refusals of one caller raise one alert per window (their counts in the next)."""
+        from .adapters.alert_folds import DynamoAlertFolds
+
+        return DynamoAlertFolds(self.dynamodb, self.settings.idempotency_table)
+
+    @cached_property
+    def lookup_passes(self):
+        from .adapters.rate_limits import DynamoLookupPasses
+
+        return DynamoLookupPasses(self.dynamodb, self.settings.idempotency_table)
+
+    @cached_property
+    def client_address_keys(self):
+        """The keyed pseudonyms of client addresses: the key is read once per container."""
+        from .adapters.rate_limits import ClientAddressKeys
+
+        configured = self.settings.rate_limit_key
+        if configured is not None:
+            return ClientAddressKeys(configured.get_secret_value().encode("utf-8"))
+        if not self.settings.rate_limit_key_secret_arn:
+            # Refuse rather than fall back to an unkeyed (reversible) or per-container key.
+            raise RuntimeError("set RATE_LIMIT_KEY_SECRET_ARN (or RATE_LIMIT_KEY outside AWS) for the public rate limits")
+        secret = self._client("secretsmanager").get_secret_value(SecretId=self.settings.rate_limit_key_secret_arn)
+        return ClientAddressKeys(secret["SecretString"].encode("utf-8"))
 
     @cached_property
     def identity(self):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 
 class Settings(BaseModel):
@@ -60,6 +60,12 @@ class Settings(BaseModel):
     # SPEC §7.2: how long a container may trust a registry answer about a caller (at most 60 s).
     registry_cache_seconds: int = Field(default=60, ge=0, le=60)
     public_views_per_minute: int = Field(default=30, ge=1, le=10_000)
+    # The key of the HMAC that turns a client address into a rate-limit key (an unkeyed hash of an
+    # IPv4 address is reversed by trying all 2^32). In AWS it is a Secrets Manager secret the API
+    # function reads once per container (RATE_LIMIT_KEY_SECRET_ARN); RATE_LIMIT_KEY gives the value
+    # itself, for tests and scripts only: a secret's value never goes into a Lambda environment.
+    rate_limit_key_secret_arn: str = ""
+    rate_limit_key: SecretStr | None = Field(default=None, min_length=32)
 
     @property
     def effective_cognito_endpoint(self) -> str:

@@ -3,10 +3,14 @@
 Verifications table (single-table design, pk/sk):
   V#{id} / META            the verification (status, people, meeting, end of its audit chain)
   V#{id} / EVENT#{seq}     one audit event (the outbox the stream consumer copies to S3)
-  A#{id} / EVENT#000001    an audited attempt that created no verification (e.g. not serving)
+  A#{id} / EVENT#{seq}     an audited attempt that created no verification (a registry read, or
+                           a caller's refusals of one day: services/refusals.py)
   REF#{reference} / REF    reference -> verification id (uniqueness + public look-up by GetItem)
   ACTIVE#{force}#{officer} at most one non-terminal verification per officer
 GSI `by_force_status` (gsi1pk = "{force}#{status}", gsi1sk = created_at) serves the sergeant list.
+
+Consultation marks (who had a `verification.viewed` logged, until when) live in the short-lived
+table (the idempotency table, TTL `expiration`): `viewed#{verification id}#{force}#{officer id}`.
 
 Every state change is one TransactWriteItems: the new META conditioned on the status and audit
 sequence it was read with, plus its audit events. A lost race surfaces as ConcurrentUpdate.
@@ -15,6 +19,7 @@ sequence it was read with, plus its audit events. A lost race surfaces as Concur
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
 
@@ -35,6 +40,19 @@ AVAILABLE_SERGEANTS_INDEX = "available_sergeants"
 
 class ReferenceTaken(Exception):
     """The random reference collided with an existing one; the caller draws another."""
+
+
+class AlreadyConsulted(Exception):
+    """This reader's consultation of this verification is already logged for the current window."""
+
+
+@dataclass(frozen=True)
+class ConsultationMark:
+    """Log a consultation only if `reader` has none logged on this verification that lasts past `now`."""
+
+    reader: str  # "{force}#{officer_id}"
+    now_epoch: int
+    until_epoch: int
 
 
 def _to_dynamo(value: Any) -> Any:
@@ -105,9 +123,11 @@ def _float(value: Any) -> float | None:
 class DynamoVerificationRepository:
     """Verifications and their audit outbox, with optimistic, conditional writes."""
 
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: Any, table_name: str, marks_table: str | None = None) -> None:
         self._client = client
         self._table = table_name
+        # Short-lived items with a TTL (consultation marks); None where nothing logs consultations.
+        self._marks_table = marks_table
 
     # ---- mapping ---------------------------------------------------------------------------
 
@@ -322,10 +342,35 @@ class DynamoVerificationRepository:
                 raise ReferenceTaken(verification.reference) from None
             raise ConcurrentUpdate(vid) from None
 
+    def consultation_logged(self, verification_id: str, reader: str, now_epoch: int) -> bool:
+        """Whether `reader` has a consultation of this verification logged for a window still open."""
+        item = self._client.get_item(
+            TableName=self._required_marks_table(), Key=serialise_item(self._mark_key(verification_id, reader)),
+            ConsistentRead=True,
+        ).get("Item")
+        return bool(item) and int(deserialise_item(item).get("until", 0)) > now_epoch
+
+    def _required_marks_table(self) -> str:
+        if not self._marks_table:
+            raise RuntimeError("consultation marks need the short-lived table (marks_table)")
+        return self._marks_table
+
+    @staticmethod
+    def _mark_key(verification_id: str, reader: str) -> dict[str, str]:
+        return {"id": f"viewed#{verification_id}#{reader}"}
+
     def save_transition(
-        self, before: Verification, after: Verification, events: list[tuple[str, dict[str, Any]]]
+        self,
+        before: Verification,
+        after: Verification,
+        events: list[tuple[str, dict[str, Any]]],
+        consultation: ConsultationMark | None = None,
     ) -> None:
-        """Write `after` only if the stored record is still exactly `before` (status + audit seq)."""
+        """Write `after` only if the stored record is still exactly `before` (status + audit seq).
+
+        With `consultation`, the reader's mark is claimed in the same transaction: of two readers'
+        racing writes only one logs the consultation (AlreadyConsulted for the other).
+        """
         vid = after.verification_id
         items: list[dict[str, Any]] = [
             {
@@ -354,13 +399,32 @@ class DynamoVerificationRepository:
                     }
                 }
             )
+        if consultation is not None:
+            items.append(
+                {
+                    "Put": {
+                        "TableName": self._required_marks_table(),
+                        "Item": serialise_item({
+                            **self._mark_key(vid, consultation.reader),
+                            "kind": "consultation_mark",
+                            "until": consultation.until_epoch,
+                            "expiration": consultation.until_epoch,
+                        }),
+                        "ConditionExpression": "attribute_not_exists(id) OR #until <= :now",
+                        "ExpressionAttributeNames": {"#until": "until"},
+                        "ExpressionAttributeValues": serialise_item({":now": consultation.now_epoch}),
+                    }
+                }
+            )
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as error:
-            if error.response["Error"]["Code"] in (
-                "TransactionCanceledException",
-                "TransactionConflictException",
-            ):
+            code = error.response["Error"]["Code"]
+            if code == "TransactionCanceledException" and consultation is not None:
+                codes = _cancellation_codes(error)
+                if len(codes) == len(items) and codes[-1] == "ConditionalCheckFailed":
+                    raise AlreadyConsulted(vid) from None
+            if code in ("TransactionCanceledException", "TransactionConflictException"):
                 raise ConcurrentUpdate(vid) from None
             raise
 
@@ -390,6 +454,30 @@ class DynamoVerificationRepository:
             ConsistentRead=True,
         )
         return sorted((json.loads(deserialise_item(i)["event_json"]) for i in response.get("Items", [])), key=lambda e: e["seq"])
+
+    def last_attempt_event(self, attempt_id: str) -> dict[str, Any] | None:
+        """The newest event of an attempt chain (one read, however long the chain has grown)."""
+        response = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=serialise_item({":pk": f"A#{attempt_id}", ":prefix": "EVENT#"}),
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+        )
+        items = response.get("Items", [])
+        return json.loads(deserialise_item(items[0])["event_json"]) if items else None
+
+    def append_attempt_event(self, attempt_id: str, key: str, event: dict[str, Any]) -> None:
+        """Add the next event to an attempt chain; ConcurrentUpdate if its seq was taken meanwhile
+        (the caller reads the new end and chains after it, so the chain never forks)."""
+        (put,) = self._event_puts(f"A#{attempt_id}", [(key, event)])
+        try:
+            self._client.put_item(**put["Put"])
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ConcurrentUpdate(attempt_id) from None
+            raise
 
     def record_attempt(self, attempt_id: str, events: list[tuple[str, dict[str, Any]]]) -> None:
         """Audit something that created no verification (its events are their own short chain)."""

@@ -1,9 +1,10 @@
 """Envelope encryption of personal data inside audit events (location, area, notes).
 
-Each audit chain (a verification, or a one-off attempt) gets its own AES-256 data key from KMS. The
-audit event stores only the AES-GCM ciphertext, so the event hash covers the ciphertext. The data key
-is kept (encrypted by KMS) in DynamoDB, not in the locked bucket: deleting it after the retention
-period makes the personal data unreadable while every hash chain still verifies.
+Each audit chain (a verification, or a caller's refused attempts of one day) gets its own AES-256
+data key from KMS. The audit event stores only the AES-GCM ciphertext, so the event hash covers the
+ciphertext. The data key is kept (encrypted by KMS) in DynamoDB, not in the locked bucket: deleting
+it after the retention period makes the personal data unreadable while every hash chain still
+verifies.
 """
 
 from __future__ import annotations
@@ -57,6 +58,23 @@ class KmsEnvelope:
             })}},
         ])
         self._remember(chain_id, response["Plaintext"])
+
+    def ensure_key(self, chain_id: str, created_day: str) -> None:
+        """The chain's data key, made by whichever request needs it first (a refusal chain is
+        appended to many times: it gets one key, not one per event)."""
+        if chain_id in self._cache:
+            return
+        try:
+            self._key(chain_id)
+            return
+        except DataKeyErased:
+            pass  # not made yet
+        try:
+            self.create_key(chain_id, created_day)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            self._key(chain_id)  # another request made it meanwhile: use theirs
 
     def chains_created_on(self, day: str) -> list[str]:
         """Chains whose personal data falls due for erasure together (created on `day`)."""

@@ -15,6 +15,9 @@ from typing import Any
 from .clock import iso_z
 
 GENESIS_HASH = "0" * 64
+# SPEC §7.5: pages poll (the officer's every 3 s, the sergeant's every 4 s), so a reader's
+# consultation of one verification is logged at most once in this many seconds.
+CONSULTATION_WINDOW_SECONDS = 300
 
 
 class EventType:

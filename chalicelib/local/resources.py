@@ -140,3 +140,11 @@ def create_signing_key(kms: Any) -> str:
 def create_data_key(kms: Any) -> str:
     """The symmetric key that wraps each verification's data key (envelope encryption)."""
     return kms.create_key(Description="Safe Connection audit personal data")["KeyMetadata"]["Arn"]
+
+
+def create_rate_limit_key(secretsmanager: Any, name: str = "safe-connection-rate-limit-key") -> str:
+    """The public rate limits' HMAC key, made fresh for this stack as the CDK stack makes it in AWS
+    (a generated Secrets Manager secret); returns the secret's ARN (RATE_LIMIT_KEY_SECRET_ARN)."""
+    import secrets
+
+    return secretsmanager.create_secret(Name=name, SecretString=secrets.token_urlsafe(48))["ARN"]

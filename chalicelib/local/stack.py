@@ -146,6 +146,8 @@ class LocalStack:
         )
         seed.seed_registry(DynamoRegistry(dynamodb, base.registry_table), s3, base.photos_bucket)
         timers_queue_url = resources.create_timers_queue(session.client("sqs"), "safe-connection-timers")
+        # A fresh HMAC key per run, in the embedded Secrets Manager: the API reads it as in AWS.
+        rate_limit_key_arn = resources.create_rate_limit_key(session.client("secretsmanager"))
 
         issuer = f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}"
         # Invitations of an earlier run name accounts this fresh pool does not have.
@@ -191,6 +193,7 @@ class LocalStack:
             "TIMERS_QUEUE_URL": timers_queue_url,
             "AUDIT_SIGNING_KEY_ID": signing_key,
             "AUDIT_DATA_KEY_ID": data_key,
+            "RATE_LIMIT_KEY_SECRET_ARN": rate_limit_key_arn,
         }
 
     def _start_api(self) -> None:

@@ -1,16 +1,24 @@
-"""Reading verifications: every read is an audited consultation (DPA 2018 s.62)."""
+"""Reading verifications: every read is an audited consultation (DPA 2018 s.62).
+
+Pages poll (the officer's every 3 s, the sergeant's every 4 s), so a consultation is logged at most
+once per reader per verification per 5 minutes (SPEC §7.5): the first read of a window appends a
+normal chained `verification.viewed`, and the reads after it inside the window are covered by it.
+"""
 
 
 from typing import TYPE_CHECKING, Any
 
 
 from ..domain.access import Principal, require_role
-from ..domain.audit import EventType, PendingEvent, reason_for
+from ..domain.audit import CONSULTATION_WINDOW_SECONDS, EventType, PendingEvent, reason_for
 from ..domain.errors import (
+    ConcurrentUpdate,
+    InvalidTransition,
+    NotFound,
     ValidationFailed,
 )
 from ..domain.registry import Role
-from ..domain.verification import Status
+from ..domain.verification import Status, Verification
 from ..schemas import (
     verification_view,
 )
@@ -18,15 +26,14 @@ from ..schemas import (
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
-from ._plumbing import _actor, _append, _load_visible
+from ._plumbing import MAX_WRITE_ATTEMPTS, _actor, _load_visible, _stamp
 
 
 def get_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:
     """Every read is a consultation (DPA 2018 s.62): it is audited on the verification's chain."""
     require_role(principal, Role.OFFICER, Role.SERGEANT, Role.ADMIN, Role.AUDITOR)
     current = _load_visible(deps, principal, verification_id)
-    viewed = PendingEvent(EventType.VIEWED, _actor(principal), {"reason": reason_for(principal.role.value)})
-    return verification_view(_append(deps, verification_id, [viewed], current))
+    return verification_view(_consulted(deps, principal, current, {"reason": reason_for(principal.role.value)}))
 
 
 def list_verifications(deps: "Dependencies", principal: Principal, status: str | None) -> dict[str, Any]:
@@ -39,5 +46,35 @@ def list_verifications(deps: "Dependencies", principal: Principal, status: str |
         raise ValidationFailed(f"status: must be one of {allowed}") from None
     items = deps.verifications.list_by_status(principal.force, wanted)
     # Each listed record discloses location and area: each is a consultation on its own chain.
-    viewed = PendingEvent(EventType.VIEWED, _actor(principal), {"reason": reason_for(principal.role.value), "via": "list"})
-    return {"items": [verification_view(_append(deps, v.verification_id, [viewed], v)) for v in items]}
+    data = {"reason": reason_for(principal.role.value), "via": "list"}
+    return {"items": [verification_view(_consulted(deps, principal, v, data)) for v in items]}
+
+
+def _consulted(deps: "Dependencies", principal: Principal, current: Verification, data: dict[str, Any]) -> Verification:
+    """Log `principal`'s consultation of `current` unless one of theirs already covers this moment.
+
+    The reader's mark is claimed in the same transaction as the event, so of concurrent reads only
+    one writes `verification.viewed`. Returns the verification as stored after this read.
+    """
+    from ..adapters.dynamodb import AlreadyConsulted, ConsultationMark
+
+    now = int(deps.clock().timestamp())
+    mark = ConsultationMark(f"{principal.force}#{principal.officer_id}", now, now + CONSULTATION_WINDOW_SECONDS)
+    verification_id = current.verification_id
+    # A plain read first: a polling page costs one GetItem, not a refused transaction.
+    if deps.verifications.consultation_logged(verification_id, mark.reader, now):
+        return current
+    viewed = PendingEvent(EventType.VIEWED, _actor(principal), data)
+    for _ in range(MAX_WRITE_ATTEMPTS):
+        after, events = _stamp(deps, current, current, [viewed])
+        try:
+            deps.verifications.save_transition(current, after, events, consultation=mark)
+            return after
+        except AlreadyConsulted:
+            return current  # another read of theirs (another tab, a retry) logged it just now
+        except ConcurrentUpdate:
+            latest = deps.verifications.get(verification_id)
+            if latest is None:
+                raise NotFound("No such verification.") from None
+            current = latest
+    raise InvalidTransition("This verification is changing too quickly; try again.")

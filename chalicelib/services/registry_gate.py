@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..domain.access import Principal
-from ..domain.audit import EventType, PendingEvent
+from ..domain.audit import EventType
 from ..domain.clock import Clock
 from ..domain.errors import Forbidden, OfficerNotServing
 from ..domain.registry import RegistryRecord, Role
-from ._plumbing import _actor, _record_standalone_event
+from .refusals import record_refusal
 from .handing_back import hand_back_checks_accepted_by
 
 if TYPE_CHECKING:
@@ -73,6 +73,7 @@ def admit(deps: "Dependencies", principal: Principal, route: str) -> RegistryRec
 
 
 def _audit_refusal(deps: "Dependencies", principal: Principal, event_type: str, data: dict[str, Any]) -> None:
-    """A refused request: a one-event chain with ids, the route and the registry's answer only."""
-    _record_standalone_event(deps, principal.force, deps.new_id(), PendingEvent(
-        event_type, _actor(principal), {"officer_id": principal.officer_id, **data}))
+    """Every refused request is audited, with ids, the route and the registry's answer only: the
+    next event of the caller's refusal chain of the day (a page that keeps polling extends one
+    chain instead of starting one per request; services/refusals.py)."""
+    record_refusal(deps, principal, event_type, {"officer_id": principal.officer_id, **data})

@@ -28,7 +28,7 @@ from ..schemas import (
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
-from ._plumbing import _record_standalone_event, MAX_WRITE_ATTEMPTS, _actor, _alert, _append, _apply, _close_meeting, _close_meeting_id, _error_code, _location_dict, _meeting_view, _schedule, _stamp, _utc_day
+from ._plumbing import MAX_WRITE_ATTEMPTS, _actor, _append, _apply, _close_meeting, _close_meeting_id, _error_code, _location_dict, _meeting_view, _schedule, _stamp, _utc_day
 
 
 def start_verification(deps: "Dependencies", principal: Principal, request: StartVerificationRequest) -> dict[str, Any]:
@@ -315,29 +315,8 @@ def _audit_refused_attempt(
     location: Location | None,
     area: str | None,
 ) -> None:
-    """A refused start (not serving, over the hourly limit): its own audit chain, and an alert."""
-    now = deps.clock()
-    attempt_id = deps.new_id()
-    deps.envelope.create_key(attempt_id, _utc_day(now))
-    data = {
-        "officer_id": principal.officer_id,
-        **details,
-        "location": deps.envelope.seal(attempt_id, _location_dict(location)),
-        "area": deps.envelope.seal(attempt_id, area),
-    }
-    _record_standalone_event(deps, principal.force, attempt_id, PendingEvent(event_type, _actor(principal), data))
-    _alert(
-        deps,
-        attempt_id,
-        f"Safe Connection: {alert_type.replace('_', ' ')} - {principal.officer_id} tried to start a check",
-        {
-            "type": alert_type,
-            "force": principal.force,
-            "attempt_id": attempt_id,
-            "officer_id": principal.officer_id,
-            **details,
-            "location": _location_dict(location),
-            "area": area,
-            "at": iso_z(now),
-        },
-    )
+    """A refused start (not serving, over the hourly limit): audited on the caller's refusal chain
+    of the day, and alerted at most once per caller and kind per 10 minutes (services/refusals.py)."""
+    from .refusals import refuse_start
+
+    refuse_start(deps, principal, event_type, alert_type, details, _location_dict(location), area)

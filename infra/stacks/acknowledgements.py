@@ -63,6 +63,13 @@ SMS_PROTECT_DEFAULT = (
     "the default is granted on this stack's protect configuration ARN only."
 )
 
+RATE_LIMIT_KEY_ROTATION = (
+    "The rate-limit key only pseudonymises client addresses in short-lived rate-limit records (at most "
+    "a day, expired by TTL); each API container reads it once. Rotating it means putting a new random "
+    "value (aws secretsmanager put-secret-value) and letting containers recycle: the records start "
+    "again under the new key, so no rotation function is needed."
+)
+
 
 def _ack(construct: IConstruct, finding: str, reason: str) -> None:
     Validations.of(construct).acknowledge(Acknowledgment(id=f"AwsSolutions-{finding}", reason=reason))
@@ -90,6 +97,7 @@ def apply(stack: "SafeConnectionStack") -> None:
     _ack(stack.function_roles["WriteDailyAuditDigests"], f"IAM5[Resource::{audit}/digests/*]",
          AUDIT_PREFIX.format(prefix="digests/"))
     _ack(stack.stream_failures_queue, "SQS3", STREAM_FAILURES_QUEUE)
+    _ack(stack.rate_limit_key, "SMG4", RATE_LIMIT_KEY_ROTATION)
     _ack(stack.gateway_logs_role,
          f"IAM5[Resource::arn:<AWS::Partition>:logs:{region}:<AWS::AccountId>:log-group:*]", API_GATEWAY_LOGS_ROLE)
     _ack(stack.sms_settings, "IAM5[Resource::*]", SMS_SETTINGS)

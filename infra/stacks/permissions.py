@@ -29,6 +29,7 @@ class AppResources:
     audit_data_key_arn: str
     audit_signing_key_arn: str
     user_pool_arn: str
+    rate_limit_key_arn: str
 
 
 def _statement(sid: str, actions: list[str], resources: list[str], **kwargs) -> iam.PolicyStatement:
@@ -108,6 +109,8 @@ def api_handler(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
         # Links name the photo version the record pins (GetObjectVersion); a photo a PUT names, or a
         # record from before pinning, is read once to learn its version and hash (GetObject).
         _statement("PresignRegistryPhotos", ["s3:GetObject", "s3:GetObjectVersion"], [f"{r.photos_bucket_arn}/*"]),
+        # The public rate limits' HMAC key, read once per container (this secret only).
+        _statement("ReadRateLimitKey", ["secretsmanager:GetSecretValue"], [r.rate_limit_key_arn]),
         # PUT /officers/{id}: the person's account follows the record (group = role; a suspension
         # signs them out everywhere and disables them). Accounts are created by `registry import`,
         # under the operator's own credentials, never by the API.

@@ -26,6 +26,7 @@ from aws_cdk import (
     aws_logs as logs,
     aws_route53 as route53,
     aws_s3 as s3,
+    aws_secretsmanager as secretsmanager,
     aws_smsvoice as smsvoice,
     aws_sns as sns,
     aws_sqs as sqs,
@@ -142,6 +143,15 @@ class SafeConnectionStack(Stack):
             description="Safe Connection: encrypts control-room alerts at rest in SNS",
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.RETAIN,
+        )
+        # The key of the HMAC that pseudonymises client addresses in the public rate limits: random,
+        # never in a template or a Lambda environment; only the API function may read it.
+        self.rate_limit_key = secretsmanager.Secret(
+            self,
+            "RateLimitKey",
+            description="Safe Connection: HMAC key for client addresses in the public rate limits",
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+            removal_policy=RemovalPolicy.DESTROY,  # nothing to keep: a new key only restarts the counters
         )
         # CloudWatch alarms publish to the encrypted alerts topic.
         self.alerts_key.add_to_resource_policy(
@@ -636,6 +646,8 @@ class SafeConnectionStack(Stack):
             "DECISION_TIMEOUT_SECONDS": str(t.decision_timeout_seconds),
             "MAX_STARTS_PER_HOUR": str(t.max_starts_per_hour),
             "PUBLIC_VIEWS_PER_MINUTE": str(t.public_views_per_minute),
+            # The secret's ARN, never its value (RATE_LIMIT_KEY is for local runs and tests only).
+            "RATE_LIMIT_KEY_SECRET_ARN": self.rate_limit_key.secret_arn,
             # SPEC §7.2 allows a registry answer to be trusted for at most a minute.
             "REGISTRY_CACHE_SECONDS": "60",
         }
@@ -667,6 +679,7 @@ class SafeConnectionStack(Stack):
             audit_data_key_arn=self.audit_data_key.key_arn,
             audit_signing_key_arn=self.audit_signing_key.key_arn,
             user_pool_arn=self.user_pool.user_pool_arn,
+            rate_limit_key_arn=self.rate_limit_key.secret_arn,
         )
         self.function_roles: dict[str, iam.Role] = {}
         self.function_log_groups: dict[str, logs.LogGroup] = {}

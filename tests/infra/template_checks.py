@@ -328,14 +328,48 @@ def check_least_privilege(template: Json) -> None:
             assert not any(a == "*" or a.endswith(":*") for a in actions), f"{name}: wildcard action {actions}"
 
 
+# Settings a deployed function must never carry: RATE_LIMIT_KEY is the HMAC key's value itself
+# (local runs and tests); in AWS the API reads the secret RATE_LIMIT_KEY_SECRET_ARN names.
+NEVER_IN_THE_ENVIRONMENT = {"RATE_LIMIT_KEY"}
+
+
 def check_environment(template: Json) -> None:
-    """Every variable chalicelib/settings.py reads is set on every function."""
-    wanted = {name.upper() for name in Settings.model_fields}
+    """Every variable chalicelib/settings.py reads is set on every function (no secret's value)."""
+    wanted = {name.upper() for name in Settings.model_fields} - NEVER_IN_THE_ENVIRONMENT
     for function in FUNCTIONS:
         variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
         missing = wanted - set(variables)
         assert not missing, f"{function}: environment lacks {sorted(missing)}"
         assert variables["CHIME_BACKEND"] == "aws"
+        leaked = NEVER_IN_THE_ENVIRONMENT & set(variables)
+        assert not leaked, f"{function}: a secret's value in the environment: {sorted(leaked)}"
+
+
+def check_rate_limit_key(template: Json) -> None:
+    """The public rate limits' HMAC key: a generated secret, named (not given) to the functions,
+    and readable by the API function alone, on that secret alone (issue 13)."""
+    secrets = resources(template, "AWS::SecretsManager::Secret")
+    keys = {k: v for k, v in secrets.items() if k.startswith("RateLimitKey")}
+    assert len(keys) == 1, f"expected one rate-limit key secret, found {sorted(keys)}"
+    (name, secret), = keys.items()
+    generated = secret["Properties"].get("GenerateSecretString", {})
+    assert generated.get("PasswordLength", 0) >= 32, f"{name}: not a generated key of at least 32 characters"
+    assert "SecretString" not in secret["Properties"], f"{name}: the key's value is in the template"
+    for function in FUNCTIONS:
+        variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
+        assert variables.get("RATE_LIMIT_KEY_SECRET_ARN") == {"Ref": name}, f"{function}: RATE_LIMIT_KEY_SECRET_ARN"
+    api_role = {"Ref": template["Resources"]["APIHandler"]["Properties"]["Role"]["Fn::GetAtt"][0]}
+    grants = []
+    for policy_name, policy in resources(template, "AWS::IAM::Policy").items():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if any(a.startswith("secretsmanager:") for a in actions):
+                grants.append((policy_name, policy["Properties"]["Roles"], actions, statement["Resource"]))
+    assert grants, "no function may read the rate-limit key"
+    for policy_name, roles, actions, resource in grants:
+        assert roles == [api_role], f"{policy_name}: Secrets Manager granted to {roles}, not the API function alone"
+        assert (actions, resource) in ((["secretsmanager:GetSecretValue"], {"Ref": name}),
+                                       ("secretsmanager:GetSecretValue", {"Ref": name})), (policy_name, actions, resource)
 
 
 def check_runtime(template: Json) -> None:

@@ -35,6 +35,7 @@ def test_every_property_issue_6_lists(synthesised, force):
     checks.check_stream_consumer(template)
     checks.check_least_privilege(template)
     checks.check_environment(template)
+    checks.check_rate_limit_key(template)
     checks.check_sms_sender_id(template, config.sms_sender_id)
     checks.check_runtime(template)
     checks.check_custom_domain(template, config.domain_name, config.certificate_arn, config.hosted_zone_id)
@@ -154,6 +155,19 @@ def _remove_setting(t):
     return t
 
 
+def _rate_limit_key_in_the_environment(t):
+    t["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]["RATE_LIMIT_KEY"] = "x" * 64
+    return t
+
+
+def _rate_limit_key_for_every_function(t):
+    timers_role = t["Resources"]["RunTimers"]["Properties"]["Role"]["Fn::GetAtt"][0]
+    grant = next(p for p in checks.resources(t, "AWS::IAM::Policy").values()
+                 if any("secretsmanager:GetSecretValue" in str(s["Action"]) for s in p["Properties"]["PolicyDocument"]["Statement"]))
+    grant["Properties"]["Roles"].append({"Ref": timers_role})
+    return t
+
+
 # (what is removed, how, the check that must then fail)
 MUTATIONS = [
     ("PITR", lambda t: _without(t, "AWS::DynamoDB::Table", ["PointInTimeRecoverySpecification"]), "check_tables"),
@@ -180,6 +194,11 @@ MUTATIONS = [
     ("stream bisect", _remove_stream_bisect, "check_stream_consumer"),
     ("role per function", _share_one_role, "check_least_privilege"),
     ("a setting", _remove_setting, "check_environment"),
+    ("the rate-limit key's value kept out of the environment", _rate_limit_key_in_the_environment,
+     "check_environment"),
+    ("a generated rate-limit key", lambda t: _without(t, "AWS::SecretsManager::Secret", ["GenerateSecretString"]),
+     "check_rate_limit_key"),
+    ("the rate-limit key read by the API alone", _rate_limit_key_for_every_function, "check_rate_limit_key"),
     ("runtime", _remove_runtime, "check_runtime"),
     ("SMS to one other country blocked",
      lambda t: _sms_rules(t, lambda rules: [r for r in rules if r["CountryCode"] != "FR"]), "check_sms_protect"),

@@ -42,9 +42,6 @@ USED_OUTSIDE_THE_TESTS = {
     **{(fn, "ControlRoomAlerts", "sns:Publish"): "the SMS grant (sns:Publish on '*', as IAM requires "
        "for phone numbers) already covers the topic; the topic's own statement states the intent and "
        "keeps alerts working if the SMS grant is ever narrowed" for fn in ("APIHandler", "RunTimers")},
-    ("APIHandler", "IdempotencyRecordsAndRateLimits", "dynamodb:GetItem"):
-        "Powertools idempotency reads the stored record when a retry's conditional put does not hand "
-        "it back (it asks for ALL_OLD; the read is its fallback)",
     ("APIHandler", "IdempotencyRecordsAndRateLimits", "dynamodb:DeleteItem"):
         "Powertools idempotency deletes the in-progress record when a start fails, so the retry runs",
 }

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import services
-from chalicelib.adapters.rate_limits import anonymise
-from chalicelib.domain.errors import RateLimited
+from chalicelib.domain.errors import NotFound, RateLimited
+from chalicelib.domain.references import ALPHABET
 from tests.integration.escalation_helpers import START, body_json, tune
 from tests.integration.helpers import officer, start_request
 
@@ -98,20 +98,27 @@ def test_the_hourly_limit_is_configurable(stack, clock, monkeypatch):
 # ---- the public view ---------------------------------------------------------------------------
 
 
-def test_public_view_is_limited_per_client_address_per_minute(stack, clock):
+def test_public_look_ups_that_miss_are_limited_per_client_address_per_minute(stack, clock):
+    """SPEC §7.4: lookups of unknown references stay limited (a real one watched is not: see
+    tests/api/test_public_lookup_limits.py)."""
     reference = services.start_verification(stack.deps, officer(), start_request())["reference"]
     clock.advance(seconds=5)  # within one fixed one-minute window
     limit = stack.settings.public_views_per_minute
     assert limit == 30
+    guesses = [f"SC-{symbol * 3}-222-222" for symbol in ALPHABET[:limit]]
 
-    for _ in range(limit):
-        assert services.public_view(stack.deps, reference, client_address="203.0.113.7")["status"] == "awaiting_sergeant"
+    for guess in guesses:  # well-formed, unknown
+        with pytest.raises(NotFound):
+            services.public_view(stack.deps, guess, client_address="203.0.113.7")
     with pytest.raises(RateLimited) as raised:
-        services.public_view(stack.deps, reference, client_address="203.0.113.7")
+        services.public_view(stack.deps, "SC-AAA-BBB-CCC", client_address="203.0.113.7")
     assert raised.value.retry_after == 60
-    # Guessing references does not get around it: the limit is checked before the look-up.
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateLimited):  # malformed ones are misses too
         services.public_view(stack.deps, "SC-AAAA-BBBB", client_address="203.0.113.7")
+    # Over its budget the address finds nothing new: a real reference it never found is refused too,
+    # or a guesser could still tell hits from refusals.
+    with pytest.raises(RateLimited):
+        services.public_view(stack.deps, reference, client_address="203.0.113.7")
 
     # Another address is counted on its own.
     assert services.public_view(stack.deps, reference, client_address="198.51.100.23")["reference"] == reference
@@ -120,25 +127,25 @@ def test_public_view_is_limited_per_client_address_per_minute(stack, clock):
     clock.advance(seconds=55)
     assert services.public_view(stack.deps, reference, client_address="203.0.113.7")["reference"] == reference
 
-    # Only a hash of the address is stored, and it expires.
+    # Only a keyed pseudonym of the address is stored, and it expires.
     dynamodb = stack.session.client("dynamodb")
     items = dynamodb.scan(TableName=stack.settings.idempotency_table)["Items"]
     counters = [i for i in items if i["id"]["S"].startswith("ratelimit#")]
     assert counters and "203.0.113.7" not in json.dumps(items) and "198.51.100.23" not in json.dumps(items)
-    hashed = anonymise("203.0.113.7")
+    assert reference not in json.dumps(items)
+    hashed = stack.deps.client_address_keys.address("203.0.113.7")
     mine = sorted((i for i in counters if hashed in i["id"]["S"]), key=lambda i: i["id"]["S"])
-    assert [int(i["hits"]["N"]) for i in mine] == [limit, 1]
+    assert [int(i["hits"]["N"]) for i in mine] == [limit]  # the refused look-ups counted nothing
     now = int(clock().timestamp())
     assert all(now < int(i["expiration"]["N"]) <= now + 180 for i in mine)
 
 
-def test_public_view_over_http_is_429_with_retry_after(stack):
-    reference = services.start_verification(stack.deps, officer(), start_request())["reference"]
-    path = f"/public/verifications/{reference}"
+def test_public_misses_over_http_are_429_with_retry_after(stack):
+    services.start_verification(stack.deps, officer(), start_request())
     for _ in range(stack.settings.public_views_per_minute):
-        assert stack.client.http.get(path).status_code == 200
+        assert stack.client.http.get("/public/verifications/SC-222-222-222").status_code == 404
 
-    response = stack.client.http.get(path)
+    response = stack.client.http.get("/public/verifications/SC-333-333-333")
 
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "60"

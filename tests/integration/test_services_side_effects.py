@@ -152,13 +152,14 @@ def test_not_serving_officer_is_refused_audited_and_alerted(stack, officer_id, r
     assert stack.deps.verifications.active_verification_id("met", officer_id) is None
 
     attempt_id = item["pk"]["S"].removeprefix("A#")
+    assert attempt_id == f"refusals-met-{officer_id}-2026-11-28"  # the caller's refusals of the day
     event = json.loads(item["event_json"]["S"])
     assert event["type"] == "officer_not_serving.attempt"
     assert event["verification_id"] == attempt_id and event["seq"] == 1
     assert event["actor"] == {"role": "officer", "officer_id": officer_id}
     plain = dict(event["data"])
     sealed = {k: plain.pop(k) for k in ("location", "area")}
-    assert plain == {"officer_id": officer_id, "registry_status": registry_status}
+    assert plain == {"officer_id": officer_id, "registry_status": registry_status, "alert": "raised"}
     assert stack.deps.envelope.open(attempt_id, sealed["location"]) == {**START_BODY["location"], "accuracy_m": START_BODY["location"].get("accuracy_m")}
     assert stack.deps.envelope.open(attempt_id, sealed["area"]) == "Camden High St"
     assert verify_chain([event]) == []
@@ -167,7 +168,7 @@ def test_not_serving_officer_is_refused_audited_and_alerted(stack, officer_id, r
     assert alert == {
         "type": "officer_not_serving", "force": "met", "attempt_id": attempt_id, "officer_id": officer_id,
         "registry_status": registry_status, "location": START_BODY["location"], "area": "Camden High St",
-        "at": "2026-11-28T02:47:00.000Z",
+        "at": "2026-11-28T02:47:00.000Z", "audit_seq": 1, "attempts": 1, "previous_alert_at": None,
     }
 
 

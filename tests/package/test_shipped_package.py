@@ -73,6 +73,7 @@ def world(build):
     # The queue carries the name the template gives the event source (Chalice names it at packaging).
     timers_queue_url = resources.create_timers_queue(sqs, template_env["TIMERS_QUEUE_NAME"])
     signing_key, data_key = resources.create_signing_key(kms), resources.create_data_key(kms)
+    rate_limit_key = resources.create_rate_limit_key(client("secretsmanager"))
     pool_id, client_id = seed.create_user_pool(cognito)
     users = seed.seed_users(cognito, pool_id, client_id)
     seed.seed_registry(DynamoRegistry(dynamodb, settings.registry_table), s3, settings.photos_bucket)
@@ -91,6 +92,7 @@ def world(build):
         "JWKS_URL": f"{endpoint}/{pool_id}/.well-known/jwks.json",
         "AUDIT_SIGNING_KEY_ID": signing_key,
         "AUDIT_DATA_KEY_ID": data_key,
+        "RATE_LIMIT_KEY_SECRET_ARN": rate_limit_key,
         "TIMERS_QUEUE_URL": timers_queue_url,
         "VERIFICATIONS_STREAM_ARN": dynamodb.describe_table(TableName=settings.verifications_table)["Table"]["LatestStreamArn"],
     }
@@ -100,7 +102,7 @@ def world(build):
 
     named = settings.model_copy(update={
         "alerts_topic_arn": topic_arn, "audit_signing_key_id": signing_key, "audit_data_key_id": data_key,
-        "user_pool_id": pool_id,
+        "user_pool_id": pool_id, "rate_limit_key_secret_arn": rate_limit_key,
     })
     physical = iam.physical_resources(client, named, {
         "TimersQueue": template_env["TIMERS_QUEUE_NAME"], "AuditStreamFailuresQueue": "safe-connection-stream-failures",

@@ -7,9 +7,9 @@ moto grants every call by default, so a green test says nothing about IAM. Here:
   (`CallerIdentity.running_as`), and with an unrestricted harness user otherwise (test set-up and
   inspection);
 - moto's IAM enforcement is switched on, and taught what real IAM authorises that moto does not
-  model (`install_resource_authorisation`): the table, stream, topic or key a call names (moto
-  checks DynamoDB, SNS and KMS calls against "*"), the per-item actions of a DynamoDB transaction,
-  and the KMS key behind an encrypted SNS topic;
+  model (`install_resource_authorisation`): the table, stream, topic, key or secret a call names
+  (moto checks DynamoDB, SNS, KMS and Secrets Manager calls against "*"), the per-item actions of a
+  DynamoDB transaction, and the KMS key behind an encrypted SNS topic;
 - every permitted (role, action, resource) is recorded, so a test can list grants no call used.
 """
 
@@ -164,6 +164,9 @@ def shaped_physical_resources(template: dict[str, Any], region: str = "eu-west-2
             physical[cid] = {"Ref": cid, "Arn": f"arn:aws:lambda:{region}:{account}:function:{cid}"}
         elif kind in ("AWS::Serverless::Api", "AWS::ApiGateway::RestApi"):
             physical[cid] = {"Ref": cid, "RootResourceId": "root"}
+        elif kind == "AWS::SecretsManager::Secret":
+            # A secret's Ref is its ARN, which ends in six random characters Secrets Manager adds.
+            physical[cid] = {"Ref": f"arn:aws:secretsmanager:{region}:{account}:secret:{cid}-AbCdEf"}
         elif kind == "AWS::SMSVOICE::ProtectConfiguration":
             arn = f"arn:aws:sms-voice:{region}:{account}:protect-configuration/{cid}"
             physical[cid] = {"Ref": cid, "Arn": arn, "ProtectConfigurationId": cid}
@@ -207,8 +210,9 @@ def physical_resources(client: Callable[[str], Any], settings: Any, queues: dict
                        account: str = ACCOUNT) -> dict[str, dict[str, str]]:
     """The template's constructs (by construct id) -> the moto resources standing in for them.
 
-    `settings` names the tables, buckets, topic, keys and user pool; `queues` maps queue constructs to queue
-    names (created if missing). Like the deployed topic, the alerts topic gets a KMS key of its own.
+    `settings` names the tables, buckets, topic, keys, user pool and rate-limit key secret; `queues`
+    maps queue constructs to queue names (created if missing). Like the deployed topic, the alerts
+    topic gets a KMS key of its own.
     """
     region = settings.region
     dynamodb, sqs, sns = client("dynamodb"), client("sqs"), client("sns")
@@ -248,6 +252,8 @@ def physical_resources(client: Callable[[str], Any], settings: Any, queues: dict
         "AuditDataKey": key(settings.audit_data_key_id),
         "AuditSigningKey": key(settings.audit_signing_key_id),
         **({"UserPool": user_pool(settings.user_pool_id)} if getattr(settings, "user_pool_id", "") else {}),
+        **({"RateLimitKey": {"Ref": settings.rate_limit_key_secret_arn}}
+           if getattr(settings, "rate_limit_key_secret_arn", "") else {}),
         **{construct: queue(name) for construct, name in queues.items()},
     }
 
@@ -486,6 +492,9 @@ def authorisation_questions(handler: Any, action: str, resource: str) -> list[tu
         # moto asks about "*"; IAM asks about the user pool the call names.
         pool = _json_body(handler).get("UserPoolId")
         return [(action, f"arn:aws:cognito-idp:{region}:{account}:userpool/{pool}" if pool else resource)]
+    if service == "secretsmanager":
+        # moto asks about "*"; IAM asks about the secret the call names (by name or ARN).
+        return [(action, _secret_arn(_json_body(handler).get("SecretId"), region, account) or resource)]
     if service == "logs":
         group = _json_body(handler).get("logGroupName")
         return [(action, f"arn:aws:logs:{region}:{account}:log-group:{group}" if group else resource)]
@@ -546,6 +555,16 @@ def _kms_key_arn(body: dict[str, Any], region: str, account: str) -> str:
     if key_id is None:
         return "*"
     return backend.describe_key(key_id).arn
+
+
+def _secret_arn(secret_id: str | None, region: str, account: str) -> str | None:
+    """The full ARN (with its random suffix) of the secret a name or an ARN names, if it exists."""
+    from moto.secretsmanager.models import secretsmanager_backends
+
+    if not secret_id:
+        return None
+    secret = secretsmanager_backends[account][region].secrets.get(secret_id)
+    return secret.arn if secret is not None else None
 
 
 def _sns_questions(handler: Any, action: str, region: str, account: str) -> list[tuple[str, str]]:

@@ -248,6 +248,8 @@ def build_stack(settings: Settings, clock: Any, tokens: Any, session: Any = None
         "audit_signing_key_id": resources.create_signing_key(kms),
         "audit_data_key_id": resources.create_data_key(kms),
         "user_pool_id": user_pool_id,
+        # As in AWS: the API function reads the HMAC key from Secrets Manager, under its role.
+        "rate_limit_key_secret_arn": resources.create_rate_limit_key(session.client("secretsmanager")),
     })
     standin = ChimeStandIn()
     deps = bootstrap.Dependencies(settings, clock=clock, session=session, chime_standin=standin)

@@ -1,0 +1,113 @@
+"""Refused requests: every one audited, none of them a flood (red team, issue 13 finding 1).
+
+Each refused start used to publish a control-room alert, create a KMS data key and start an audit
+chain of its own, without limit: 15 attempts in 0.7 s gave 15 alerts and 15 keys. Now:
+- a caller's refusals of one UTC day are one audit chain, `refusals-{force}-{officer id}-{day}`
+  (under that day's date in the bucket); each refusal is the next normal event of it, written only
+  if its seq is still free, so concurrent refusals extend the chain and never fork it;
+- what a refused start says about where the officer was is sealed under that chain's data key,
+  made with its first sealed event: at most one data key per caller per day;
+- the control room hears at most once per caller and kind per `REFUSAL_ALERT_WINDOW_SECONDS`; the
+  alert says how many attempts it covers (this one and those folded since the previous alert). The
+  window is claimed by a conditional write, so concurrent refusals raise one alert.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import TYPE_CHECKING, Any
+
+from ..domain.access import Principal
+from ..domain.audit import SYSTEM, EventType, PendingEvent
+from ..domain.clock import iso_z
+from ..domain.errors import ConcurrentUpdate
+from ._plumbing import _actor, _alert, _standalone_event, _utc_day
+
+if TYPE_CHECKING:
+    from ..bootstrap import Dependencies
+
+REFUSAL_ALERT_WINDOW_SECONDS = 600
+# Concurrent refusals of one caller each retry after the one that took their seq.
+MAX_APPEND_ATTEMPTS = 10
+_PLAIN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+def refusal_chain_id(force: str, officer_id: str, day: str) -> str:
+    """The chain of one caller's refusals on one UTC day (YYYY-MM-DD), readable in the bucket."""
+    parts = [part if _PLAIN.match(part) else "h" + hashlib.sha256(part.encode()).hexdigest()[:16]
+             for part in (force, officer_id)]
+    return f"refusals-{parts[0]}-{parts[1]}-{day}"
+
+
+def record_refusal(
+    deps: "Dependencies", principal: Principal, event_type: str, data: dict[str, Any], *, personal: dict[str, Any] | None = None
+) -> tuple[str, int]:
+    """Append one refusal to the caller's chain of the day; returns (chain id, seq).
+
+    `personal` values (where the officer was) are sealed under the chain's own data key.
+    """
+    day = _utc_day(deps.clock())
+    chain_id = refusal_chain_id(principal.force, principal.officer_id, day)
+    if personal is not None:
+        deps.envelope.ensure_key(chain_id, day)
+        data = {**data, **{name: deps.envelope.seal(chain_id, value) for name, value in personal.items()}}
+    return chain_id, _append(deps, principal.force, chain_id, PendingEvent(event_type, _actor(principal), data))
+
+
+def _append(deps: "Dependencies", force: str, chain_id: str, pending: PendingEvent) -> int:
+    for _ in range(MAX_APPEND_ATTEMPTS):
+        last = deps.verifications.last_attempt_event(chain_id)
+        key, event = _standalone_event(deps, force, chain_id, pending, after=[last] if last else None)
+        try:
+            deps.verifications.append_attempt_event(chain_id, key, event)
+            return event["seq"]
+        except ConcurrentUpdate:
+            continue  # another refusal took this seq: chain after it
+    raise ConcurrentUpdate(chain_id)
+
+
+def refuse_start(
+    deps: "Dependencies",
+    principal: Principal,
+    event_type: str,
+    kind: str,
+    details: dict[str, Any],
+    location: dict[str, Any] | None,
+    area: str | None,
+) -> None:
+    """A refused start (not serving, over the hourly limit): audited every time, alerted folded."""
+    now = deps.clock()
+    at = iso_z(now) or ""
+    fold_key = f"{principal.force}#{principal.officer_id}#{kind}"
+    fold = deps.alert_folds.fold(fold_key, int(now.timestamp()), at, REFUSAL_ALERT_WINDOW_SECONDS)
+    chain_id, seq = record_refusal(
+        deps, principal, event_type,
+        {"officer_id": principal.officer_id, **details, "alert": "raised" if fold.alert else "folded"},
+        personal={"location": location, "area": area},
+    )
+    if not fold.alert:
+        return
+    attempts = f" ({fold.attempts} attempts)" if fold.attempts > 1 else ""
+    sent = _alert(
+        deps,
+        chain_id,
+        f"Safe Connection: {kind.replace('_', ' ')} - {principal.officer_id} tried to start a check{attempts}",
+        {
+            "type": kind,
+            "force": principal.force,
+            "attempt_id": chain_id,
+            "audit_seq": seq,
+            "officer_id": principal.officer_id,
+            **details,
+            "location": location,
+            "area": area,
+            "at": at,
+            # Attempts this alert stands for: this one and those folded since the previous alert.
+            "attempts": fold.attempts,
+            "previous_alert_at": fold.previous_alert_at,
+        },
+    )
+    if not sent:
+        deps.alert_folds.reopen(fold_key, fold, at)
+        _append(deps, principal.force, chain_id, PendingEvent(EventType.ALERT_FAILED, SYSTEM, {"alert_type": kind}))
