@@ -6,7 +6,7 @@ import os
 
 from datetime import timedelta
 
-from chalice import Chalice, Cron
+from chalice import Chalice, Cron, Rate
 
 from chalicelib.api.audit_stream import handle_stream_batch
 from chalicelib.api.timers import handle_timer_messages
@@ -86,3 +86,16 @@ def erase_expired_personal_data(event):
     cutoff = (deps.clock() - timedelta(days=deps.settings.personal_data_retention_days)).date()
     for back in range(6, -1, -1):
         services.erase_personal_data(deps, (cutoff - timedelta(days=back)).isoformat())
+
+
+@app.schedule(Rate(10, unit=Rate.MINUTES))
+def reconcile_audit_outbox(event):
+    """Every 10 minutes: copy to S3 the audit events the stream gave up on (SPEC §5: retried until written)."""
+    from chalicelib.services.audit_reconcile import reconcile_audit_outbox as reconcile
+    from chalicelib.services.budget import Budget
+
+    deps = get_dependencies()
+    budget = Budget.for_run(deps.settings.audit_reconcile_budget_seconds, deps.settings.audit_reconcile_max_chains,
+                            getattr(event, "context", None))
+    reconcile(deps, budget)
+    flush_metrics()

@@ -1,8 +1,9 @@
-"""The audit log pipeline: copying events to S3, daily digests, erasure after retention."""
+"""The audit log pipeline: copying events from the stream to S3, daily digests, erasure after retention.
 
+Copying itself is services/audit_copy.py (shared with the reconciler, audit_reconcile.py).
+"""
 
 from typing import TYPE_CHECKING, Any
-
 
 from ..domain.audit import SYSTEM, EventType, PendingEvent
 from ..observability import logger
@@ -50,40 +51,28 @@ def _last_event_type(events: list[dict[str, Any]]) -> str | None:
     return max(events, key=lambda e: e["seq"])["type"] if events else None
 
 
+
 def copy_audit_events(deps: "Dependencies", records: list[dict[str, Any]]) -> int:
     """Copy newly inserted audit events from the DynamoDB stream to S3; returns how many were new.
 
     Raises on any S3 failure so the stream redelivers the batch (Lambda retries; the local worker
-    backs off and retries). Writes are conditional, so redelivery never creates a second version.
-    Each copied event is also recorded in the day's index, which the signed daily digest lists.
+    backs off and retries). Each event is judged first and written only if it extends its chain
+    (services/audit_copy.py); what the stream gives up on is found by the reconciler.
     """
-    import json
+    from ..adapters.audit_outbox import item_from_image
+    from .audit_copy import copy_outbox_items
 
-    from ..adapters.dynamodb import deserialise_item
-    from ..domain.audit import canonical_bytes
-
-    written = 0
-    today = deps.clock().date().isoformat()
-    indexed: list[tuple[str, str, str]] = []
-    try:
-        for record in records:
-            if record.get("eventName") != "INSERT":
-                continue
-            raw = record.get("dynamodb", {}).get("NewImage", {})
-            # Filter on the raw image first: other items (e.g. encrypted data keys) carry binary
-            # attributes, which Lambda delivers base64-encoded and the deserialiser would reject.
-            if raw.get("kind", {}).get("S") != "audit_event":
-                continue
-            image = deserialise_item(raw)
-            event = json.loads(image["event_json"])
-            if deps.audit_log.write(image["audit_key"], canonical_bytes(event)):
-                written += 1
-            indexed.append((event["force"], image["audit_key"], event["hash"]))
-    finally:
-        # Whatever reached S3 is indexed, in one batch (even when a later write failed).
-        if indexed:
-            deps.audit_index.record_many(today, indexed)
-    return written
+    items = []
+    for record in records:
+        if record.get("eventName") != "INSERT":
+            continue  # the copiers' own marks arrive as MODIFY; erasure as REMOVE
+        image = record.get("dynamodb", {}).get("NewImage", {})
+        if image.get("kind", {}).get("S") == "audit_event":
+            items.append(item_from_image(image))
+    report = copy_outbox_items(deps, items)
+    if report.waiting or report.quarantined:
+        logger.warning("audit_events_not_copied", extra={"waiting": report.waiting, "quarantined": report.quarantined})
+    return report.written
 
 
 def write_daily_digests(deps: "Dependencies", day: Any) -> list[str]:
