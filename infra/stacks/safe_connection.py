@@ -630,6 +630,8 @@ class SafeConnectionStack(Stack):
             "AUDIT_DATA_KEY_ID": self.audit_data_key.key_arn,
             "PERSONAL_DATA_RETENTION_DAYS": str(c.personal_data_retention_days),
             # Scheduled runs stop well inside the 20 s function timeout; the next run continues.
+            "ERASURE_BUDGET_SECONDS": "12",
+            "ERASURE_MAX_CHECKS_PER_RUN": "2000",
             "AUDIT_RECONCILE_AFTER_SECONDS": "300",
             "AUDIT_RECONCILE_BUDGET_SECONDS": "12",
             "AUDIT_RECONCILE_MAX_CHAINS": "2000",

@@ -113,3 +113,11 @@ def test_import_rows_generates_a_file_the_import_accepts(tmp_path) -> None:
     assert {row.role.value for row in rows} == {"officer", "sergeant"}
     assert {row.status.value for row in rows} == {"serving", "suspended", "left"}
 
+
+def test_erasure_sweeps_every_due_check_in_runs_bounded_by_their_budget(tmp_path, monkeypatch) -> None:
+    """bench/erasure.py on a small day: every check erased once, in runs of at most the budget."""
+    monkeypatch.setattr("bench.common.RESULTS_DIR", tmp_path)
+    from bench import erasure
+
+    result = erasure.main(["--checks", "30", "--events", "3", "--max-per-run", "10"])
+    assert (result["erased"], result["runs"]) == (30, 3)

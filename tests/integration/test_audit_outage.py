@@ -6,17 +6,20 @@ then drops it: its on-failure queue gets shard positions, not events. Before thi
 copied those events, the nightly erasure then deleted their outbox items, and `audit verify` could
 not tell (a chain missing its tail looks like a chain that ended). Now:
 - the reconciler (a scheduled function, its own role) copies every outbox event still awaiting copy;
+- erasure postpones a check whose events are not all in S3;
 - `audit verify` compares each chain with what DynamoDB recorded for it and names a missing tail.
 """
 
 from __future__ import annotations
 
 import io
+from datetime import timedelta
+
 import app
 from chalicelib import cli
 from chalicelib.domain.audit import verify_chain
 from tests.integration.outbox_helpers import (
-    SCHEDULE_EVENT, GivingUpStream, S3Outage, awaiting_copy, key, s3_json, s3_keys, start,
+    SCHEDULE_EVENT, GivingUpStream, S3Outage, awaiting_copy, key, outbox_items, s3_json, s3_keys, start,
 )
 
 DAY = "2026-11-28"
@@ -114,3 +117,75 @@ def test_verify_names_a_tail_lost_after_the_first_events_and_not_one_still_on_it
     assert _cli("audit", "digest", "--force", "met", "--date", DAY)[0] == 0
     assert _cli("audit", "digest", "--force", "met", "--date", clock().date().isoformat())[0] == 0
     assert _cli("audit", "verify", "--force", "met")[0] == 0
+
+
+def test_erasure_postpones_a_check_whose_events_are_not_in_s3_and_erases_it_once_copied(stack, clock):
+    vid = start(stack)
+    assert stack.call("POST", f"/verifications/{vid}/cancel", "MP4721", {})[0] == 200
+    stream = GivingUpStream(stack)
+    outage = S3Outage(stack.deps.s3)
+    for _ in range(7):
+        clock.advance(hours=1)
+        stream.poll()
+    assert stream.given_up
+    events = len(outbox_items(stack, f"V#{vid}"))
+    clock.advance(days=stack.settings.personal_data_retention_days + 1)
+    tomorrow = (clock() - timedelta(days=stack.settings.personal_data_retention_days - 1)).date().isoformat()
+
+    app.erase_expired_personal_data(SCHEDULE_EVENT, None)
+
+    assert stack.deps.verifications.get(vid) is not None  # kept: its events are not in S3
+    assert len(outbox_items(stack, f"V#{vid}")) == events
+    assert stack.deps.envelope.chains_created_on(DAY) == []
+    assert stack.deps.envelope.chains_created_on(tomorrow) == [vid]  # left for the next night
+    assert stack.deps.envelope.open(vid, s3_or_outbox_location(stack, vid)) is not None  # the key is still there
+
+    outage.end()
+    app.reconcile_audit_outbox(SCHEDULE_EVENT, None)
+    clock.advance(days=1)
+    app.erase_expired_personal_data(SCHEDULE_EVENT, None)
+    stack.pump_audit()
+
+    assert stack.deps.verifications.get(vid) is None
+    chain = _chains(stack)[vid]
+    assert len(chain) == events + 1 and chain[-1]["type"] == "personal_data.erased"
+    assert verify_chain(chain) == []
+    assert stack.deps.envelope.chains_created_on(tomorrow) == []
+
+
+def test_erasure_never_deletes_an_event_appended_after_it_checked_the_chain(stack, clock, monkeypatch):
+    """An auditor reads the check while the sweep is on it: that read's event is not in S3 yet."""
+    vid = start(stack)
+    assert stack.call("POST", f"/verifications/{vid}/cancel", "MP4721", {})[0] == 200
+    stack.pump_audit()
+    clock.advance(days=stack.settings.personal_data_retention_days + 1)
+    outbox = stack.deps.audit_outbox
+    read = outbox.chain_items
+
+    def checked_then_read_by_an_auditor(pk):
+        items = read(pk)
+        if pk == f"V#{vid}":
+            monkeypatch.setattr(outbox, "chain_items", read)
+            assert stack.call("GET", f"/verifications/{vid}", "MP0002")[0] == 200
+        return items
+
+    monkeypatch.setattr(outbox, "chain_items", checked_then_read_by_an_auditor)
+    app.erase_expired_personal_data(SCHEDULE_EVENT, None)
+
+    assert stack.deps.verifications.get(vid) is not None
+    (viewed,) = [k for k in awaiting_copy(stack) if f"/{vid}/" in k]
+    assert s3_keys(stack) and viewed not in s3_keys(stack)
+    stack.pump_audit()
+    clock.advance(days=1)
+    app.erase_expired_personal_data(SCHEDULE_EVENT, None)  # the next night: everything is in S3
+    stack.pump_audit()
+    assert stack.deps.verifications.get(vid) is None
+    assert [e["type"] for e in _chains(stack)[vid]][-2:] == ["verification.viewed", "personal_data.erased"]
+
+
+def s3_or_outbox_location(stack, vid: str):
+    """The sealed location of the check's first event, read from the outbox (S3 has nothing yet)."""
+    import json
+
+    first = outbox_items(stack, f"V#{vid}")[0]
+    return json.loads(first["event_json"]["S"])["data"]["location"]
