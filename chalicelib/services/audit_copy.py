@@ -83,16 +83,15 @@ def _copy_chain(deps: "Dependencies", items: list[OutboxItem], report: CopyRepor
                 logger.info("audit_event_waits_for_its_predecessor",
                             extra={"verification_id": checked.event["verification_id"], "seq": checked.seq})
                 return  # everything after it in this chain waits for it
-        if reason is None:
-            reason = _write(deps, checked, report)  # type: ignore[arg-type]
-        if reason is not None:
-            report.quarantined += quarantine(deps, item, reason)
+            reason = reason or _write(deps, checked, report)
+        if checked is None or reason is not None:
+            report.quarantined += quarantine(deps, item, reason or Reason.NOT_AN_EVENT)
             continue
-        copied[checked.key] = checked.event["hash"]  # type: ignore[union-attr]
-        indexed.append((checked.event["force"], checked.key, checked.event["hash"]))  # type: ignore[union-attr]
+        copied[checked.key] = checked.event["hash"]
+        indexed.append((checked.event["force"], checked.key, checked.event["hash"]))
         if not deps.audit_outbox.mark_copied(item):
             logger.warning("audit_outbox_item_changed_after_copy",
-                           extra={"verification_id": checked.event["verification_id"], "seq": checked.seq})  # type: ignore[union-attr]
+                           extra={"verification_id": checked.event["verification_id"], "seq": checked.seq})
 
 
 _WAIT = "wait"

@@ -40,7 +40,8 @@ def quarantine(deps: "Dependencies", item: OutboxItem, reason: str) -> bool:
     logger.warning("audit_event_quarantined", extra={
         "verification_id": place["verification_id"], "seq": place["seq"], "reason": reason, "quarantine_key": key})
     alerted = _alert(deps, place["verification_id"], ALERT_SUBJECT, {
-        "type": ALERT_TYPE, "force": place["force"], "verification_id": place["verification_id"],
+        # The topic's message attributes need a force: an item that names none is still alerted.
+        "type": ALERT_TYPE, "force": place["force"] or "unknown", "verification_id": place["verification_id"],
         "seq": place["seq"], "reason": reason, "quarantine_key": key, "at": at,
     })
     _audit(deps, item, place, reason, key, alerted)

@@ -15,6 +15,7 @@ and notes in the locked S3 log can no longer be opened) and the DynamoDB copy. T
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -147,8 +148,6 @@ def _all_in_s3(items: list[OutboxItem], chain_id: str) -> bool:
 
 
 def _event(item: OutboxItem) -> dict | None:
-    import json
-
     try:
         event = json.loads(item.event_json or "")
     except ValueError:

@@ -86,17 +86,20 @@ def test_items_that_are_not_events_at_their_own_place_are_each_quarantined_with_
                      audit_key=key(vid, 6, day="2026-11-27"))  # another date's folder: no seq 5 there
     put_outbox_item(stack, f"V#{vid}", "EVENT#000007", key(vid, 7), "{not json")  # not_an_event
     put_outbox_item(stack, f"V#{vid}", "EVENT#000008", key(vid, 8), None)  # not_an_event
+    put_outbox_item(stack, f"V#{vid}", "EVENT#000010", None, "[]")  # not_an_event, and names no force
     put_forged_event(stack, forged(first, verification_id="NewChain00000001", prev_hash=third["hash"]))  # seq 1, not genesis
 
     stack.pump_audit()
 
-    reasons = ["chain_mismatch", "hash_mismatch", "misplaced", "not_an_event", "not_an_event", "predecessor_missing"]
+    reasons = ["chain_mismatch", "hash_mismatch", "misplaced"] + ["not_an_event"] * 3 + ["predecessor_missing"]
     assert sorted(kept["reason"] for kept in _quarantined(stack).values()) == reasons
     # Nothing of them is in the log: only the real chain, and one refusal event each (own chains).
     assert [k for k in s3_keys(stack) if f"/{vid}/" in k] == [key(vid, seq) for seq in (1, 2, 3)]
     assert len(s3_keys(stack)) == 3 + len(reasons)
     assert sorted(e["data"]["reason"] for e in quarantine_events(stack)) == reasons
-    assert sorted(alert["reason"] for alert in _refusals(stack)) == reasons
+    alerts = _refusals(stack)
+    assert sorted(alert["reason"] for alert in alerts) == reasons
+    assert sorted(alert["force"] for alert in alerts) == ["met"] * 6 + ["unknown"]  # still alerted
     assert awaiting_copy(stack) == []
 
 
