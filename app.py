@@ -6,7 +6,7 @@ import os
 
 from datetime import timedelta
 
-from chalice import Chalice, Cron
+from chalice import Chalice, Cron, Rate
 
 from chalicelib.api.audit_stream import handle_stream_batch
 from chalicelib.api.timers import handle_timer_messages
@@ -74,15 +74,29 @@ def write_daily_audit_digests(event):
     services.write_daily_digests(deps, (deps.clock() - timedelta(days=1)).date())
 
 
-@app.schedule(Cron(30, 1, "*", "*", "?", "*"))
+@app.schedule(Rate(15, unit=Rate.MINUTES))
 def erase_expired_personal_data(event):
-    """01:30 UTC: erase the personal data of checks older than the retention period.
+    """Every 15 minutes: erase the personal data of checks older than the retention period.
 
-    The last week of due days is swept each night, so one failed night loses nothing (days already
-    erased have no entries left, so the sweep is cheap)."""
-    from chalicelib import services
+    Each run stops after its budget and the next continues (erased entries leave the retention
+    index); the last week of due days is swept, so runs that failed for days lose nothing."""
+    from chalicelib.services.budget import Budget
+    from chalicelib.services.erasure import erase_due_personal_data
 
     deps = get_dependencies()
-    cutoff = (deps.clock() - timedelta(days=deps.settings.personal_data_retention_days)).date()
-    for back in range(6, -1, -1):
-        services.erase_personal_data(deps, (cutoff - timedelta(days=back)).isoformat())
+    budget = Budget.for_run(deps.settings.erasure_budget_seconds, deps.settings.erasure_max_checks_per_run,
+                            getattr(event, "context", None))
+    erase_due_personal_data(deps, budget)
+
+
+@app.schedule(Rate(10, unit=Rate.MINUTES))
+def reconcile_audit_outbox(event):
+    """Every 10 minutes: copy to S3 the audit events the stream gave up on (SPEC §5: retried until written)."""
+    from chalicelib.services.audit_reconcile import reconcile_audit_outbox as reconcile
+    from chalicelib.services.budget import Budget
+
+    deps = get_dependencies()
+    budget = Budget.for_run(deps.settings.audit_reconcile_budget_seconds, deps.settings.audit_reconcile_max_chains,
+                            getattr(event, "context", None))
+    reconcile(deps, budget)
+    flush_metrics()

@@ -3,7 +3,7 @@
 One verification on the in-process stack (seeded force `met`: three available sergeants): the
 officer starts it, a sergeant accepts, confirms; the escalation timers it armed are then delivered
 late (as SQS does once their delay is over: by then each is a no-op) and the DynamoDB stream
-consumer copies its audit events to S3. Calls are counted at botocore's `before-parameter-build`
+consumer copies its audit events to S3 (and marks each copied). Calls are counted at botocore's `before-parameter-build`
 event for every client the app builds; each row carries why the app cannot do without it.
 
     python bench/calls.py [--quick]
@@ -45,6 +45,8 @@ WHY: dict[tuple[str, str, str], str] = {
     ("timers", "dynamodb", "GetItem"): "3 late timers (wave 2, answer timeout, decision timeout): one state read each, then nothing to do",
     ("audit", "s3", "PutObject"): "one object per audit event (If-None-Match: *)",
     ("audit", "dynamodb", "BatchWriteItem"): "the day's written-events index (input of the signed digest), one request per batch",
+    ("audit", "dynamodb", "UpdateItem"): "each copied event leaves the backlog of events awaiting copy (a conditional update of "
+        "the exact item), so the reconciler need not copy it and erasure may delete it",
 }
 
 

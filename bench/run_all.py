@@ -21,6 +21,8 @@ RUNS = [
     ["bench/coldstart.py", "--rounds", "15"],
     # 40 keeps `make bench` under 5 minutes; `python bench/load.py` runs the full 200.
     ["bench/load.py", "--verifications", "40", "--concurrency", "20"],
+    # 1,000 due checks keep `make bench` short; `python bench/erasure.py` sweeps 10,000.
+    ["bench/erasure.py", "--checks", "1000"],
 ]
 
 
@@ -29,7 +31,7 @@ def main() -> int:
         print(f"\n$ python {' '.join(args)}", flush=True)
         subprocess.run([sys.executable, *args], cwd=PROJECT, check=True)
     result = {name: json.loads((RESULTS_DIR / f"{name}.json").read_text())
-              for name in ("calls", "time_to_sergeant", "latency", "coldstart", "load")}
+              for name in ("calls", "time_to_sergeant", "latency", "coldstart", "load", "erasure")}
     default = next(r for r in result["time_to_sergeant"]["results"] if r["wave_size"] == 3 and r["wave_interval"] == 20)
     at_once = result["time_to_sergeant"]["results"][0]
     rows = [
@@ -41,6 +43,9 @@ def main() -> int:
          f"{result['load']['completed']}/{result['load']['verifications']} / {result['load']['errors']} / "
          f"{result['load']['chain_problems']}", "all / 0 / 0"],
         ["load: throughput (one local container)", f"{result['load']['throughput_per_second']:.2f}/s", "-"],
+        ["erasure: checks erased per second / runs for the due day / longest run",
+         f"{result['erasure']['checks_per_second']}/s / {result['erasure']['runs']} / "
+         f"{result['erasure']['longest_run_seconds']} s", "every run < 20 s"],
         ["worst route (latency)", result["latency"]["worst_route"], "<= 1.3x"],
         ["cold start ms (app + first request / floor)",
          f"{result['coldstart']['candidate_median_ms']} / {result['coldstart']['floor_median_ms']}", "<= 1.5x"],

@@ -134,6 +134,12 @@ class Dependencies:
         return DynamoAuditIndex(self.dynamodb, self.settings.verifications_table)
 
     @cached_property
+    def audit_outbox(self):
+        from .adapters.audit_outbox import DynamoAuditOutbox
+
+        return DynamoAuditOutbox(self.dynamodb, self.settings.verifications_table)
+
+    @cached_property
     def kms(self) -> Any:
         return self._client("kms")
 

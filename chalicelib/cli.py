@@ -5,7 +5,8 @@
   python -m chalicelib.cli audit show VERIFICATION_ID
   python -m chalicelib.cli registry import --force met officers.csv [--photos DIR] [--dry-run]
 
-`verify` and `show` only read the S3 audit log (and ask KMS to check digest signatures). `digest`
+`verify` and `show` read the S3 audit log (and ask KMS to check digest signatures); `verify` also
+reads, from the verifications table, each check's recorded audit_seq and the events awaiting copy. `digest`
 writes one day's signed digest on demand (the deployed app does it daily at 00:15 UTC).
 `registry import` checks the whole file, then upserts the force's registry records, photos and
 Cognito accounts (SPEC §7.1); any invalid row: exit 2, `line N: field: message` on stderr, nothing
@@ -170,9 +171,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
             return 1
         print(f"Wrote {key}: {document['event_count']} events, signed with {document['signing_key_id']}", file=out)
         return 0
+    from .auditing.recorded import DynamoRecordedChains
     from .auditing.verifier import AuditVerifier
 
-    verifier = AuditVerifier(deps.s3, bucket, deps.digest_signer, progress=lambda line: print(line, file=err, flush=True))
+    # What DynamoDB records for each chain shows a chain whose last events never reached S3.
+    records = DynamoRecordedChains(deps.dynamodb, deps.settings.verifications_table)
+    verifier = AuditVerifier(deps.s3, bucket, deps.digest_signer, progress=lambda line: print(line, file=err, flush=True),
+                             records=records, now=deps.clock())
     report = verifier.verify(args.force, args.start, args.end)
     for problem in report.problems:
         print(str(problem), file=out)

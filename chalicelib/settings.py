@@ -50,6 +50,15 @@ class Settings(BaseModel):
     # Symmetric KMS key wrapping the per-verification data keys (location and notes in the audit log).
     audit_data_key_id: str = ""
     personal_data_retention_days: int = Field(default=90, ge=1, le=3650)
+    # Each erasure run (every 15 minutes) stops after this long or this many checks, well inside
+    # the 20 s function timeout; the next run continues (issue 13, finding 9).
+    erasure_budget_seconds: int = Field(default=12, ge=1, le=900)
+    erasure_max_checks_per_run: int = Field(default=2000, ge=1, le=100_000)
+    # The reconciler (every 10 minutes) copies outbox events older than this that the stream has
+    # not copied, within its own budget (issue 13, finding 6).
+    audit_reconcile_after_seconds: int = Field(default=300, ge=0, le=86_400)
+    audit_reconcile_budget_seconds: int = Field(default=12, ge=1, le=900)
+    audit_reconcile_max_chains: int = Field(default=2000, ge=1, le=100_000)
     # Escalation (issue 3): who is texted when, and when an unanswered or undecided check ends.
     timers_queue_url: str = ""
     wave_size: int = Field(default=3, ge=1, le=50)

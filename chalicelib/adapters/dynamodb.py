@@ -8,6 +8,7 @@ Verifications table (single-table design, pk/sk):
   REF#{reference} / REF    reference -> verification id (uniqueness + public look-up by GetItem)
   ACTIVE#{force}#{officer} at most one non-terminal verification per officer
 GSI `by_force_status` (gsi1pk = "{force}#{status}", gsi1sk = created_at) serves the sergeant list.
+Sparse GSI `audit_awaiting_copy` (awaiting_copy, recorded_at) holds the outbox events not yet in S3.
 
 Consultation marks (who had a `verification.viewed` logged, until when) live in the short-lived
 table (the idempotency table, TTL `expiration`): `viewed#{verification id}#{force}#{officer id}`.
@@ -36,6 +37,11 @@ _deserializer = TypeDeserializer()
 
 STATUS_INDEX = "by_force_status"
 AVAILABLE_SERGEANTS_INDEX = "available_sergeants"
+# Every outbox event carries these until a copier has put it in S3 (or quarantined it): the sparse
+# GSI on them is the backlog the reconciler copies and erasure waits for (adapters/audit_outbox.py).
+AWAITING_COPY_INDEX = "audit_awaiting_copy"
+AWAITING_COPY = "awaiting_copy"
+RECORDED_AT = "recorded_at"
 
 
 class ReferenceTaken(Exception):
@@ -204,6 +210,8 @@ class DynamoVerificationRepository:
                             "kind": "audit_event",
                             "audit_key": key,
                             "event_json": json.dumps(event, sort_keys=True, ensure_ascii=False),
+                            AWAITING_COPY: "s3",
+                            RECORDED_AT: event["at"],
                         }
                     ),
                     "ConditionExpression": "attribute_not_exists(pk)",

@@ -94,6 +94,22 @@ class KmsEnvelope:
     def forget_retention_entry(self, day: str, chain_id: str) -> None:
         self._dynamodb.delete_item(TableName=self._table, Key=serialise_item({"pk": f"RETAIN#{day}", "sk": chain_id}))
 
+    def postpone_retention_entry(self, day: str, chain_id: str, to_day: str) -> bool:
+        """Move a chain that cannot be erased yet to a later day's entries (one transaction, so it is
+        in exactly one day). False if another run moved or erased it first."""
+        try:
+            self._dynamodb.transact_write_items(TransactItems=[
+                {"Delete": {"TableName": self._table, "ConditionExpression": "attribute_exists(pk)",
+                            "Key": serialise_item({"pk": f"RETAIN#{day}", "sk": chain_id})}},
+                {"Put": {"TableName": self._table, "ConditionExpression": "attribute_not_exists(pk)",
+                         "Item": serialise_item({"pk": f"RETAIN#{to_day}", "sk": chain_id, "kind": "retention"})}},
+            ])
+            return True
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            return False
+
     def _key(self, chain_id: str) -> bytes:
         if chain_id in self._cache:
             return self._cache[chain_id]

@@ -36,6 +36,16 @@ class S3AuditLog:
                 return False
             raise
 
+    def read(self, key: str) -> bytes | None:
+        """The object's bytes, or None if nothing is written at `key` (the copiers' record of the
+        chain already written: only they may write under `audit/`)."""
+        try:
+            return self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return None
+            raise
+
 
 class S3PhotoLinks:
     """Short-lived links to registry photos, so a photo is never public for longer than needed."""

@@ -2,8 +2,11 @@
 
 Checks, in order: every object version (delete markers and overwrites are visible even though the
 current listing hides them), every event's own hash and position, every verification's hash chain,
-every digest's signature and its link to the previous digest, and that every event is listed, with
-the same hash, in a signed digest (events written today are reported as pending, not as problems).
+that no chain lacks its tail (given what DynamoDB records: each verification's `audit_seq` and the
+outbox events awaiting copy; issue 13, finding 6), every digest's signature and its link to the
+previous digest, and that every event is listed, with the same hash, in a signed digest (events
+written today are reported as pending, not as problems; so are events recorded in the last minutes
+and still on their way to S3).
 """
 
 from __future__ import annotations
@@ -12,13 +15,15 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
 from ..domain import digest as d
 from ..domain.audit import GENESIS_HASH, canonical_bytes, event_hash
 
 _EVENT_KEY = re.compile(r"^audit/force=(?P<force>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/(?P<chain>[^/]+)/(?P<seq>\d{6})\.json$")
+# An event recorded this recently and not in S3 yet is on its way (the stream is seconds behind).
+IN_TRANSIT = timedelta(minutes=15)
 _DIGEST_KEY = re.compile(r"^digests/force=(?P<force>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/digest-\d{8}T\d{12}Z\.json$")
 
 
@@ -38,6 +43,7 @@ class Report:
     chains: int = 0
     digests: int = 0
     pending: list[str] = field(default_factory=list)
+    in_transit: list[str] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
@@ -46,6 +52,8 @@ class Report:
     def summary(self) -> str:
         verdict = "INTACT" if self.intact else f"{len(self.problems)} PROBLEM(S)"
         pending = f", {len(self.pending)} written today and not yet in a digest" if self.pending else ""
+        if self.in_transit:
+            pending += f", {len(self.in_transit)} recorded in the last minutes and not yet copied"
         return f"{verdict}: {self.events} events in {self.chains} chains, {self.digests} digests checked{pending}"
 
 
@@ -59,12 +67,16 @@ class _Versions:
 
 class AuditVerifier:
     def __init__(self, s3: Any, bucket: str, signer: Any, progress: Callable[[str], None] | None = None,
-                 today: date | None = None) -> None:
+                 today: date | None = None, records: Any = None, now: datetime | None = None) -> None:
+        """`records` (auditing/recorded.py) is what DynamoDB says each chain holds: without it only
+        the bucket is checked, and a chain that lost its last events looks like one that ended."""
         self._s3 = s3
         self._bucket = bucket
         self._signer = signer
         self._progress = progress or (lambda message: None)
-        self._today = today or datetime.now(timezone.utc).date()
+        self._now = now or datetime.now(timezone.utc)
+        self._today = today or self._now.date()
+        self._records = records
 
     # ---- listing -------------------------------------------------------------------------
 
@@ -110,6 +122,8 @@ class AuditVerifier:
         report.chains = len(chains)
         for chain_id, events in sorted(chains.items()):
             self._check_chain(events, report)
+        if self._records is not None:
+            self._check_tails(force, start, end, chains, report)
 
         listed = self._check_digests(force, start, end, report)
         for key, versions in sorted(event_versions.items()):
@@ -166,6 +180,30 @@ class AuditVerifier:
                 report.problems.append(Problem(key, "chain broken: prev_hash does not match the previous event"))
             previous_hash = event.get("hash")
             expected = seq + 1
+
+    def _check_tails(self, force: str, start: date | None, end: date | None,
+                     chains: dict[str, dict[int, tuple[str, dict[str, Any]]]], report: Report) -> None:
+        """Each chain must reach, in S3, the last event DynamoDB records for it."""
+        waiting = self._records.awaiting_copy(force, start, end)
+        recorded: dict[str, tuple[int, str]] = {}
+        for chain in self._records.verifications(force, start, end):
+            recorded[chain.chain_id] = (chain.seq, chain.folder)
+        for key in waiting:
+            folder, name = key.rsplit("/", 1)
+            chain_id, seq = folder.rsplit("/", 1)[1], int(name.removesuffix(".json"))
+            if seq > recorded.get(chain_id, (0, ""))[0]:
+                recorded[chain_id] = (seq, folder)
+        for chain_id, (seq, folder) in sorted(recorded.items()):
+            found = max(chains.get(chain_id, {}), default=0)
+            if seq <= found:
+                continue
+            missing = [f"{folder}/{n:06d}.json" for n in range(found + 1, seq + 1)]
+            if all(key in waiting and self._now - waiting[key] < IN_TRANSIT for key in missing):
+                report.in_transit.extend(missing)
+                continue
+            last = f"the bucket ends at seq {found}" if found else "the bucket has none of them"
+            report.problems.append(Problem(missing[0], f"missing chain tail: seq {found + 1}..{seq} recorded in "
+                                                       f"DynamoDB, {last}"))
 
     def _check_digests(self, force: str, start: date | None, end: date | None, report: Report) -> dict[str, tuple[str, str]]:
         """Verify every digest of the force; return event key -> (digest key, hash) for all listed events."""

@@ -22,6 +22,8 @@ def create_tables(dynamodb: Any, settings: Settings) -> None:
             {"AttributeName": "sk", "AttributeType": "S"},
             {"AttributeName": "gsi1pk", "AttributeType": "S"},
             {"AttributeName": "gsi1sk", "AttributeType": "S"},
+            {"AttributeName": "awaiting_copy", "AttributeType": "S"},
+            {"AttributeName": "recorded_at", "AttributeType": "S"},
         ],
         KeySchema=[
             {"AttributeName": "pk", "KeyType": "HASH"},
@@ -35,7 +37,16 @@ def create_tables(dynamodb: Any, settings: Settings) -> None:
                     {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},
-            }
+            },
+            {
+                # The outbox events not yet in S3 (adapters/audit_outbox.py): keys and S3 key only.
+                "IndexName": "audit_awaiting_copy",
+                "KeySchema": [
+                    {"AttributeName": "awaiting_copy", "KeyType": "HASH"},
+                    {"AttributeName": "recorded_at", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["audit_key"]},
+            },
         ],
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
     )

@@ -6,7 +6,8 @@ read, let the domain decide, write conditionally with the audit events, re-read 
 Side effects on other services (SMS, Chime, alerts) happen after the state is safely stored.
 """
 
-from .auditing import copy_audit_events, erase_personal_data, write_daily_digests
+from .auditing import copy_audit_events, write_daily_digests
+from .erasure import erase_personal_data
 from .deciding import accept_verification, cancel_verification, record_outcome
 from .public import public_view
 from .reading import get_verification, list_verifications

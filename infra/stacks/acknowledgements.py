@@ -91,8 +91,9 @@ def apply(stack: "SafeConnectionStack") -> None:
         _ack(role, f"IAM5[Resource::arn:<AWS::Partition>:chime:{region}:<AWS::AccountId>:meeting/*]", CHIME_MEETINGS)
     _ack(stack.function_roles["APIHandler"], f"IAM5[Resource::{_arn(stack, stack.photos_bucket)}/*]", REGISTRY_PHOTOS)
     audit = _arn(stack, stack.audit_bucket)
-    _ack(stack.function_roles["CopyAuditEventsToS3"], f"IAM5[Resource::{audit}/audit/*]",
-         AUDIT_PREFIX.format(prefix="audit/"))
+    for copier in ("CopyAuditEventsToS3", "ReconcileAuditOutbox"):
+        for prefix in ("audit/", "quarantine/"):
+            _ack(stack.function_roles[copier], f"IAM5[Resource::{audit}/{prefix}*]", AUDIT_PREFIX.format(prefix=prefix))
     _ack(stack.function_roles["CopyAuditEventsToS3"], "IAM5[Resource::*]", LIST_STREAMS)
     _ack(stack.function_roles["WriteDailyAuditDigests"], f"IAM5[Resource::{audit}/digests/*]",
          AUDIT_PREFIX.format(prefix="digests/"))
@@ -121,8 +122,8 @@ APP_VALIDATES_REQUESTS = (
 SAM_EXPANDED: dict[str, list[tuple[str, str]]] = {
     **{
         function: [("L1", LAMBDA_RUNTIME)]
-        for function in ("APIHandler", "RunTimers", "CopyAuditEventsToS3", "WriteDailyAuditDigests",
-                         "EraseExpiredPersonalData")
+        for function in ("APIHandler", "RunTimers", "CopyAuditEventsToS3", "ReconcileAuditOutbox",
+                         "WriteDailyAuditDigests", "EraseExpiredPersonalData")
     },
     "RestAPI": [("APIG2", APP_VALIDATES_REQUESTS)],
 }

@@ -150,6 +150,29 @@ def run_timers(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
     ]
 
 
+def _copy_outbox_events(r: AppResources) -> list[iam.PolicyStatement]:
+    """What copying outbox events into the chain needs, from the stream or from the backlog."""
+    return [
+        # GetItem: is a missing predecessor waiting in the outbox? UpdateItem: mark an item copied
+        # (or quarantined). PutItem: the refusal of a forged item is an audit event of its own (a
+        # transaction of one Put). BatchWriteItem: the day's index of written events.
+        _statement("AuditOutboxAndWrittenIndex",
+                   ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"],
+                   [r.verifications_table_arn]),
+        _statement("WriteAuditEvents", ["s3:PutObject"], [f"{r.audit_bucket_arn}/audit/*"]),
+        # The chain already written (an event is copied only if it extends it), and whether an
+        # item refused before is already kept aside.
+        _statement("ReadWrittenChainsAndQuarantine", ["s3:GetObject"],
+                   [f"{r.audit_bucket_arn}/audit/*", f"{r.audit_bucket_arn}/quarantine/*"]),
+        _statement("QuarantineRefusedItems", ["s3:PutObject"], [f"{r.audit_bucket_arn}/quarantine/*"]),
+        # Without it S3 answers a read of a key not written yet with 403, not 404: the copier must
+        # tell "predecessor not copied yet" from a refusal.
+        _statement("TellMissingObjectsFromRefusals", ["s3:ListBucket"], [r.audit_bucket_arn]),
+        # A refused item is a control-room alert.
+        *_alerts(r),
+    ]
+
+
 def copy_audit_events_to_s3(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
     """Stream consumer: audit outbox -> S3, and the index of what was written each day."""
     return [
@@ -161,10 +184,18 @@ def copy_audit_events_to_s3(stack: Stack, r: AppResources) -> list[iam.PolicySta
         ),
         # ...and lists streams, which IAM authorises on "*" only.
         _statement("ListStreamsForTheEventSource", ["dynamodb:ListStreams"], ["*"]),
-        # The day's index of written events is written in batches (DynamoAuditIndex.record_many).
-        _statement("IndexWrittenAuditEvents", ["dynamodb:BatchWriteItem"], [r.verifications_table_arn]),
-        _statement("WriteAuditEvents", ["s3:PutObject"], [f"{r.audit_bucket_arn}/audit/*"]),
+        *_copy_outbox_events(r),
         _statement("RecordBatchesThatFailedForGood", ["sqs:SendMessage"], [r.stream_failures_queue_arn]),
+    ]
+
+
+def reconcile_audit_outbox(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
+    """Every few minutes: copy the outbox events the stream did not (it gives up after 6 hours)."""
+    return [
+        # The backlog (the sparse GSI of events awaiting copy), then each chain's items.
+        _statement("FindEventsAwaitingCopy", ["dynamodb:Query"],
+                   [r.verifications_table_arn, f"{r.verifications_table_arn}/index/audit_awaiting_copy"]),
+        *_copy_outbox_events(r),
     ]
 
 
@@ -193,6 +224,7 @@ FUNCTION_POLICIES: dict[str, Callable[[Stack, AppResources], list[iam.PolicyStat
     "APIHandler": api_handler,
     "RunTimers": run_timers,
     "CopyAuditEventsToS3": copy_audit_events_to_s3,
+    "ReconcileAuditOutbox": reconcile_audit_outbox,
     "WriteDailyAuditDigests": write_daily_audit_digests,
     "EraseExpiredPersonalData": erase_expired_personal_data,
 }

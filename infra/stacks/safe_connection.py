@@ -193,6 +193,14 @@ class SafeConnectionStack(Stack):
             sort_key=dynamodb.Attribute(name="gsi1sk", type=dynamodb.AttributeType.STRING),
             projection_type=dynamodb.ProjectionType.ALL,
         )
+        # The audit events not yet in S3 (sparse: the copiers remove the key once an event is there).
+        self.verifications_table.add_global_secondary_index(
+            index_name="audit_awaiting_copy",
+            partition_key=dynamodb.Attribute(name="awaiting_copy", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="recorded_at", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.INCLUDE,
+            non_key_attributes=["audit_key"],
+        )
         self.registry_table = self._table("RegistryTable", "force", "officer_id")
         self.registry_table.add_global_secondary_index(
             index_name="available_sergeants",
@@ -638,6 +646,12 @@ class SafeConnectionStack(Stack):
             "AUDIT_SIGNING_KEY_ID": self.audit_signing_key.key_arn,
             "AUDIT_DATA_KEY_ID": self.audit_data_key.key_arn,
             "PERSONAL_DATA_RETENTION_DAYS": str(c.personal_data_retention_days),
+            # Scheduled runs stop well inside the 20 s function timeout; the next run continues.
+            "ERASURE_BUDGET_SECONDS": "12",
+            "ERASURE_MAX_CHECKS_PER_RUN": "2000",
+            "AUDIT_RECONCILE_AFTER_SECONDS": "300",
+            "AUDIT_RECONCILE_BUDGET_SECONDS": "12",
+            "AUDIT_RECONCILE_MAX_CHAINS": "2000",
             "AUDIT_RETENTION_DAYS": str(c.audit_retention_days),
             "TIMERS_QUEUE_URL": self.timers_queue.queue_url,
             "WAVE_SIZE": str(t.wave_size),

@@ -50,7 +50,10 @@ def test_calls_counts_one_lifecycle_and_justifies_every_call(tmp_path, monkeypat
 
     result = calls.main([])
     assert result["unjustified"] == []
-    assert result["per_phase"]["start"] > 0 and result["per_service"]["s3"] == result["per_phase"]["audit"] - 1
+    audit = {op: count for phase, _, op, count in result["rows"] if phase == "audit"}
+    # Per event one PutObject and one UpdateItem (out of the backlog); the day's index once per batch.
+    assert result["per_phase"]["start"] > 0 and audit["PutObject"] == audit["UpdateItem"] == result["per_service"]["s3"]
+    assert audit["BatchWriteItem"] == 1 and sum(audit.values()) == result["per_phase"]["audit"]
     assert result["total"] == sum(result["per_phase"].values())
 
 
@@ -109,3 +112,12 @@ def test_import_rows_generates_a_file_the_import_accepts(tmp_path) -> None:
     assert len({row.photo.sha256 for row in rows if row.photo}) == 25  # each photo its own
     assert {row.role.value for row in rows} == {"officer", "sergeant"}
     assert {row.status.value for row in rows} == {"serving", "suspended", "left"}
+
+
+def test_erasure_sweeps_every_due_check_in_runs_bounded_by_their_budget(tmp_path, monkeypatch) -> None:
+    """bench/erasure.py on a small day: every check erased once, in runs of at most the budget."""
+    monkeypatch.setattr("bench.common.RESULTS_DIR", tmp_path)
+    from bench import erasure
+
+    result = erasure.main(["--checks", "30", "--events", "3", "--max-per-run", "10"])
+    assert (result["erased"], result["runs"]) == (30, 3)

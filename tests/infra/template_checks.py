@@ -14,7 +14,8 @@ from aws_cdk.assertions import Match, Template
 from chalicelib.settings import Settings
 
 Json = dict[str, Any]
-FUNCTIONS = ("APIHandler", "RunTimers", "CopyAuditEventsToS3", "WriteDailyAuditDigests", "EraseExpiredPersonalData")
+FUNCTIONS = ("APIHandler", "RunTimers", "CopyAuditEventsToS3", "ReconcileAuditOutbox", "WriteDailyAuditDigests",
+             "EraseExpiredPersonalData")
 
 
 def resources(template: Json, kind: str) -> dict[str, Json]:
@@ -40,7 +41,13 @@ def check_tables(template: Json) -> None:
     t.has_resource_properties("AWS::DynamoDB::Table", {
         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         "StreamSpecification": {"StreamViewType": "NEW_IMAGE"},
-        "GlobalSecondaryIndexes": [Match.object_like({"IndexName": "by_force_status"})],
+        "GlobalSecondaryIndexes": [
+            Match.object_like({"IndexName": "by_force_status"}),
+            # The audit events not yet in S3: the reconciler's backlog (keys + S3 key only).
+            Match.object_like({"IndexName": "audit_awaiting_copy", "KeySchema": [
+                {"AttributeName": "awaiting_copy", "KeyType": "HASH"}, {"AttributeName": "recorded_at", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["audit_key"]}}),
+        ],
     })
     t.has_resource_properties("AWS::DynamoDB::Table", {
         "KeySchema": [{"AttributeName": "force", "KeyType": "HASH"},

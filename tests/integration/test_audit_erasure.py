@@ -196,6 +196,7 @@ def test_a_failed_start_does_not_block_the_erasure_of_its_day(stack, monkeypatch
     assert status == 409, body
     monkeypatch.undo()
     assert stack.call("POST", f"/verifications/{first['verification_id']}/cancel", "MP4721", {})[0] == 200
+    stack.pump_audit()  # erasure waits until a check's events are in S3
 
     erased = services.erase_personal_data(stack.deps, DAY)  # regression: raised IndexError on the orphan key
 
@@ -206,6 +207,7 @@ def test_a_failed_start_does_not_block_the_erasure_of_its_day(stack, monkeypatch
 
 def test_an_erasure_interrupted_before_deleting_the_data_key_completes_on_the_next_run(stack, monkeypatch):
     vid = _start_and_cancel(stack)
+    stack.pump_audit()  # erasure waits until a check's events are in S3
     envelope = stack.deps.envelope
     real_erase = envelope.erase
 

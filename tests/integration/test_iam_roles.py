@@ -36,6 +36,10 @@ USED_OUTSIDE_THE_TESTS = {
         "Lambda's stream event source mapping lists the table's streams with the function's role",
     ("CopyAuditEventsToS3", "RecordBatchesThatFailedForGood", "sqs:SendMessage"):
         "Lambda's event source mapping sends a batch that failed for good to the on-failure queue",
+    **{(fn, "TellMissingObjectsFromRefusals", "s3:ListBucket"): "real S3 answers a GetObject of a key not "
+       "written yet with 403 unless the caller may list the bucket, so the copier could not tell 'predecessor "
+       "not copied yet' (404) from a refusal; moto answers 404 either way"
+       for fn in ("CopyAuditEventsToS3", "ReconcileAuditOutbox")},
     ("APIHandler", "PresignRegistryPhotos", "s3:GetObjectVersion"):
         "the sergeant's browser fetches the photo version the record pins through the presigned link "
         "(?versionId=), signed by this role; moto cannot check query-string signatures",
@@ -117,10 +121,18 @@ def lifecycle(stack, clock, monkeypatch):
     iam.USAGE.step = "SQS event source polling (timers)"
     _poll_timers_queue_as_lambda(stack)
 
-    # CopyAuditEventsToS3, then the two nightly jobs.
-    iam.USAGE.step = "stream batch to S3 (audit copier)"
-    assert stack.pump_audit() > 0
+    # ReconcileAuditOutbox copies what waits (here: everything, the stream has not run yet) and
+    # refuses a forged item; CopyAuditEventsToS3 then finds each event written and refuses another.
     import app
+
+    iam.USAGE.step = "backlog copied, a forged item quarantined and alerted (reconciler)"
+    clock.advance(seconds=stack.settings.audit_reconcile_after_seconds + 1)
+    _forge_outbox_item(stack, vid, seq=50)
+    app.reconcile_audit_outbox(SCHEDULE_EVENT, None)
+    iam.USAGE.step = "stream batch to S3, a forged item quarantined and alerted (audit copier)"
+    _forge_outbox_item(stack, vid, seq=60)
+    assert stack.pump_audit() > 0
+    assert [a["reason"] for a in stack.alerts() if a.get("type") == "audit_event_quarantined"] == ["predecessor_missing"] * 2
 
     iam.USAGE.step = "nightly digest, and its rerun (digests)"
     clock.advance(days=1)  # the nightly digest signs the day the events were written
@@ -136,6 +148,24 @@ def lifecycle(stack, clock, monkeypatch):
         calls[function].add((f"chime:{operation}", _chime_resource(f"chime:{operation}", meeting_id)))
         iam.USAGE.steps.setdefault((function, f"chime:{operation}"), set()).add("Chime stand-in calls")
     return {"calls": calls, "chime": chime_calls, "steps": dict(iam.USAGE.steps)}
+
+
+def _forge_outbox_item(stack, vid: str, seq: int) -> None:
+    """What a compromised API function could do: put an audit event of its own into the outbox
+    (right hash, but no predecessor at seq - 1), marked as awaiting copy like every new event."""
+    import json
+
+    from chalicelib.domain.audit import event_hash
+
+    (first,) = [e for e in stack.deps.verifications.events(vid) if e["seq"] == 1]
+    forged = {**first, "seq": seq, "type": "verification.confirmed", "prev_hash": "f" * 64}
+    forged["hash"] = event_hash(forged)
+    key = f"audit/force=met/date={first['at'][:10]}/{vid}/{seq:06d}.json"
+    stack.session.client("dynamodb").put_item(TableName=stack.settings.verifications_table, Item={
+        "pk": {"S": f"V#{vid}"}, "sk": {"S": f"EVENT#{seq:06d}"}, "kind": {"S": "audit_event"},
+        "audit_key": {"S": key}, "event_json": {"S": json.dumps(forged, sort_keys=True)},
+        "awaiting_copy": {"S": "s3"}, "recorded_at": {"S": first["at"]},
+    })
 
 
 def _registry_changes_follow_the_sign_in_account(stack, fields: dict[str, Any]) -> None:

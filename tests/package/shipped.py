@@ -32,7 +32,8 @@ FORCE, STAGE = "met", "prod"
 STACK = f"SafeConnection-{FORCE}-{STAGE}"
 REGION = "eu-west-2"
 ACCOUNT = "123456789012"
-FUNCTIONS = ("APIHandler", "RunTimers", "CopyAuditEventsToS3", "WriteDailyAuditDigests", "EraseExpiredPersonalData")
+FUNCTIONS = ("APIHandler", "RunTimers", "CopyAuditEventsToS3", "ReconcileAuditOutbox", "WriteDailyAuditDigests",
+             "EraseExpiredPersonalData")
 # Never in the package: the embedded stack, test and infrastructure tooling.
 DEV_ONLY = (
     "moto", "pytest", "_pytest", "xdist", "hypothesis", "schemathesis", "playwright", "openapi_spec_validator",

@@ -337,6 +337,26 @@ def test_nightly_digest_signs_the_audit_writes_of_the_day_before(started, audite
     assert signer.verify(d.message_digest(document), d.signature_of(document)) is True
 
 
+def test_the_reconciler_copies_from_the_package_what_the_stream_did_not(started, runtime, world):
+    """Issue 13, finding 6: an event no stream batch delivered (here: the officer's read of the check,
+    after the stream was read) reaches S3 through the scheduled reconciler, under its own role."""
+    _, view = started
+    vid = view["verification_id"]
+    read = runtime.invoke("APIHandler", api_event(
+        "GET", f"/verifications/{vid}", resource="/verifications/{verification_id}",
+        path_parameters={"verification_id": vid}, headers={"Authorization": f"Bearer {id_token(world, OFFICER)}"}))
+    assert read.result["statusCode"] == 200, read.result["body"][:200]
+
+    runtime.invoke("ReconcileAuditOutbox", schedule_event("ReconcileAuditOutbox"), env={"AUDIT_RECONCILE_AFTER_SECONDS": "0"})
+
+    client, settings = world["client"], world["settings"]
+    s3 = client("s3")
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=settings.audit_bucket, Prefix="audit/").get("Contents", [])
+                  if f"/{vid}/" in o["Key"])
+    last = json.loads(s3.get_object(Bucket=settings.audit_bucket, Key=keys[-1])["Body"].read())
+    assert last["type"] == "verification.viewed" and last["seq"] == len(keys)
+
+
 def test_nightly_erasure_runs_from_the_package(runtime):
     runtime.invoke("EraseExpiredPersonalData", schedule_event("EraseExpiredPersonalData"))
 

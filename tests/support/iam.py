@@ -29,7 +29,8 @@ from botocore.credentials import CredentialProvider, Credentials, ReadOnlyCreden
 
 ACCOUNT = "123456789012"
 # The app's own functions (Chalice's SAM logical ids) and what invokes each.
-APP_FUNCTIONS = ("APIHandler", "RunTimers", "CopyAuditEventsToS3", "WriteDailyAuditDigests", "EraseExpiredPersonalData")
+APP_FUNCTIONS = ("APIHandler", "RunTimers", "CopyAuditEventsToS3", "ReconcileAuditOutbox", "WriteDailyAuditDigests",
+                 "EraseExpiredPersonalData")
 LAMBDA_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 _CDK_HASH = re.compile(r"[0-9A-F]{8}$")
 _HARNESS_KEYS = ReadOnlyCredentials("testing", "testing", None)

@@ -189,6 +189,7 @@ class RoleScopedClient:
 EVENT_HANDLERS = {
     "run_timers": "RunTimers",
     "copy_audit_events_to_s3": "CopyAuditEventsToS3",
+    "reconcile_audit_outbox": "ReconcileAuditOutbox",
     "write_daily_audit_digests": "WriteDailyAuditDigests",
     "erase_expired_personal_data": "EraseExpiredPersonalData",
 }
