@@ -18,10 +18,12 @@ the runs are timed one after the other, as the 15-minute schedule would make the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -59,6 +61,25 @@ def read_one_partition_per_query() -> None:
 
     query.one_partition = True  # type: ignore[attr-defined]
     Table.query = query  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def moto_patched_for_the_sweep() -> Iterator[None]:
+    """Both moto patches for the run only: the tests run this bench in their own process, and later
+    tests there must meet moto exactly as they expect it."""
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
+
+    from chalicelib.local import moto_transactions
+
+    saved_query, saved_transact = Table.query, DynamoDBBackend.transact_write_items
+    try:
+        moto_transactions.install()
+        read_one_partition_per_query()
+        yield
+    finally:
+        Table.query = saved_query  # type: ignore[method-assign]
+        DynamoDBBackend.transact_write_items = saved_transact  # type: ignore[method-assign]
 
 
 def seed(bench: BenchStack, checks: int, events: int) -> str:
@@ -132,11 +153,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     from moto import mock_aws
 
-    from chalicelib.local import moto_transactions
-
-    with mock_aws(), quiet_stdout():
-        moto_transactions.install()
-        read_one_partition_per_query()
+    with mock_aws(), quiet_stdout(), moto_patched_for_the_sweep():
         bench = build()
         if args.max_per_run:
             bench.stack.deps.settings = bench.deps.settings.model_copy(update={"erasure_max_checks_per_run": args.max_per_run})

@@ -164,7 +164,7 @@ def build(max_starts_per_hour: int = 1000) -> BenchStack:
     )
     session = boto3.session.Session(region_name="eu-west-2")
     counter = CallCounter().install(session)
-    stack = build_stack(settings, ShiftableClock(), tokens, session)
+    stack = build_stack(settings, ShiftableClock(), tokens, session, photos=True)
     plain = boto3.session.Session(region_name="eu-west-2")
     queue_url = resources.create_timers_queue(plain.client("sqs"), "safe-connection-timers")
     stack.deps.timers = SqsTimers(session.client("sqs"), queue_url, stack.deps.clock)

@@ -230,10 +230,13 @@ def _enforce_deployed_roles(built: TestStack, identity: Any) -> None:
     _run_event_handlers_as_their_functions(built)
 
 
-def build_stack(settings: Settings, clock: Any, tokens: Any, session: Any = None, identity: Any = None) -> TestStack:
+def build_stack(
+    settings: Settings, clock: Any, tokens: Any, session: Any = None, identity: Any = None, photos: bool = False
+) -> TestStack:
     """The in-process stack. With `identity` (tests), every Lambda function runs under its real role.
 
-    Without it (benchmarks) moto grants everything, as it does by default."""
+    Without it (benchmarks) moto grants everything, as it does by default. With `photos` (benchmarks)
+    each record's photo is uploaded and pinned, as a force's import leaves it, so an accept reads no S3."""
     session = session or boto3.session.Session(region_name=settings.region)
     resources.create_tables(session.client("dynamodb"), settings)
     resources.create_buckets(session.client("s3"), settings)
@@ -261,12 +264,12 @@ def build_stack(settings: Settings, clock: Any, tokens: Any, session: Any = None
     deps.timers = RecordingTimers()
     from chalicelib.adapters.dynamodb import DynamoRegistry
 
-    # Photos are not uploaded here (presigned links need no object); the e2e stack uploads them.
+    # Tests upload no photos (presigned links need no object; the e2e stack uploads them).
     seed.seed_registry(
         DynamoRegistry(session.client("dynamodb"), settings.registry_table),
         session.client("s3"),
         settings.photos_bucket,
-        upload_photos=False,
+        upload_photos=photos,
     )
     bootstrap.override(deps)
     built = TestStack(settings, deps, clock, tokens, standin, queue_url, session)
