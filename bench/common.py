@@ -92,7 +92,7 @@ def table(headers: list[str], rows: list[list[Any]]) -> str:
     numeric = [all(_is_number(row[i]) for row in cells[1:]) for i in range(len(headers))]
     lines = []
     for index, row in enumerate(cells):
-        parts = [c.rjust(w) if num else c.ljust(w) for c, w, num in zip(row, widths, numeric)]
+        parts = [c.rjust(w) if num else c.ljust(w) for c, w, num in zip(row, widths, numeric, strict=True)]
         lines.append("  ".join(parts).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))

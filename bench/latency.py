@@ -185,11 +185,15 @@ def routes(bench: BenchStack) -> list[tuple[str, Callable[[], tuple[str, str, st
     return [
         ("POST /verifications (start)", start, after_start),
         ("GET /verifications/{id}", lambda: ("GET", f"/verifications/{state['vid']}", OFFICER, None, 200), None),
-        ("GET /verifications?status=", lambda: ("GET", "/verifications?status=awaiting_sergeant", SERGEANT, None, 200), None),
-        ("POST /verifications/{id}/accept", lambda: ("POST", f"/verifications/{state['vid']}/accept", SERGEANT, {}, 200), None),
-        ("POST /verifications/{id}/outcome", lambda: ("POST", f"/verifications/{state['vid']}/outcome", SERGEANT, {"outcome": "confirmed"}, 200), None),
+        ("GET /verifications?status=",
+         lambda: ("GET", "/verifications?status=awaiting_sergeant", SERGEANT, None, 200), None),
+        ("POST /verifications/{id}/accept",
+         lambda: ("POST", f"/verifications/{state['vid']}/accept", SERGEANT, {}, 200), None),
+        ("POST /verifications/{id}/outcome",
+         lambda: ("POST", f"/verifications/{state['vid']}/outcome", SERGEANT, {"outcome": "confirmed"}, 200), None),
         ("POST /verifications/{id}/cancel", cancel_setup, None),
-        ("GET /public/verifications/{ref}", lambda: ("GET", f"/public/verifications/{state['reference']}", None, None, 200), None),
+        ("GET /public/verifications/{ref}",
+         lambda: ("GET", f"/public/verifications/{state['reference']}", None, None, 200), None),
         ("PUT /me/duty", lambda: ("PUT", "/me/duty", SERGEANT, {"status": "available"}, 200), None),
         ("GET /officers/{id}", lambda: ("GET", f"/officers/{OFFICER}", ADMIN, None, 200), None),
         ("PUT /officers/{id}", lambda: ("PUT", f"/officers/{OFFICER}", ADMIN, OFFICER_RECORD, 200), None),
@@ -204,7 +208,9 @@ def _empty_verifications_table(bench: BenchStack) -> None:
     keys = [{"pk": i["pk"], "sk": i["sk"]} for page in dynamodb.get_paginator("scan").paginate(
         TableName=table_name, ProjectionExpression="pk, sk") for i in page["Items"]]
     for start in range(0, len(keys), 25):
-        dynamodb.batch_write_item(RequestItems={table_name: [{"DeleteRequest": {"Key": k}} for k in keys[start:start + 25]]})
+        dynamodb.batch_write_item(
+            RequestItems={table_name: [{"DeleteRequest": {"Key": k}} for k in keys[start:start + 25]]}
+        )
     _forget_stream_records(table_name)
 
 
@@ -253,7 +259,8 @@ def measure(rounds: int) -> dict[str, Any]:
                     token = headers.get("Authorization", " ").split(" ", 1)[1] or None
                     payload = None if body is None else json.dumps(body)
 
-                    def candidate():
+                    # Bound now (default arguments): the call must use this iteration's request.
+                    def candidate(method=method, path=path, headers=headers, payload=payload):
                         return getattr(client.http, method.lower())(path, headers=headers, body=payload)
 
                     # The floor replays the calls the candidate has just made, so its reads find the

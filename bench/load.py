@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import percentile, save_result, table
 
-PASSWORD = "Load-Passw0rd!"
+PASSWORD = "Load-Passw0rd!"  # noqa: S105 - throwaway users of a local stack made just for this run
 
 
 def _create_people(stack: Any, count: int) -> dict[str, str]:
@@ -56,7 +56,8 @@ def _create_people(stack: Any, count: int) -> dict[str, str]:
             secrets[officer_id] = enrol_totp(cognito, client_id, officer_id.lower(), PASSWORD)
             sergeant = role is Role.SERGEANT
             records.append(RegistryRecord(
-                force="met", officer_id=officer_id, given_name="Load", family_name=f"Test{i}", rank="PS" if sergeant else "PC",
+                force="met", officer_id=officer_id, given_name="Load", family_name=f"Test{i}",
+                rank="PS" if sergeant else "PC",
                 status=OfficerStatus.SERVING, role=role, phone=f"+4477009{10000 + i:05d}" if sergeant else None,
                 photo=None, duty=Duty.AVAILABLE if sergeant else None,
             ))
@@ -72,11 +73,13 @@ def _token(stack: Any, officer_id: str, totp_secret: str) -> str:
 
 
 def _call(api: str, method: str, path: str, token: str, body: Any) -> tuple[int, Any, float]:
-    request = urllib.request.Request(api + path, method=method, data=json.dumps(body).encode(),
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    request = urllib.request.Request(  # noqa: S310 - `api` is the local stack's own http://127.0.0.1 URL
+        api + path, method=method, data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     began = time.perf_counter()
     try:
-        with urllib.request.urlopen(request, timeout=120) as response:
+        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - to the local stack, as above
             return response.status, json.loads(response.read()), time.perf_counter() - began
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"null"), time.perf_counter() - began
@@ -139,7 +142,8 @@ def main() -> int:
         secrets = _create_people(stack, args.verifications)
         ids = [f"{p}{i:04d}" for i in range(args.verifications + 1) for p in ("LO", "LS")]
         with ThreadPoolExecutor(args.concurrency) as pool:
-            tokens = dict(zip(ids, pool.map(lambda officer_id: _token(stack, officer_id, secrets[officer_id]), ids)))
+            tokens = dict(zip(ids, pool.map(lambda officer_id: _token(stack, officer_id, secrets[officer_id]), ids),
+                              strict=True))
             began = time.perf_counter()
             results = list(pool.map(lambda i: _one(stack.api, tokens, i), range(args.verifications)))
             elapsed = time.perf_counter() - began

@@ -32,13 +32,17 @@ def main() -> int:
         subprocess.run([sys.executable, *args], cwd=PROJECT, check=True)
     result = {name: json.loads((RESULTS_DIR / f"{name}.json").read_text())
               for name in ("calls", "time_to_sergeant", "latency", "coldstart", "load", "erasure")}
-    default = next(r for r in result["time_to_sergeant"]["results"] if r["wave_size"] == 3 and r["wave_interval"] == 20)
+    default = next(r for r in result["time_to_sergeant"]["results"]
+                   if r["wave_size"] == 3 and r["wave_interval"] == 20)
     at_once = result["time_to_sergeant"]["results"][0]
     rows = [
-        ["AWS calls per lifecycle (start -> accept -> decide -> audit)", result["calls"]["total"], "every call justified"],
+        ["AWS calls per lifecycle (start -> accept -> decide -> audit)", result["calls"]["total"],
+         "every call justified"],
         ["unjustified calls", len(result["calls"]["unjustified"]), "0"],
-        ["time to accept p50/p95, waves of 3 every 20 s", f"{default['p50_s']} s / {default['p95_s']} s", f"{default['mean_sms']} SMS/check"],
-        ["time to accept p50/p95, everyone at once", f"{at_once['p50_s']} s / {at_once['p95_s']} s", f"{at_once['mean_sms']} SMS/check"],
+        ["time to accept p50/p95, waves of 3 every 20 s", f"{default['p50_s']} s / {default['p95_s']} s",
+         f"{default['mean_sms']} SMS/check"],
+        ["time to accept p50/p95, everyone at once", f"{at_once['p50_s']} s / {at_once['p95_s']} s",
+         f"{at_once['mean_sms']} SMS/check"],
         ["load: verifications completed / errors / incomplete audit chains",
          f"{result['load']['completed']}/{result['load']['verifications']} / {result['load']['errors']} / "
          f"{result['load']['chain_problems']}", "all / 0 / 0"],

@@ -108,7 +108,8 @@ def main(argv: list[str] | None = None) -> list[dict[str, object]]:
     results = run(default_policies(), checks, args.seed, args.sergeants, args.median_response, args.sigma,
                   args.no_answer, args.answer_timeout)
     print(f"{checks} checks, {args.sergeants} available sergeants, median response {args.median_response:g} s "
-          f"(sigma {args.sigma:g}), {args.no_answer:.0%} never answer, unanswered after {args.answer_timeout:g} s, seed {args.seed}")
+          f"(sigma {args.sigma:g}), {args.no_answer:.0%} never answer, unanswered after {args.answer_timeout:g} s, "
+          f"seed {args.seed}")
     print(table(["policy", "p50 s", "p95 s", "unanswered %", "SMS/check"],
                 [[r["policy"], r["p50_s"], r["p95_s"], r["unanswered_pct"], r["mean_sms"]] for r in results]))
     save_result("time_to_sergeant", {"checks": checks, "seed": args.seed, "results": results})

@@ -150,7 +150,9 @@ ERROR_CODES = sorted(
 class ErrorDetail(_Out):
     code: Literal[tuple(ERROR_CODES)]  # type: ignore[valid-type]
     message: str
-    verification_id: str | None = Field(default=None, description="with active_verification_exists: the check in progress")
+    verification_id: str | None = Field(
+        default=None, description="with active_verification_exists: the check in progress"
+    )
 
 
 class ErrorBody(_Out):
@@ -229,7 +231,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("post", "/verifications/{verification_id}/cancel", "The officer withdraws", (200, Verification),
               ("officer",), schemas.EmptyRequest, {**BODY_ERRORS, **AUTH_ERRORS, 409: ("invalid_state",)}, (VID,)),
     Operation("put", "/me/duty", "A sergeant goes on or off duty", (200, DutyStatus), ("sergeant",),
-              schemas.DutyRequest, {**BODY_ERRORS, 401: ("unauthenticated",), 403: ("forbidden",), 404: ("not_found",)}),
+              schemas.DutyRequest,
+              {**BODY_ERRORS, 401: ("unauthenticated",), 403: ("forbidden",), 404: ("not_found",)}),
     Operation("get", "/public/verifications/{reference}", "What the person stopped sees (rate-limited)",
               (200, PublicView), errors={404: ("not_found",), 429: ("rate_limited",)}, parameters=(REFERENCE,)),
     Operation("put", "/officers/{officer_id}", "An admin replaces a registry record", (200, RegistryRecord),
@@ -252,8 +255,10 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/s/{verification_id}", "Sergeant page (the SMS link); signs in in the browser",
               (200, "text/html"), parameters=(VID,)),
     Operation("get", "/o", "Officer page", (200, "text/html")),
-    Operation("get", "/static/{asset}", "Page stylesheets and scripts, by name from a fixed list", (200, "text/css|text/javascript"),
-              parameters=(_path_parameter("asset", "e.g. citizen.css, sergeant.js"),), page_statuses={404: "text/plain"}),
+    Operation("get", "/static/{asset}", "Page stylesheets and scripts, by name from a fixed list",
+              (200, "text/css|text/javascript"),
+              parameters=(_path_parameter("asset", "e.g. citizen.css, sergeant.js"),),
+              page_statuses={404: "text/plain"}),
 )
 
 
@@ -305,7 +310,10 @@ def _operation(op: Operation) -> dict[str, Any]:
     else:
         responses["500"] = _error_response(500, ("internal_error",))
     document: dict[str, Any] = {
-        "operationId": f"{op.method}_{op.path.strip('/').replace('/', '_').replace('{', '').replace('}', '').replace('.', '_') or 'root'}",
+        "operationId": (
+            f"{op.method}_"
+            f"{op.path.strip('/').replace('/', '_').replace('{', '').replace('}', '').replace('.', '_') or 'root'}"
+        ),
         "summary": op.summary,
         "responses": responses,
     }

@@ -16,7 +16,7 @@ from .verification import Verification
 MAX_TIMER_DELAY_SECONDS = 900
 
 
-class TimerKind(str, enum.Enum):
+class TimerKind(enum.StrEnum):
     WAVE = "wave"
     ANSWER_TIMEOUT = "answer_timeout"
     DECISION_TIMEOUT = "decision_timeout"

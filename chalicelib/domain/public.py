@@ -40,7 +40,10 @@ OFFICER_ADVICE: dict[Status, str] = {
         "Not confirmed. The control room has been alerted. Stop the interaction and wait for a "
         "uniformed officer."
     ),
-    Status.CANCELLED: "Cancelled. If the person still needs reassurance, ask the control room to send a uniformed officer.",
+    Status.CANCELLED: (
+        "Cancelled. If the person still needs reassurance, ask the control room to send a uniformed "
+        "officer."
+    ),
     Status.UNANSWERED: (
         "No sergeant answered in time. The control room has been alerted: ask them by radio to "
         "confirm you or send a uniformed officer. The person may call 999."

@@ -13,13 +13,13 @@ from .errors import NotOnDuty, OfficerNotServing
 from .verification import OfficerSummary
 
 
-class OfficerStatus(str, enum.Enum):
+class OfficerStatus(enum.StrEnum):
     SERVING = "serving"
     SUSPENDED = "suspended"
     LEFT = "left"
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     OFFICER = "officer"
     SERGEANT = "sergeant"
     ADMIN = "admin"
@@ -28,7 +28,7 @@ class Role(str, enum.Enum):
     CONTROL_ROOM = "control_room"
 
 
-class Duty(str, enum.Enum):
+class Duty(enum.StrEnum):
     AVAILABLE = "available"
     OFF_DUTY = "off_duty"
 

@@ -107,12 +107,13 @@ def _has_control_characters(value: str) -> bool:
     return any(unicodedata.category(character) in ("Cc", "Cs") for character in value)
 
 
-def _decode(data: bytes) -> tuple[str | None, Problem | None]:
+def _decode(data: bytes) -> str | Problem:
+    """The file's text, or the problem that it is not UTF-8."""
     try:
-        return data.decode("utf-8-sig"), None  # a byte order mark (Excel's "CSV UTF-8") is allowed
+        return data.decode("utf-8-sig")  # a byte order mark (Excel's "CSV UTF-8") is allowed
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        return None, Problem(line, "file", f"not UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8")
+        return Problem(line, "file", f"not UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8")
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
@@ -137,10 +138,9 @@ def validate(data: bytes, photos: PhotoLookup | None) -> tuple[list[ImportRow], 
 
     `photos` is None when no photo folder was given: then any row naming a photo is a problem.
     """
-    text, problem = _decode(data)
-    if problem is not None:
-        return [], [problem]
-    assert text is not None
+    text = _decode(data)
+    if isinstance(text, Problem):
+        return [], [text]
     records = _records(text)
     first = next(records, None)
     expected = ",".join(HEADER)
@@ -163,7 +163,8 @@ def validate(data: bytes, photos: PhotoLookup | None) -> tuple[list[ImportRow], 
         if len(fields) != len(HEADER):
             problems.append(Problem(line, "row", f"expected {len(HEADER)} fields, found {len(fields)}"))
             continue
-        officer_id, row, row_problems = _check_row(line, dict(zip(HEADER, (f.strip() for f in fields))), photos)
+        values = dict(zip(HEADER, (f.strip() for f in fields), strict=True))  # the length was checked above
+        officer_id, row, row_problems = _check_row(line, values, photos)
         if officer_id is not None:
             if officer_id in first_line_of:
                 row_problems.append(Problem(line, "officer_id", f"{officer_id} is already on line "
@@ -229,7 +230,9 @@ def _check_row(
     well_formed_id = officer_id if OFFICER_ID.fullmatch(officer_id) else None
     if problems:
         return well_formed_id, None, problems
-    assert role is not None and status is not None
+    if role is None or status is None:
+        # _enum reports a problem whenever it gives None, so a row without problems has both.
+        raise RuntimeError(f"line {line}: no problem reported, yet the role or status is missing")
     return well_formed_id, ImportRow(
         line=line, officer_id=officer_id, given_name=values["given_name"], family_name=values["family_name"],
         rank=rank, role=role, status=status, phone=phone, email=email, duty=duty, photo=photo,

@@ -34,7 +34,7 @@ class SignInAccount:
         return self.force == force and self.officer_id == officer_id
 
 
-class AccountChange(str, enum.Enum):
+class AccountChange(enum.StrEnum):
     """One change to an account, in the order they are made (names only: they are audited)."""
 
     CREATED = "created"

@@ -104,5 +104,7 @@ def sergeant_request_sms(verification: Verification, link: str) -> str:
         where = _fit(where, max(budget - septets(name), keep_of_where))
         name = _fit(name, budget - septets(where))
     message = render(name, where)
-    assert septets(message) <= MAX_SEPTETS
+    if septets(message) > MAX_SEPTETS:
+        # Cannot happen: the name and the area were shortened to fit the budget above.
+        raise RuntimeError(f"the SMS is {septets(message)} septets, more than {MAX_SEPTETS}")
     return message

@@ -14,7 +14,7 @@ from datetime import datetime
 from .errors import AlreadyAccepted, CannotVerifySelf, Forbidden, InvalidTransition
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     AWAITING_SERGEANT = "awaiting_sergeant"
     CONNECTED = "connected"
     CONFIRMED = "confirmed"
@@ -43,7 +43,7 @@ LEGAL_TRANSITIONS: dict[Status, frozenset[Status]] = {
 }
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     CONFIRMED = "confirmed"
     NOT_CONFIRMED = "not_confirmed"
 
@@ -125,9 +125,9 @@ class Verification:
         self, sergeant_id: str, outcome: Outcome, note: str | None, now: datetime
     ) -> Verification:
         """Only the sergeant who accepted may record the outcome."""
-        if self.sergeant is None or self.sergeant.officer_id != sergeant_id:
-            if self.status is Status.CONNECTED:
-                raise Forbidden("Only the sergeant who accepted this verification can decide it.")
+        not_theirs = self.sergeant is None or self.sergeant.officer_id != sergeant_id
+        if not_theirs and self.status is Status.CONNECTED:
+            raise Forbidden("Only the sergeant who accepted this verification can decide it.")
         target = Status.CONFIRMED if outcome is Outcome.CONFIRMED else Status.NOT_CONFIRMED
         return self._move_to(target, decided_at=now, outcome_note=note)
 

@@ -17,7 +17,9 @@ TEXT: dict[str, dict[str, str]] = {
         "reference": "Reference",
         "check_button": "Check",
         "not_found": "We could not find that reference. Check it and try again, or call 999.",
-        "rate_limited": "Too many checks from this connection. Wait a minute and try again. If you feel unsafe, call 999.",
+        "rate_limited": (
+            "Too many checks from this connection. Wait a minute and try again. If you feel unsafe, call 999."
+        ),
         "unsafe": "If you feel unsafe, call 999.",
         "officer": "Officer",
         "confirmed_by": "Confirmed by",
@@ -37,8 +39,13 @@ TEXT: dict[str, dict[str, str]] = {
         "check_intro": "Teipiwch y cyfeirnod a ddangosodd y swyddog i chi. Does dim angen mewngofnodi.",
         "reference": "Cyfeirnod",
         "check_button": "Gwirio",
-        "not_found": "Ni allem ddod o hyd i'r cyfeirnod hwnnw. Gwiriwch ef a rhowch gynnig arall arni, neu ffoniwch 999.",
-        "rate_limited": "Gormod o wiriadau o'r cysylltiad hwn. Arhoswch funud a rhowch gynnig arall arni. Os ydych chi'n teimlo'n anniogel, ffoniwch 999.",
+        "not_found": (
+            "Ni allem ddod o hyd i'r cyfeirnod hwnnw. Gwiriwch ef a rhowch gynnig arall arni, neu ffoniwch 999."
+        ),
+        "rate_limited": (
+            "Gormod o wiriadau o'r cysylltiad hwn. Arhoswch funud a rhowch gynnig arall arni. Os ydych chi'n teimlo'n "
+            "anniogel, ffoniwch 999."
+        ),
         "unsafe": "Os ydych chi'n teimlo'n anniogel, ffoniwch 999.",
         "officer": "Swyddog",
         "confirmed_by": "Cadarnhawyd gan",
@@ -76,11 +83,20 @@ STATUS_WORDS: dict[str, dict[Status, str]] = {
 }
 
 ADVICE_CY: dict[Status, str] = {
-    Status.AWAITING_SERGEANT: "Mae rhingyll yr heddlu yn cael ei ofyn i gadarnhau pwy yw'r person hwn. Arhoswch os gwelwch yn dda.",
+    Status.AWAITING_SERGEANT: (
+        "Mae rhingyll yr heddlu yn cael ei ofyn i gadarnhau pwy yw'r person hwn. Arhoswch os gwelwch yn dda."
+    ),
     Status.CONNECTED: "Mae rhingyll yr heddlu yn gwirio pwy yw'r person hwn ar alwad fideo nawr.",
-    Status.CONFIRMED: "Mae'r person hwn yn swyddog heddlu sy'n gwasanaethu, wedi'i gadarnhau gan ringyll o'r un heddlu.",
+    Status.CONFIRMED: (
+        "Mae'r person hwn yn swyddog heddlu sy'n gwasanaethu, wedi'i gadarnhau gan ringyll o'r un heddlu."
+    ),
     Status.NOT_CONFIRMED: "Ni ellid cadarnhau bod y person hwn yn swyddog heddlu. Ffoniwch 999 nawr.",
-    Status.CANCELLED: "Cafodd y gwiriad ei ganslo cyn iddo orffen. Os ydych chi'n teimlo'n anniogel, ffoniwch 999 a gofynnwch am swyddog mewn iwnifform.",
-    Status.UNANSWERED: "Ni allai unrhyw ringyll gadarnhau'r person hwn mewn pryd. Ffoniwch 999 a gofynnwch am swyddog mewn iwnifform.",
+    Status.CANCELLED: (
+        "Cafodd y gwiriad ei ganslo cyn iddo orffen. Os ydych chi'n teimlo'n anniogel, ffoniwch 999 a gofynnwch am "
+        "swyddog mewn iwnifform."
+    ),
+    Status.UNANSWERED: (
+        "Ni allai unrhyw ringyll gadarnhau'r person hwn mewn pryd. Ffoniwch 999 a gofynnwch am swyddog mewn iwnifform."
+    ),
     Status.EXPIRED: "Ni orffennwyd y gwiriad mewn pryd. Ffoniwch 999 a gofynnwch am swyddog mewn iwnifform.",
 }

@@ -104,7 +104,9 @@ class LiveStack:
     def alerts(self, wait_seconds: int = 2) -> list[dict[str, Any]]:
         sqs = self.client("sqs")
         url = self.details["alerts_queue_url"]
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds).get("Messages", [])
+        messages = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds
+        ).get("Messages", [])
         for message in messages:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         return [json.loads(m["Body"]) for m in messages]
@@ -152,30 +154,29 @@ def _run_stack(state_dir: Path, extra_env: dict[str, str] | None = None):
     for name in ("AWS_ENDPOINT_URL", "POWERTOOLS_LOG_LEVEL"):
         env.pop(name, None)
     log_path = state_dir / "stack.log"
-    log = open(log_path, "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "chalicelib.local"], cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    stack_file = state_dir / "stack.json"
-    deadline = time.monotonic() + 60
-    while not stack_file.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"local stack did not start:\n{log_path.read_text()}")
-        time.sleep(0.2)
-    live = LiveStack(json.loads(stack_file.read_text()), state_dir)
-    live.process = process
-    live.log_path = log_path
-    try:
-        yield live
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "chalicelib.local"], cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        stack_file = state_dir / "stack.json"
+        deadline = time.monotonic() + 60
+        while not stack_file.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-        log.close()
+                raise RuntimeError(f"local stack did not start:\n{log_path.read_text()}")
+            time.sleep(0.2)
+        live = LiveStack(json.loads(stack_file.read_text()), state_dir)
+        live.process = process
+        live.log_path = log_path
+        try:
+            yield live
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
 
 
 @pytest.fixture(scope="session")

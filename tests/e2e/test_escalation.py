@@ -1,5 +1,6 @@
 """Escalation over HTTP against the `make run` stack with short timings (issue 3):
-waves of one sergeant a second, an answer timeout of 8 s (slack for a loaded 2-core machine) and a decision timeout of 3 s."""
+waves of one sergeant a second, an answer timeout of 8 s (slack for a loaded 2-core machine) and a
+decision timeout of 3 s."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ pytestmark = pytest.mark.e2e
 
 
 def _start(stack, officer_id: str, area: str) -> dict:
-    status, body = stack.call("POST", "/verifications", officer_id, {"location": {"lat": 51.5072, "lon": -0.1276}, "area": area})
+    status, body = stack.call("POST", "/verifications", officer_id,
+                              {"location": {"lat": 51.5072, "lon": -0.1276}, "area": area})
     assert status == 201, body
     return body
 
@@ -28,7 +30,9 @@ def test_waves_then_unanswered_raises_the_alarm(fast_stack):
     vid = started["verification_id"]
     assert len(_texts_for(fast_stack, vid)) == 1  # wave 1: one sergeant
 
-    status = wait_for(lambda: (s := fast_stack.call("GET", f"/verifications/{vid}", "MP4721")[1]["status"]) != "awaiting_sergeant" and s, timeout=15)
+    status = wait_for(lambda: (
+        (s := fast_stack.call("GET", f"/verifications/{vid}", "MP4721")[1]["status"]) != "awaiting_sergeant" and s
+    ), timeout=15)
     assert status == "unanswered"
 
     texts = _texts_for(fast_stack, vid)
@@ -58,7 +62,8 @@ def test_a_sergeant_texted_in_wave_two_wins_normally(fast_stack):
     second = next(u for u in fast_stack.details["users"] if u["phone"] == texts[1]["phone_number"])
     status, accepted = fast_stack.call("POST", f"/verifications/{vid}/accept", second["officer_id"], {})
     assert status == 200 and accepted["sergeant"]["officer_id"] == second["officer_id"]
-    status, decided = fast_stack.call("POST", f"/verifications/{vid}/outcome", second["officer_id"], {"outcome": "confirmed"})
+    status, decided = fast_stack.call("POST", f"/verifications/{vid}/outcome", second["officer_id"],
+                                      {"outcome": "confirmed"})
     assert status == 200 and decided["status"] == "confirmed"
     sent_at_decision = len(_texts_for(fast_stack, vid))
     time.sleep(5)  # past the answer timeout: nothing more happens to a decided check
@@ -71,7 +76,9 @@ def test_accepted_but_undecided_expires_with_an_alert(fast_stack):
     started = _start(fast_stack, "WP1187", "Devizes Market Place")
     vid = started["verification_id"]
     assert fast_stack.call("POST", f"/verifications/{vid}/accept", "WP3001", {})[0] == 200
-    status = wait_for(lambda: (s := fast_stack.call("GET", f"/verifications/{vid}", "WP1187")[1]["status"]) != "connected" and s, timeout=15)
+    status = wait_for(lambda: (
+        (s := fast_stack.call("GET", f"/verifications/{vid}", "WP1187")[1]["status"]) != "connected" and s
+    ), timeout=15)
     assert status == "expired"
     alerts = wait_for(lambda: fast_stack.alerts_for(vid), timeout=10)
     assert [a["type"] for a in alerts] == ["verification_expired"] and alerts[0]["sergeant_id"] == "WP3001"

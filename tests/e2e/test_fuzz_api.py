@@ -6,8 +6,8 @@ possibly of another force), otherwise anyone - every role, a suspended officer, 
 sergeant, another force, nobody, or a forged token. Path ids are three times in four ones that
 really exist (checks waiting and accepted, started afresh for each operation as earlier ones end
 them; seeded officers; the served assets), so accept, decide and cancel reach real states. A quarter of the
-requests are deliberately invalid where the operation has something to break. Checked on every answer: no 5xx, and status, content type, headers and body
-are all as documented; no stack trace in any body.
+requests are deliberately invalid where the operation has something to break. Checked on every answer: no
+5xx, and status, content type, headers and body are all as documented; no stack trace in any body.
 
 `make test` runs FUZZ_EXAMPLES (default 12) examples per operation, derandomised; `make fuzz` runs
 200 with fresh randomness (FUZZ_RANDOM=1).
@@ -81,13 +81,15 @@ def fuzz(fuzz_stack):
 
 
 def _replenish(live, known: dict[str, list[str]],
-               who: tuple[tuple[str, str | None], ...] = (("MP4721", "MP2002"), ("MP5102", None), ("WP1187", None))) -> int:
+               who: tuple[tuple[str, str | None], ...] = (("MP4721", "MP2002"), ("MP5102", None), ("WP1187", None)),
+               ) -> int:
     """A check in progress for each officer who has none (earlier operations end them): accepted by
     a sergeant the fuzzer calls as (when they can still accept), or waiting. Returns how many were
     started."""
     started = 0
     for officer, sergeant in who:
-        status, body = live.call("POST", "/verifications", officer, {"location": {"lat": 51.5, "lon": -0.14}, "area": "Camden"})
+        status, body = live.call("POST", "/verifications", officer,
+                                 {"location": {"lat": 51.5, "lon": -0.14}, "area": "Camden"})
         if status in (403, 409):
             continue  # one already in progress, or the fuzzed registry no longer lists them as serving
         assert status == 201, body

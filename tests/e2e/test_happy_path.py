@@ -20,7 +20,7 @@ START = {"location": {"lat": 51.5390, "lon": -0.1426, "accuracy_m": 15}, "area":
 def _chain_is_valid(objects: dict[str, bytes]) -> list[dict]:
     events = sorted((json.loads(body) for body in objects.values()), key=lambda e: e["seq"])
     previous = "0" * 64
-    for position, (key, event) in enumerate(sorted(((k, json.loads(v)) for k, v in objects.items())), start=1):
+    for position, (key, _event) in enumerate(sorted(((k, json.loads(v)) for k, v in objects.items())), start=1):
         assert key.endswith(f"/{position:06d}.json")
     for position, event in enumerate(events, start=1):
         unhashed = {k: v for k, v in event.items() if k != "hash"}
@@ -46,7 +46,8 @@ def test_officer_to_confirmation_end_to_end(live_stack):
     assert started["citizen_url"].endswith(f"/v/{reference}")
 
     # Exactly the available serving sergeants of the Met got one SMS each.
-    expected_phones = {u["phone"] for u in live_stack.users(force="met", role="sergeant", status="serving", duty="available")}
+    expected_phones = {u["phone"] for u in live_stack.users(force="met", role="sergeant", status="serving",
+                                                            duty="available")}
     assert len(expected_phones) == 3
     sent = live_stack.sms()[sms_before:]
     assert sorted(m["phone_number"] for m in sent) == sorted(expected_phones)
@@ -125,7 +126,8 @@ def test_not_confirmed_raises_the_alarm_with_location(live_stack):
     assert status == 201
     vid = started["verification_id"]
     assert live_stack.call("POST", f"/verifications/{vid}/accept", "WP3002", {})[0] == 200
-    status, decided = live_stack.call("POST", f"/verifications/{vid}/outcome", "WP3002", {"outcome": "not_confirmed", "note": "face does not match"})
+    status, decided = live_stack.call("POST", f"/verifications/{vid}/outcome", "WP3002",
+                                      {"outcome": "not_confirmed", "note": "face does not match"})
     assert status == 200 and decided["status"] == "not_confirmed"
     alerts = wait_for(lambda: live_stack.alerts(), timeout=10)
     assert len(alerts) == 1
@@ -158,7 +160,8 @@ def test_stack_json_follows_the_spec_layout(live_stack):
         assert {"username", "password", "role", "force", "officer_id", "status", "duty", "phone"} <= set(user)
     for force in ("met", "wiltshire"):
         people = live_stack.users(force=force)
-        assert len([u for u in people if u["role"] == "sergeant" and u["duty"] == "available" and u["status"] == "serving"]) >= 3
+        assert len([u for u in people
+                    if u["role"] == "sergeant" and u["duty"] == "available" and u["status"] == "serving"]) >= 3
         assert any(u["role"] == "sergeant" and u["duty"] == "off_duty" for u in people)
         assert any(u["status"] == "suspended" for u in people)
         assert any(u["role"] == "admin" for u in people)

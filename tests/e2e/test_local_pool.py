@@ -61,7 +61,9 @@ def test_seeded_users_are_enrolled_and_a_wrong_code_is_refused(live_stack, cogni
         == "CodeMismatchException"
     # The same session takes the right code after a wrong one, as Cognito's does.
     tokens = cognito.respond_to_auth_challenge(
-        **answer, ChallengeResponses={"USERNAME": user["username"], "SOFTWARE_TOKEN_MFA_CODE": totp.fresh_code(user["totp_secret"])},
+        **answer,
+        ChallengeResponses={"USERNAME": user["username"],
+                            "SOFTWARE_TOKEN_MFA_CODE": totp.fresh_code(user["totp_secret"])},
     )["AuthenticationResult"]
     assert tokens["IdToken"]
     # Every seeded user signs in the same way (the helper the e2e tests and bench/load.py use).
@@ -92,18 +94,24 @@ def test_first_sign_in_asks_for_a_password_the_policy_allows_then_mfa_setup(live
     answer = {"ClientId": client_id, "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": started["Session"]}
     for weak in ("Short-1!", "no-capitals-2026!", "NO-SMALL-2026!", "No-Digits-Here!", "NoSymbols2026ab"):
         assert _error(cognito.respond_to_auth_challenge, **answer,
-                      ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": weak}) == "InvalidPasswordException", weak
-    setup = cognito.respond_to_auth_challenge(**answer, ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": NEW_PASSWORD})
+                      ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": weak}) \
+            == "InvalidPasswordException", weak
+    setup = cognito.respond_to_auth_challenge(
+        **answer, ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": NEW_PASSWORD}
+    )
     assert setup["ChallengeName"] == "MFA_SETUP"
     association = cognito.associate_software_token(Session=setup["Session"])
     secret = association["SecretCode"]
     code = totp.fresh_code(secret)
     wrong = f"{(int(code) + 1) % 10 ** 6:06d}"
-    assert _error(cognito.verify_software_token, Session=association["Session"], UserCode=wrong) == "CodeMismatchException"
+    assert _error(cognito.verify_software_token, Session=association["Session"], UserCode=wrong) \
+        == "CodeMismatchException"
     verified = cognito.verify_software_token(Session=association["Session"], UserCode=totp.fresh_code(secret))
     assert verified["Status"] == "SUCCESS"
-    tokens = cognito.respond_to_auth_challenge(ClientId=client_id, ChallengeName="MFA_SETUP", Session=verified["Session"],
-                                               ChallengeResponses={"USERNAME": username})["AuthenticationResult"]
+    tokens = cognito.respond_to_auth_challenge(
+        ClientId=client_id, ChallengeName="MFA_SETUP", Session=verified["Session"],
+        ChallengeResponses={"USERNAME": username},
+    )["AuthenticationResult"]
     assert tokens["IdToken"]
     # From now on: password, then a code.
     assert sign_in(cognito, client_id, username, NEW_PASSWORD, secret)["IdToken"]
@@ -120,11 +128,13 @@ def test_a_user_cannot_rewrite_her_own_force_or_number(live_stack, cognito):
                       UserAttributes=[{"Name": name, "Value": value}]) == "InvalidParameterException", name
     # Refused as a whole: a mutable attribute in the same request is not written either.
     assert _error(cognito.update_user_attributes, AccessToken=access, UserAttributes=[
-        {"Name": "locale", "Value": "cy"}, {"Name": "custom:force", "Value": "wiltshire"}]) == "InvalidParameterException"
+        {"Name": "locale", "Value": "cy"}, {"Name": "custom:force", "Value": "wiltshire"},
+    ]) == "InvalidParameterException"
     # An administrator cannot move her either (immutable attributes are set once, at creation).
     assert _error(cognito.admin_update_user_attributes, UserPoolId=pool_id, Username=user["username"],
                   UserAttributes=[{"Name": "custom:force", "Value": "wiltshire"}]) == "InvalidParameterException"
-    stored = {a["Name"]: a["Value"] for a in cognito.admin_get_user(UserPoolId=pool_id, Username=user["username"])["UserAttributes"]}
+    stored = {a["Name"]: a["Value"]
+              for a in cognito.admin_get_user(UserPoolId=pool_id, Username=user["username"])["UserAttributes"]}
     assert stored["custom:force"] == "met" and stored["custom:officer_id"] == "MP5102" and "locale" not in stored
     # Mutable attributes are still hers to change.
     cognito.update_user_attributes(AccessToken=access, UserAttributes=[{"Name": "locale", "Value": "en-GB"}])

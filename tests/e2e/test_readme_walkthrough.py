@@ -31,5 +31,6 @@ def test_readme_walkthrough_runs_as_pasted(live_stack):
     assert '"status":"confirmed"' in out and reference in out
     assert re.search(r"\d+ events, chain intact", out)
     assert re.search(r"^INTACT: \d+ events in \d+ chains, 1 digests checked$", out, re.M), out
-    for step in ("verification.requested", "sergeants.notified", "sms.sent", "verification.accepted", "registry.disclosed", "verification.confirmed"):
+    for step in ("verification.requested", "sergeants.notified", "sms.sent", "verification.accepted",
+                 "registry.disclosed", "verification.confirmed"):
         assert step in out

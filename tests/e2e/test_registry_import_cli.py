@@ -60,7 +60,8 @@ def cli(stack, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_issues_three_people_go_live_and_the_sergeant_gets_the_next_check(stack, files):
-    done = cli(stack, "registry", "import", "--force", "met", str(files / "three.csv"), "--photos", str(files / "photos"))
+    done = cli(stack, "registry", "import", "--force", "met", str(files / "three.csv"),
+               "--photos", str(files / "photos"))
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.splitlines()[-1] == "created 3, updated 0, unchanged 0, disabled 0"
 
@@ -106,7 +107,8 @@ def test_the_issues_three_people_go_live_and_the_sergeant_gets_the_next_check(st
     assert accepted["sergeant"]["officer_id"] == "MP1902" and accepted["officer_record"]["officer_id"] == "MP4721"
 
     # The same file again changes nothing.
-    again = cli(stack, "registry", "import", "--force", "met", str(files / "three.csv"), "--photos", str(files / "photos"))
+    again = cli(stack, "registry", "import", "--force", "met", str(files / "three.csv"),
+                "--photos", str(files / "photos"))
     assert (again.returncode, again.stdout.splitlines()[-1]) == (0, "created 0, updated 0, unchanged 3, disabled 0")
     assert len(invitations_file.read_text().splitlines()) == 3
 

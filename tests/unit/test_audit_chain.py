@@ -96,7 +96,7 @@ def test_seq_counts_from_one_and_prev_hash_links():
     events = make_chain()
     assert [event["seq"] for event in events] == [1, 2, 3, 4, 5]
     assert events[0]["prev_hash"] == "0" * 64
-    for before, after in zip(events, events[1:]):
+    for before, after in itertools.pairwise(events):
         assert after["prev_hash"] == before["hash"]
     for event in events:
         assert event["hash"] == spec_hash(event)
@@ -249,7 +249,7 @@ def test_verify_chain_detects_swapped_order():
     events = make_chain()
     third, fourth = copy.deepcopy(events[2]), copy.deepcopy(events[3])
     third["seq"], fourth["seq"] = 4, 3
-    tampered = events[:2] + [fourth, third] + events[4:]
+    tampered = [*events[:2], fourth, third, *events[4:]]
     problems = verify_chain(tampered)
     assert "seq 3: hash does not match content" in problems
     assert "seq 4: hash does not match content" in problems
@@ -262,7 +262,7 @@ def test_verify_chain_detects_swapped_order_even_with_rehashed_events():
     third, fourth = copy.deepcopy(events[2]), copy.deepcopy(events[3])
     third["seq"], fourth["seq"] = 4, 3
     third["hash"], fourth["hash"] = spec_hash(third), spec_hash(fourth)
-    problems = verify_chain(events[:2] + [fourth, third] + events[4:])
+    problems = verify_chain([*events[:2], fourth, third, *events[4:]])
     assert "seq 3: prev_hash does not match previous event" in problems
 
 
@@ -278,14 +278,14 @@ def test_verify_chain_detects_a_forged_appended_event():
     events = make_chain()
     forged = {**events[4], "seq": 6, "event_id": "evt-x", "prev_hash": "f" * 64}
     forged["hash"] = spec_hash(forged)
-    assert verify_chain(events + [forged]) == ["seq 6: prev_hash does not match previous event"]
+    assert verify_chain([*events, forged]) == ["seq 6: prev_hash does not match previous event"]
 
 
 def test_verify_chain_detects_a_duplicate_seq():
     events = make_chain()
     fork = {**events[1], "event_id": "evt-fork"}
     fork["hash"] = spec_hash(fork)
-    problems = verify_chain(events + [fork])
+    problems = verify_chain([*events, fork])
     assert any(problem.endswith("expected 3") for problem in problems)
 
 

@@ -71,7 +71,9 @@ def _run(transaction: list[dict[str, Any]]) -> dict[str, Any]:
         dynamodb.create_table(
             TableName=TABLE, BillingMode="PAY_PER_REQUEST",
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}
+            ],
             StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
         )
         for sk, n in (("1", "1"), ("2", "2")):
@@ -85,7 +87,9 @@ def _run(transaction: list[dict[str, Any]]) -> dict[str, Any]:
         streams = boto3.client("dynamodbstreams", region_name="eu-west-2")
         arn = dynamodb.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
         shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        iterator = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
         outcome["stream"] = [(r["eventName"], r["dynamodb"]["Keys"]["sk"]["S"])
                              for r in streams.get_records(ShardIterator=iterator)["Records"]]
         return outcome

@@ -78,7 +78,8 @@ def test_a_utf8_byte_order_mark_and_blank_lines_are_accepted():
 
 
 def test_a_file_that_is_not_utf8_names_the_line():
-    data = (HEAD + "\n" + OFFICER + "\n").encode() + "MP1,Zoë,Brown,PC,officer,serving,,z@met.police.uk,,\n".encode("latin-1")
+    data = ((HEAD + "\n" + OFFICER + "\n").encode()
+            + "MP1,Zoë,Brown,PC,officer,serving,,z@met.police.uk,,\n".encode("latin-1"))
     assert validate(data, lookup) == ([], [Problem(3, "file", "not UTF-8 (byte 0xeb); save the file as UTF-8")])
 
 
@@ -109,7 +110,7 @@ def test_a_file_that_is_not_utf8_names_the_line():
     ("photo", "sub/jones.png", "a file name inside --photos, not a path"),
 ])
 def test_each_rule_names_the_line_and_the_field(field, value, message):
-    values = dict(zip(HEADER, OFFICER.split(",")))
+    values = dict(zip(HEADER, OFFICER.split(","), strict=True))
     values[field] = value
     line = ",".join(f'"{v}"' if "," in v else v for v in values.values())
     assert check(CONTROL, line) == ([], [f"line 3: {field}: {message}"])
@@ -146,7 +147,9 @@ def test_photo_content_rules():
     def bad_photos(name: str) -> str:
         return "not a JPEG or PNG image (by its content)"
 
-    assert check(SERGEANT, photos=bad_photos)[1] == ["line 2: photo: patel.jpg: not a JPEG or PNG image (by its content)"]
+    assert check(SERGEANT, photos=bad_photos)[1] == [
+        "line 2: photo: patel.jpg: not a JPEG or PNG image (by its content)"
+    ]
 
 
 def test_every_problem_of_the_file_is_reported_in_line_order():
@@ -196,7 +199,9 @@ def _record(**changes) -> RegistryRecord:
 
 def test_changed_fields_name_fields_and_a_new_photo_version():
     assert changed_fields(_record(), _record()) == []
-    assert changed_fields(_record(), _record(status=OfficerStatus.SUSPENDED, phone="+447700900999")) == ["phone", "status"]
+    assert changed_fields(
+        _record(), _record(status=OfficerStatus.SUSPENDED, phone="+447700900999")
+    ) == ["phone", "status"]
     assert changed_fields(_record(), _record(photo_version_id="v2", photo_sha256="bb")) == ["photo"]
     assert changed_fields(None, _record(phone=None, photo=None, duty=None)) == [
         "family_name", "given_name", "rank", "role", "status"]

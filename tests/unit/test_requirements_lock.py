@@ -51,7 +51,8 @@ def test_requirements_txt_pins_are_the_locks():
 
 
 def test_the_lock_covers_everything_requirements_txt_pulls_in_and_nothing_else():
-    roots = [Requirement(line) for line in REQUIREMENTS.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    roots = [Requirement(line) for line in REQUIREMENTS.read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
     needed = _closure(roots)
     locked = read_pins(LOCK)
     assert sorted(set(needed) - set(locked)) == [], "not pinned in requirements.lock: run `make lock`"

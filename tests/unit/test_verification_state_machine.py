@@ -121,7 +121,8 @@ def test_every_state_action_pair(state: Status, action: str):
         for field, value in _expected_fields(before, action).items():
             assert getattr(after, field) == value, field
         # Nothing else about the verification changes.
-        untouched = {"status", "sergeant", "accepted_at", "decided_at", "outcome_note", *_expected_fields(before, action)}
+        untouched = {"status", "sergeant", "accepted_at", "decided_at", "outcome_note",
+                     *_expected_fields(before, action)}
         for field in dataclasses.fields(Verification):
             if field.name not in untouched:
                 assert getattr(after, field.name) == getattr(before, field.name), field.name

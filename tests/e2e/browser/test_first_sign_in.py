@@ -250,8 +250,8 @@ def test_forgotten_password_code_then_a_new_password_signs_in(browser, stack):
         "message": "Password does not conform to policy: Password has previously been used"})
     page.fill("#reset-code", code)
     page.click("#reset-form button[type=submit]")
-    page.wait_for_selector("#sign-in-error:has-text('did not accept this password: Password does not conform to policy: "
-                           "Password has previously been used')")
+    page.wait_for_selector("#sign-in-error:has-text('did not accept this password: Password does not conform "
+                           "to policy: Password has previously been used')")
     screenshot(page, "forgot-password-refused")
 
     page.click("#reset-form button[type=submit]")

@@ -42,7 +42,7 @@ def test_officer_starts_sees_reference_and_qr_then_cancels(browser, stack):
     screenshot(page, "officer-active")
 
     # The position came from the phone (granted), not typed; the API agrees on what was started.
-    status, listed = stack.call("GET", "/verifications?status=awaiting_sergeant", "MP2001")
+    _, listed = stack.call("GET", "/verifications?status=awaiting_sergeant", "MP2001")
     mine = next(v for v in listed["items"] if v["reference"] == reference)
     assert mine["location"]["lat"] == pytest.approx(51.539) and mine["officer"]["officer_id"] == "MP4721"
 
@@ -53,7 +53,7 @@ def test_officer_starts_sees_reference_and_qr_then_cancels(browser, stack):
     page.click("#cancel")
     page.wait_for_selector("#live-status:has-text('Cancelled')")
     assert page.is_visible("#new-check") and not page.is_visible("#cancel")
-    status, body = stack.call("GET", f"/verifications/{mine['verification_id']}", "MP4721")
+    _, body = stack.call("GET", f"/verifications/{mine['verification_id']}", "MP4721")
     assert body["status"] == "cancelled"
     screenshot(page, "officer-cancelled")
 
@@ -78,7 +78,7 @@ def test_without_a_position_the_officer_types_the_area(browser, stack):
     page.click("#start-button")
     page.wait_for_selector("#active:not([hidden])")
     reference = page.text_content("#reference")
-    status, listed = stack.call("GET", "/verifications?status=awaiting_sergeant", "MP2001")
+    _, listed = stack.call("GET", "/verifications?status=awaiting_sergeant", "MP2001")
     mine = next(v for v in listed["items"] if v["reference"] == reference)
     assert mine["location"] is None and mine["area"] == "Kentish Town Rd"
     assert any("near Kentish Town Rd" in sms["message"] for sms in stack.sms())

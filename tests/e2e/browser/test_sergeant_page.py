@@ -80,7 +80,8 @@ def test_cannot_confirm_sends_the_citizen_to_999(browser, stack):
     assert "Call 999 now" in view.text_content(".advice")
     screenshot(view, "citizen-not-confirmed")
     citizen.close()
-    assert [a["type"] for a in stack.alerts_for(started["verification_id"], wait_seconds=2)] == ["verification_not_confirmed"]
+    alerts = stack.alerts_for(started["verification_id"], wait_seconds=2)
+    assert [a["type"] for a in alerts] == ["verification_not_confirmed"]
 
 
 def test_an_officer_cannot_use_the_sergeant_page(browser, stack):
