@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import os
-
 from datetime import timedelta
 
 from chalice import Chalice, Cron, Rate
 
 from chalicelib.api.audit_stream import handle_stream_batch
-from chalicelib.api.timers import handle_timer_messages
-from chalicelib.bootstrap import get_dependencies
 from chalicelib.api.errors import internal_error, normalise_framework_error
 from chalicelib.api.pages import pages
 from chalicelib.api.public import public
 from chalicelib.api.registry import registry
+from chalicelib.api.timers import handle_timer_messages
 from chalicelib.api.verifications import verifications
+from chalicelib.bootstrap import get_dependencies
 from chalicelib.observability import flush_metrics, logger
 
 app = Chalice(app_name="safe-connection")

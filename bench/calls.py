@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import quiet_stdout, save_result, table  # noqa: E402
-from bench.inprocess import BenchStack, build  # noqa: E402
+from bench.common import quiet_stdout, save_result, table
+from bench.inprocess import BenchStack, build
 
 OFFICER, SERGEANT = "MP4721", "MP2001"
 LOCATION = {"location": {"lat": 51.539, "lon": -0.1426, "accuracy_m": 10}, "area": "Camden High St"}

@@ -21,15 +21,15 @@ import argparse
 import contextlib
 import sys
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import quiet_stdout, save_result, table  # noqa: E402
-from bench.inprocess import BenchStack, build  # noqa: E402
+from bench.common import quiet_stdout, save_result, table
+from bench.inprocess import BenchStack, build
 
 LAMBDA_TIMEOUT_SECONDS = 20
 SCHEDULE_EVENT = {

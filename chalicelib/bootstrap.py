@@ -9,8 +9,9 @@ from __future__ import annotations
 import secrets
 import threading
 import uuid
+from collections.abc import Callable
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any
 
 from .domain.clock import Clock, utc_now
 from .domain.references import new_reference

@@ -19,12 +19,12 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import Any, TextIO
 
 from .domain.audit import verify_chain
-
 
 # A registry import makes tens of thousands of calls: botocore's adaptive mode slows the client down
 # when Cognito or DynamoDB throttle (and retries), instead of failing the run. Reads get longer: a

@@ -11,7 +11,7 @@ SERVICE = "safe-connection"
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace="SafeConnection", service=SERVICE)
 
-__all__ = ["logger", "metrics", "MetricUnit", "flush_metrics"]
+__all__ = ["MetricUnit", "flush_metrics", "logger", "metrics"]
 
 
 def flush_metrics() -> None:

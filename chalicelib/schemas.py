@@ -86,7 +86,7 @@ class StartVerificationRequest(_Strict):
     area: Annotated[Text, StringConstraints(max_length=80), AfterValidator(_no_contact_lookalike)] | None = None
 
     @model_validator(mode="after")
-    def _somewhere(self) -> "StartVerificationRequest":
+    def _somewhere(self) -> StartVerificationRequest:
         if self.location is None and self.area is None:
             raise ValueError("location or area is required")
         return self
@@ -132,7 +132,7 @@ class OfficerRecordRequest(_Strict):
         description="Sergeants only, and required for them; null for everyone else")
 
     @model_validator(mode="after")
-    def _sergeant_rules(self) -> "OfficerRecordRequest":
+    def _sergeant_rules(self) -> OfficerRecordRequest:
         if self.role == "sergeant" and self.phone is None:
             raise ValueError("phone: required for sergeants (E.164, e.g. +447700900123)")
         if self.role == "sergeant" and self.duty is None:

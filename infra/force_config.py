@@ -12,7 +12,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -439,7 +439,7 @@ def sms_link_budget() -> int:
     probe = Verification(
         verification_id=new_verification_id(), reference="SC-AAAA-BBBB", status=Status.AWAITING_SERGEANT,
         force="probe", officer=OfficerSummary("MP472100", "Insp", "Jo", "Jones"), location=None,
-        area="Camden High St", created_at=datetime.now(timezone.utc), voice_fallback=True,
+        area="Camden High St", created_at=datetime.now(UTC), voice_fallback=True,
     )
     longest = 0
     for length in range(1, 254):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks

@@ -23,8 +23,9 @@ os.environ.update(
 )
 
 import time  # noqa: E402
-from datetime import datetime, timedelta, timezone  # noqa: E402
-from typing import Any, Callable  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
+from typing import Any
 
 import pytest  # noqa: E402
 
@@ -39,7 +40,7 @@ class FakeClock:
     """A controllable clock: call it for now, `advance()` to move time."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 11, 28, 2, 47, 0, tzinfo=timezone.utc)
+        self.now = start or datetime(2026, 11, 28, 2, 47, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now

@@ -12,8 +12,9 @@ normally), and at 2 writes per event it stays far below a partition's 1,000 writ
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from botocore.exceptions import ClientError
 

@@ -16,8 +16,9 @@ import json
 import secrets
 import string
 import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Protocol
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 

@@ -10,9 +10,10 @@ item: refused starts, registry changes, erased checks' last event).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
 
 from ..adapters.audit_outbox import DynamoAuditOutbox
 from ..adapters.dynamodb import STATUS_INDEX, serialise_item
@@ -67,5 +68,5 @@ class DynamoRecordedChains:
             day = date.fromisoformat(match["date"])
             if (start is None or day >= start) and (end is None or day <= end):
                 recorded = datetime.fromisoformat(waiting.recorded_at.replace("Z", "+00:00"))
-                found[waiting.audit_key] = recorded.astimezone(timezone.utc)
+                found[waiting.audit_key] = recorded.astimezone(UTC)
         return found

@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from ..domain import digest as d
 from ..domain.audit import GENESIS_HASH, canonical_bytes, event_hash
@@ -74,7 +75,7 @@ class AuditVerifier:
         self._bucket = bucket
         self._signer = signer
         self._progress = progress or (lambda message: None)
-        self._now = now or datetime.now(timezone.utc)
+        self._now = now or datetime.now(UTC)
         self._today = today or self._now.date()
         self._records = records
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .clock import iso_z
@@ -89,7 +89,7 @@ def event_hash(event: dict[str, Any]) -> str:
 def audit_key(force: str, created_at: datetime, verification_id: str, seq: int) -> str:
     """Where an event lives in the audit bucket: partitioned for Athena by force and date."""
     return (
-        f"audit/force={force}/date={created_at.astimezone(timezone.utc).strftime('%Y-%m-%d')}/"
+        f"audit/force={force}/date={created_at.astimezone(UTC).strftime('%Y-%m-%d')}/"
         f"{verification_id}/{seq:06d}.json"
     )
 

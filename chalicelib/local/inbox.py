@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 log = logging.getLogger("safe_connection.local.queue")
 
@@ -55,7 +56,7 @@ class QueueWorker(threading.Thread):
             try:
                 if not self.poll_once(wait_seconds=1):
                     self._stop_event.wait(0.1)
-            except Exception:  # noqa: BLE001 - keep polling; failed messages come back
+            except Exception:
                 self.failures += 1
                 log.warning("timer message failed; it will be retried", exc_info=True)
                 self._stop_event.wait(0.5)

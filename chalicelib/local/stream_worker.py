@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable, ContextManager
+from typing import Any, ContextManager
 
 log = logging.getLogger("safe_connection.local.stream")
 
@@ -65,7 +66,7 @@ class StreamWorker(threading.Thread):
                 backoff = self._poll
                 if not delivered:
                     self._stop_event.wait(self._poll)
-            except Exception:  # noqa: BLE001 - keep polling; the batch is redelivered
+            except Exception:
                 self.failures += 1
                 log.warning("audit batch failed; retrying in %.1fs", backoff, exc_info=True)
                 self._stop_event.wait(backoff)

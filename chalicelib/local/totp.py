@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import sys
 import time
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 STEP_SECONDS = 30
 DIGITS = 6

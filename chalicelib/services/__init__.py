@@ -7,8 +7,8 @@ Side effects on other services (SMS, Chime, alerts) happen after the state is sa
 """
 
 from .auditing import copy_audit_events, write_daily_digests
-from .erasure import erase_personal_data
 from .deciding import accept_verification, cancel_verification, record_outcome
+from .erasure import erase_personal_data
 from .public import public_view
 from .reading import get_verification, list_verifications
 from .registry import get_officer, put_officer, set_duty

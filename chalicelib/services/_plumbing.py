@@ -2,9 +2,9 @@
 
 
 import dataclasses
-from datetime import timezone
-from typing import TYPE_CHECKING, Any, Callable
-
+from collections.abc import Callable
+from datetime import UTC
+from typing import TYPE_CHECKING, Any
 
 from ..domain.access import Principal, ensure_can_view
 from ..domain.audit import GENESIS_HASH, SYSTEM, Actor, EventType, PendingEvent, audit_key, chain
@@ -120,7 +120,7 @@ def _alert(deps: "Dependencies", verification_id: str | None, subject: str, aler
 
 
 def _utc_day(moment: Any) -> str:
-    return moment.astimezone(timezone.utc).date().isoformat()
+    return moment.astimezone(UTC).date().isoformat()
 
 
 def _error_code(error: Exception) -> str:

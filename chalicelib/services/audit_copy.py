@@ -15,8 +15,9 @@ and an event written differently at its key is a forgery (or a fork) and is quar
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from ..domain.audit import GENESIS_HASH, canonical_bytes
 from ..domain.outbox import Checked, OutboxItem, Reason, check_item
@@ -36,14 +37,14 @@ class CopyReport:
     waiting: int = 0
     quarantined: int = 0
 
-    def add(self, other: "CopyReport") -> None:
+    def add(self, other: CopyReport) -> None:
         self.written += other.written
         self.already += other.already
         self.waiting += other.waiting
         self.quarantined += other.quarantined
 
 
-def copy_outbox_items(deps: "Dependencies", items: Iterable[OutboxItem]) -> CopyReport:
+def copy_outbox_items(deps: Dependencies, items: Iterable[OutboxItem]) -> CopyReport:
     """Judge and copy `items` (any order, any chains). Raises on an S3 or DynamoDB failure, after
     indexing whatever reached S3, so the caller's retry finds the rest."""
     report = CopyReport()
@@ -71,7 +72,7 @@ def _by_chain(items: Iterable[OutboxItem]) -> list[list[OutboxItem]]:
     return [sorted(group, key=lambda i: i.seq_from_key) for group in chains.values()]
 
 
-def _copy_chain(deps: "Dependencies", items: list[OutboxItem], report: CopyReport,
+def _copy_chain(deps: Dependencies, items: list[OutboxItem], report: CopyReport,
                 indexed: list[tuple[str, str, str]]) -> None:
     copied: dict[str, str] = {}  # S3 key -> hash of the events this batch put (or found) there
     for position, item in enumerate(items):
@@ -97,7 +98,7 @@ def _copy_chain(deps: "Dependencies", items: list[OutboxItem], report: CopyRepor
 _WAIT = "wait"
 
 
-def _chain_problem(deps: "Dependencies", item: OutboxItem, checked: Checked, copied: dict[str, str]) -> str | None:
+def _chain_problem(deps: Dependencies, item: OutboxItem, checked: Checked, copied: dict[str, str]) -> str | None:
     """None if the event extends the chain written so far; _WAIT if its predecessor is still in the
     outbox; else the Reason it can never join the chain."""
     if checked.seq == 1:
@@ -112,7 +113,7 @@ def _chain_problem(deps: "Dependencies", item: OutboxItem, checked: Checked, cop
     return None if checked.event["prev_hash"] == expected else Reason.CHAIN_MISMATCH
 
 
-def _predecessor_not_written(deps: "Dependencies", item: OutboxItem, checked: Checked) -> str:
+def _predecessor_not_written(deps: Dependencies, item: OutboxItem, checked: Checked) -> str:
     """Not forged merely because it is early: wait if the predecessor is in the outbox at its place."""
     predecessor = deps.audit_outbox.get(item.pk, checked.seq - 1)
     if predecessor is None or predecessor.audit_key != checked.predecessor_key:
@@ -122,7 +123,7 @@ def _predecessor_not_written(deps: "Dependencies", item: OutboxItem, checked: Ch
     return _WAIT
 
 
-def _write(deps: "Dependencies", checked: Checked, report: CopyReport) -> str | None:
+def _write(deps: Dependencies, checked: Checked, report: CopyReport) -> str | None:
     """Write the event once; None when it is in S3 as it should be, else the Reason it is not."""
     body = canonical_bytes(checked.event)
     if deps.audit_log.write(checked.key, body):

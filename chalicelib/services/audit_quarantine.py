@@ -29,7 +29,7 @@ ALERT_TYPE = "audit_event_quarantined"
 ALERT_SUBJECT = "Safe Connection: AUDIT EVENT REFUSED - outbox item quarantined, investigate"
 
 
-def quarantine(deps: "Dependencies", item: OutboxItem, reason: str) -> bool:
+def quarantine(deps: Dependencies, item: OutboxItem, reason: str) -> bool:
     """Keep `item` out of the log; returns True the first time this exact item is refused."""
     key = quarantine_key(item)
     if deps.audit_log.read(key) is not None:
@@ -52,7 +52,7 @@ def quarantine(deps: "Dependencies", item: OutboxItem, reason: str) -> bool:
     return True
 
 
-def _audit(deps: "Dependencies", item: OutboxItem, place: dict[str, Any], reason: str, key: str, alerted: bool) -> None:
+def _audit(deps: Dependencies, item: OutboxItem, place: dict[str, Any], reason: str, key: str, alerted: bool) -> None:
     """The refusal as an audit event of a chain of its own (the claimed chain may be the target)."""
     fingerprint = item.fingerprint()
     record = PendingEvent(QUARANTINED, SYSTEM, {

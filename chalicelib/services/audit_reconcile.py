@@ -32,7 +32,7 @@ class ReconcileReport(CopyReport):
     stopped_early: bool = False
 
 
-def reconcile_audit_outbox(deps: "Dependencies", budget: Budget) -> ReconcileReport:
+def reconcile_audit_outbox(deps: Dependencies, budget: Budget) -> ReconcileReport:
     """Copy every event still awaiting copy that is older than the stream's grace period."""
     report = ReconcileReport()
     grace = timedelta(seconds=deps.settings.audit_reconcile_after_seconds)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 # Time kept back from the function's timeout: the unit of work in hand finishes, the run returns.
 SAFETY_MARGIN_SECONDS = 5.0
@@ -22,7 +23,7 @@ class Budget:
 
     @classmethod
     def for_run(cls, seconds: float, max_units: int, lambda_context: Any = None,
-                monotonic: Callable[[], float] = time.monotonic) -> "Budget":
+                monotonic: Callable[[], float] = time.monotonic) -> Budget:
         """`seconds` of work, never closer than the safety margin to the Lambda timeout."""
         remaining = getattr(lambda_context, "get_remaining_time_in_millis", None)
         if callable(remaining):

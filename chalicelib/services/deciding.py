@@ -20,7 +20,16 @@ from ..schemas import (
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
-from ._plumbing import _actor, _alert_outcome, _apply, _close_meeting, _error_code, _load_visible, _meeting_view, _schedule
+from ._plumbing import (
+    _actor,
+    _alert_outcome,
+    _apply,
+    _close_meeting,
+    _error_code,
+    _load_visible,
+    _meeting_view,
+    _schedule,
+)
 
 
 def accept_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:

@@ -47,7 +47,7 @@ class SweepReport:
     stopped_early: bool = False
 
 
-def erase_due_personal_data(deps: "Dependencies", budget: Budget) -> SweepReport:
+def erase_due_personal_data(deps: Dependencies, budget: Budget) -> SweepReport:
     """Erase, oldest day first, the chains whose retention period is over, until `budget` is spent.
 
     A chain that cannot be erased yet moves to the first day not yet due (tomorrow's sweep)."""
@@ -67,13 +67,13 @@ def erase_due_personal_data(deps: "Dependencies", budget: Budget) -> SweepReport
     return report
 
 
-def erase_personal_data(deps: "Dependencies", created_day: str) -> list[str]:
+def erase_personal_data(deps: Dependencies, created_day: str) -> list[str]:
     """Erase every erasable chain created on `created_day` (no budget; others stay where they are)."""
     return [chain_id for chain_id in deps.envelope.chains_created_on(created_day)
             if erase_chain(deps, created_day, chain_id) == ERASED]
 
 
-def erase_chain(deps: "Dependencies", day: str, chain_id: str, postpone_to: date | None = None) -> str:
+def erase_chain(deps: Dependencies, day: str, chain_id: str, postpone_to: date | None = None) -> str:
     """Erase one chain's personal data; ERASED, or POSTPONED (moved to `postpone_to` if given).
 
     Each step is safe to repeat, so a run that failed half-way is finished by a later one."""
@@ -90,7 +90,7 @@ def erase_chain(deps: "Dependencies", day: str, chain_id: str, postpone_to: date
     return ERASED
 
 
-def _erase_verification(deps: "Dependencies", verification: "Verification") -> bool:
+def _erase_verification(deps: Dependencies, verification: Verification) -> bool:
     items = deps.audit_outbox.chain_items(f"V#{verification.verification_id}")
     if not _all_in_s3(items, verification.verification_id):
         return False
@@ -106,7 +106,7 @@ def _erase_verification(deps: "Dependencies", verification: "Verification") -> b
     return True
 
 
-def _erase_attempt(deps: "Dependencies", chain_id: str) -> bool:
+def _erase_attempt(deps: Dependencies, chain_id: str) -> bool:
     """A chain with no verification item (a refused start). No events at all: a start that failed
     after its key was made; only the key remains."""
     items = deps.audit_outbox.chain_items(f"A#{chain_id}")
@@ -127,7 +127,7 @@ def _erasure_record() -> PendingEvent:
 
 def _unchanged_since(audit_seq: int):
     """The change that appends the erasure event, only onto the chain exactly as it was checked."""
-    def change(latest: "Verification") -> tuple["Verification", list[PendingEvent]]:
+    def change(latest: Verification) -> tuple[Verification, list[PendingEvent]]:
         if latest.audit_seq != audit_seq:
             raise _ChainMoved(latest.verification_id)
         return latest, [_erasure_record()]

@@ -13,7 +13,6 @@ carrier address, or someone on it guessing on purpose.
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-
 from ..domain import references
 from ..domain.clock import iso_z
 from ..domain.errors import (

@@ -8,7 +8,6 @@ normal chained `verification.viewed`, and the reads after it inside the window a
 
 from typing import TYPE_CHECKING, Any
 
-
 from ..domain.access import Principal, require_role
 from ..domain.audit import CONSULTATION_WINDOW_SECONDS, EventType, PendingEvent, reason_for
 from ..domain.errors import (

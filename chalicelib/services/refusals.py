@@ -41,7 +41,7 @@ def refusal_chain_id(force: str, officer_id: str, day: str) -> str:
 
 
 def record_refusal(
-    deps: "Dependencies", principal: Principal, event_type: str, data: dict[str, Any], *, personal: dict[str, Any] | None = None
+    deps: Dependencies, principal: Principal, event_type: str, data: dict[str, Any], *, personal: dict[str, Any] | None = None
 ) -> tuple[str, int]:
     """Append one refusal to the caller's chain of the day; returns (chain id, seq).
 
@@ -55,7 +55,7 @@ def record_refusal(
     return chain_id, _append(deps, principal.force, chain_id, PendingEvent(event_type, _actor(principal), data))
 
 
-def _append(deps: "Dependencies", force: str, chain_id: str, pending: PendingEvent) -> int:
+def _append(deps: Dependencies, force: str, chain_id: str, pending: PendingEvent) -> int:
     for _ in range(MAX_APPEND_ATTEMPTS):
         last = deps.verifications.last_attempt_event(chain_id)
         key, event = _standalone_event(deps, force, chain_id, pending, after=[last] if last else None)
@@ -68,7 +68,7 @@ def _append(deps: "Dependencies", force: str, chain_id: str, pending: PendingEve
 
 
 def refuse_start(
-    deps: "Dependencies",
+    deps: Dependencies,
     principal: Principal,
     event_type: str,
     kind: str,

@@ -16,8 +16,8 @@ from ..domain.audit import EventType
 from ..domain.clock import Clock
 from ..domain.errors import Forbidden, OfficerNotServing
 from ..domain.registry import RegistryRecord, Role
-from .refusals import record_refusal
 from .handing_back import hand_back_checks_accepted_by
+from .refusals import record_refusal
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies

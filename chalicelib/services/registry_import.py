@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from ..domain.audit import Actor
 from ..domain.registry import Duty, RegistryRecord, Role, changed_fields
@@ -120,7 +121,7 @@ def photo_key(force: str, officer_id: str, photo: PhotoFile) -> str:
 
 
 def import_registry(
-    deps: "Dependencies",
+    deps: Dependencies,
     force: str,
     data: bytes,
     photos: Path | None = None,
@@ -171,7 +172,7 @@ def import_registry(
     return summary
 
 
-def _apply(deps: "Dependencies", step: _Step, photos: Path | None, writes: BatchedWrites) -> RegistryChange:
+def _apply(deps: Dependencies, step: _Step, photos: Path | None, writes: BatchedWrites) -> RegistryChange:
     after = step.after
     if step.upload:
         assert step.row.photo is not None and photos is not None and after.photo is not None

@@ -5,7 +5,6 @@ import dataclasses
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-
 from ..domain.access import Principal, require_role
 from ..domain.audit import SYSTEM, EventType, PendingEvent
 from ..domain.clock import iso_z, parse_iso
@@ -28,7 +27,20 @@ from ..schemas import (
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
-from ._plumbing import MAX_WRITE_ATTEMPTS, _actor, _append, _apply, _close_meeting, _close_meeting_id, _error_code, _location_dict, _meeting_view, _schedule, _stamp, _utc_day
+from ._plumbing import (
+    MAX_WRITE_ATTEMPTS,
+    _actor,
+    _append,
+    _apply,
+    _close_meeting,
+    _close_meeting_id,
+    _error_code,
+    _location_dict,
+    _meeting_view,
+    _schedule,
+    _stamp,
+    _utc_day,
+)
 
 
 def start_verification(deps: "Dependencies", principal: Principal, request: StartVerificationRequest) -> dict[str, Any]:

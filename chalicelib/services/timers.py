@@ -1,8 +1,8 @@
 """Escalation timers: the next wave, the answer timeout, the decision timeout."""
 
 
-from typing import TYPE_CHECKING, Any, Callable
-
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ..domain.audit import SYSTEM, EventType, PendingEvent
 from ..domain.errors import (

@@ -75,14 +75,14 @@ def _ack(construct: IConstruct, finding: str, reason: str) -> None:
     Validations.of(construct).acknowledge(Acknowledgment(id=f"AwsSolutions-{finding}", reason=reason))
 
 
-def _arn(stack: "SafeConnectionStack", construct: IConstruct) -> str:
+def _arn(stack: SafeConnectionStack, construct: IConstruct) -> str:
     """How cdk-nag writes a construct's Arn attribute in a finding id: <LogicalId.Arn>."""
     resource = construct.node.default_child
     assert isinstance(resource, CfnResource)
     return f"<{stack.resolve(stack.get_logical_id(resource))}.Arn>"
 
 
-def apply(stack: "SafeConnectionStack") -> None:
+def apply(stack: SafeConnectionStack) -> None:
     """Acknowledge the accepted findings on this stack's constructs."""
     region = stack.region
     for name in ("APIHandler", "RunTimers"):

@@ -6,10 +6,11 @@ no narrower resource for; each is acknowledged with its reason in acknowledgemen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-from aws_cdk import Stack, aws_iam as iam
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
 
 
 @dataclass(frozen=True)

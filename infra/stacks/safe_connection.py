@@ -16,21 +16,53 @@ from aws_cdk import (
     SecretValue,
     Stack,
     Tags,
+)
+from aws_cdk import (
     aws_apigateway as apigw,
+)
+from aws_cdk import (
     aws_cloudwatch as cloudwatch,
+)
+from aws_cdk import (
     aws_cloudwatch_actions as cw_actions,
+)
+from aws_cdk import (
     aws_cognito as cognito,
+)
+from aws_cdk import (
     aws_dynamodb as dynamodb,
+)
+from aws_cdk import (
     aws_iam as iam,
+)
+from aws_cdk import (
     aws_kms as kms,
+)
+from aws_cdk import (
     aws_logs as logs,
+)
+from aws_cdk import (
     aws_route53 as route53,
+)
+from aws_cdk import (
     aws_s3 as s3,
+)
+from aws_cdk import (
     aws_secretsmanager as secretsmanager,
+)
+from aws_cdk import (
     aws_smsvoice as smsvoice,
+)
+from aws_cdk import (
     aws_sns as sns,
+)
+from aws_cdk import (
     aws_sqs as sqs,
+)
+from aws_cdk import (
     aws_wafv2 as wafv2,
+)
+from aws_cdk import (
     custom_resources as cr,
 )
 from chalice.cdk import Chalice
@@ -39,7 +71,7 @@ from constructs import Construct
 from .. import iso3166
 from ..force_config import Federation, ForceConfig, SamlFederation
 from . import acknowledgements, permissions
-from .chalice_source import stage_app_source, packaging_scope
+from .chalice_source import packaging_scope, stage_app_source
 
 LOG_RETENTION = {
     1: logs.RetentionDays.ONE_DAY,

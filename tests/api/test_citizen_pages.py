@@ -48,13 +48,13 @@ def test_security_headers(stack):
 def test_she_can_stop_the_automatic_refresh_and_update_when_she_chooses(stack):
     reference = _started(stack)["reference"]
     _, _, html = _get(stack, f"/v/{reference}")
-    assert f'<a href="?lang=en&amp;refresh=off">Stop updating by itself</a>' in html
+    assert '<a href="?lang=en&amp;refresh=off">Stop updating by itself</a>' in html
     _, _, paused = _get(stack, f"/v/{reference}?lang=en&refresh=off")
     assert 'http-equiv="refresh"' not in paused and "Automatic updates are off." in paused
-    assert f'<a href="?lang=en&amp;refresh=off">Update now</a>' in paused
-    assert f'<a href="?lang=en">Update by itself again</a>' in paused
+    assert '<a href="?lang=en&amp;refresh=off">Update now</a>' in paused
+    assert '<a href="?lang=en">Update by itself again</a>' in paused
     # Switching language keeps her choice.
-    assert f'href="?lang=cy&amp;refresh=off"' in paused
+    assert 'href="?lang=cy&amp;refresh=off"' in paused
 
 
 def test_confirmed_page_names_the_sergeant_and_stops_refreshing(stack):
@@ -82,9 +82,9 @@ def test_welsh_page_and_language_switch(stack):
     _, _, html = _get(stack, f"/v/{reference}?lang=cy")
     assert '<html lang="cy">' in html and "Ai swyddog heddlu yw hwn?" in html
     assert "Os ydych chi'n teimlo'n anniogel, ffoniwch 999." in html
-    assert f'href="?lang=en">English<' in html
+    assert 'href="?lang=en">English<' in html
     _, _, english = _get(stack, f"/v/{reference}")
-    assert f'href="?lang=cy">Cymraeg<' in english
+    assert 'href="?lang=cy">Cymraeg<' in english
 
 
 def test_force_can_make_welsh_the_default(stack, monkeypatch):

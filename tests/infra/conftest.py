@@ -22,8 +22,8 @@ FEDERATIONS = {
 def synthesised(tmp_path_factory):
     """force -> (ForceConfig, template dict). cdk-nag runs during synth: an error fails here."""
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-    from infra.synth import synthesise
     from infra.force_config import load_force_config
+    from infra.synth import synthesise
 
     result = {}
     for force in FORCES:

@@ -129,10 +129,9 @@ class GivingUpStream:
     Record age is measured on the test's clock (from when the batch was first delivered)."""
 
     def __init__(self, stack) -> None:
+        import app
         from chalicelib.local.stream_worker import StreamWorker, to_lambda_record
         from tests.support.deployed import deployed_template
-
-        import app
 
         properties = deployed_template()["Resources"]["CopyAuditEventsToS3"]["Properties"]
         (source,) = [e["Properties"] for e in properties["Events"].values() if e["Type"] == "DynamoDB"]

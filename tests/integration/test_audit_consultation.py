@@ -11,7 +11,6 @@ import json
 import re
 from typing import Any
 
-
 from chalicelib.adapters.envelope import is_sealed
 from chalicelib.domain.audit import GENESIS_HASH, verify_chain
 from chalicelib.local.seed import DEMO_PEOPLE

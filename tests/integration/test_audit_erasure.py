@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -139,7 +139,7 @@ def test_erasure_keeps_the_chain_verifiable_and_makes_personal_data_unreadable(s
     # The whole log still verifies against a signed digest.
     write_digest(stack.session.client("s3"), stack.settings.audit_bucket, stack.deps.audit_index,
                  stack.deps.digest_signer, "met", date(2026, 11, 28), stack.clock())
-    later = datetime.now(timezone.utc).date() + timedelta(days=1)
+    later = datetime.now(UTC).date() + timedelta(days=1)
     report = AuditVerifier(stack.session.client("s3"), stack.settings.audit_bucket, stack.deps.digest_signer,
                            today=later).verify("met")
     assert report.intact, report.problems

@@ -18,8 +18,17 @@ from datetime import date
 from chalicelib.auditing.digests import write_digest
 from chalicelib.domain.audit import GENESIS_HASH, verify_chain
 from tests.integration.outbox_helpers import (
-    awaiting_copy, deliver, forged, key, outbox_items, put_forged_event, put_outbox_item, quarantine_events,
-    s3_json, s3_keys, start,
+    awaiting_copy,
+    deliver,
+    forged,
+    key,
+    outbox_items,
+    put_forged_event,
+    put_outbox_item,
+    quarantine_events,
+    s3_json,
+    s3_keys,
+    start,
 )
 
 REFUSED = "audit_event_quarantined"

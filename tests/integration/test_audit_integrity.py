@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -35,7 +35,7 @@ STARTED_TYPES = ["verification.requested", "sergeants.notified", "sms.sent"]
 
 def _after_real_today() -> date:
     """A `today` after moto's (real-time) LastModified dates: every undigested object is a problem."""
-    return datetime.now(timezone.utc).date() + timedelta(days=1)
+    return datetime.now(UTC).date() + timedelta(days=1)
 
 
 def _key(vid: str, seq: int, day: date = DAY) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -57,7 +57,7 @@ def _digest_keys(stack, force: str, day: date = DAY) -> list[str]:
 
 
 def _verify(stack, force: str = "met"):
-    later = datetime.now(timezone.utc).date() + timedelta(days=1)
+    later = datetime.now(UTC).date() + timedelta(days=1)
     return AuditVerifier(_s3(stack), stack.settings.audit_bucket, stack.deps.digest_signer, today=later).verify(force)
 
 
@@ -160,7 +160,7 @@ def test_daily_digests_cover_every_force_that_wrote_that_day(stack):
     assert services.write_daily_digests(stack.deps, DAY + timedelta(days=1)) == []  # nobody wrote that day
 
     # The scheduled function, at 00:15 the next day, signs yesterday's digest for each force.
-    _nightly(stack, datetime(2026, 11, 29, 0, 15, 3, tzinfo=timezone.utc))
+    _nightly(stack, datetime(2026, 11, 29, 0, 15, 3, tzinfo=UTC))
     for force in ("met", "wiltshire"):
         on_demand = f"digests/force={force}/date=2026-11-28/digest-20261128T024700000000Z.json"
         nightly = f"digests/force={force}/date=2026-11-28/digest-20261129T001503000000Z.json"
@@ -184,14 +184,14 @@ def test_the_next_days_digest_links_to_the_most_recently_written_digest(stack):
     vid = _start(stack)
     stack.pump_audit()
     on_demand, _ = _digest(stack)  # `audit digest` during the day, at 02:47
-    _nightly(stack, datetime(2026, 11, 29, 0, 15, 3, tzinfo=timezone.utc))  # the complete digest of the 28th
+    _nightly(stack, datetime(2026, 11, 29, 0, 15, 3, tzinfo=UTC))  # the complete digest of the 28th
     nightly = "digests/force=met/date=2026-11-28/digest-20261129T001503000000Z.json"
     assert set(_digest_keys(stack, "met")) == {on_demand, nightly}
 
-    stack.clock.now = datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc)
+    stack.clock.now = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
     assert stack.call("GET", f"/verifications/{vid}", "MP0002")[0] == 200
     stack.pump_audit()
-    _nightly(stack, datetime(2026, 11, 30, 0, 15, 3, tzinfo=timezone.utc))
+    _nightly(stack, datetime(2026, 11, 30, 0, 15, 3, tzinfo=UTC))
     (next_day,) = _digest_keys(stack, "met", DAY + timedelta(days=1))
 
     document = json.loads(_raw(stack, next_day))

@@ -19,7 +19,15 @@ import app
 from chalicelib import cli
 from chalicelib.domain.audit import verify_chain
 from tests.integration.outbox_helpers import (
-    SCHEDULE_EVENT, GivingUpStream, S3Outage, awaiting_copy, key, outbox_items, s3_json, s3_keys, start,
+    SCHEDULE_EVENT,
+    GivingUpStream,
+    S3Outage,
+    awaiting_copy,
+    key,
+    outbox_items,
+    s3_json,
+    s3_keys,
+    start,
 )
 
 DAY = "2026-11-28"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -105,7 +105,7 @@ class S3Outage:
 
 
 def test_events_reach_s3_at_the_spec_key_in_canonical_form(stack, clock):
-    clock.now = datetime(2026, 11, 28, 23, 59, 50, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 11, 28, 23, 59, 50, tzinfo=UTC)
     vid = services.start_verification(
         stack.deps, officer("MP4721"), start_request(area="Café Nero, Camden — north side")
     )["verification_id"]

@@ -18,8 +18,8 @@ import pytest
 from chalicelib import services
 from chalicelib.domain.audit import verify_chain
 from chalicelib.domain.errors import AlreadyAccepted, ConcurrentUpdate
-from chalicelib.schemas import OutcomeRequest
 from chalicelib.domain.verification import Status
+from chalicelib.schemas import OutcomeRequest
 from tests.integration.escalation_helpers import make_dynamodb_atomic
 from tests.integration.helpers import officer, sergeant, start_request
 

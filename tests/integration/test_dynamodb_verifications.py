@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,7 +15,7 @@ from chalicelib.domain.verification import Location, OfficerSummary, Status
 from chalicelib.local import resources
 from tests.integration.helpers import draft_verification, with_events
 
-T0 = datetime(2026, 11, 28, 2, 47, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 28, 2, 47, 0, tzinfo=UTC)
 SERGEANT = OfficerSummary(officer_id="MP2001", rank="PS", given_name="Aisha", family_name="Patel")
 
 

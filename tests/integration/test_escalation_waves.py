@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-
 from chalicelib import services
 from chalicelib.domain.clock import iso_z
 from chalicelib.domain.registry import Duty

@@ -132,7 +132,7 @@ class _JwksServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server API
+            def do_GET(self):
                 owner.requests += 1
                 body = json.dumps(owner.jwks).encode() if owner.status == 200 else b"oops"
                 self.send_response(owner.status)

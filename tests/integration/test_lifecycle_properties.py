@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from chalicelib.domain.audit import verify_chain
-from chalicelib.domain.verification import LEGAL_TRANSITIONS, TERMINAL_STATES, Status
+from chalicelib.domain.verification import LEGAL_TRANSITIONS, TERMINAL_STATES
 
 OWNER = "MP4721"
 AVAILABLE_SERGEANTS = {"MP2001", "MP2002"}

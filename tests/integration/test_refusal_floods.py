@@ -175,7 +175,6 @@ def test_refusal_chain_ids_fit_an_object_key(force, officer_id, expected):
 
 def test_a_refusal_chain_is_erased_after_the_retention_period_like_any_other(stack, clock):
     import app
-
     from chalicelib.adapters.envelope import DataKeyErased
 
     for _ in range(3):

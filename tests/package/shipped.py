@@ -22,10 +22,11 @@ import threading
 import time
 import uuid
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 FORCE, STAGE = "met", "prod"
@@ -312,7 +313,7 @@ def api_event(method: str, path: str, *, resource: str | None = None, path_param
     if body is not None and not isinstance(body, str):
         body = json.dumps(body)
         all_headers.setdefault("Content-Type", "application/json")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     return {
         "resource": resource or path,
         "path": path,
@@ -367,7 +368,7 @@ def schedule_event(rule_name: str) -> dict[str, Any]:
     """An EventBridge scheduled event."""
     return {
         "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-        "account": ACCOUNT, "time": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "account": ACCOUNT, "time": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": REGION, "resources": [f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{rule_name}"], "detail": {},
     }
 
@@ -433,7 +434,7 @@ class ChimeHttpStandIn:
             return "DeleteAttendee", {"MeetingId": parts[1], "AttendeeId": parts[3]}
         return None, body
 
-    def start(self) -> "ChimeHttpStandIn":
+    def start(self) -> ChimeHttpStandIn:
         self._thread.start()
         return self
 

@@ -22,8 +22,9 @@ import functools
 import json
 import re
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from botocore.credentials import CredentialProvider, Credentials, ReadOnlyCredentials
 
@@ -188,7 +189,7 @@ def resource_may_match(granted: str, arn_format: str) -> bool:
     if right and right[-1] is part:
         right[-1] = any_
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def match(i: int, j: int) -> bool:
         a = left[i] if i < len(left) else None
         b = right[j] if j < len(right) else None
