@@ -7,6 +7,7 @@ real Chalice routing via chalice.test.Client on moto), tests/e2e (HTTP against `
 from __future__ import annotations
 
 import os
+from typing import Any
 
 for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_SECURITY_TOKEN"):
     os.environ.pop(_name, None)
@@ -25,7 +26,6 @@ os.environ.update(
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
-from typing import Any
 
 import pytest  # noqa: E402
 

@@ -42,7 +42,9 @@ def test_security_headers(stack):
         assert headers["Referrer-Policy"] == "no-referrer" and headers["Cache-Control"] == "no-store"
         assert headers["X-Content-Type-Options"] == "nosniff"
     _, headers, _ = _get(stack, f"/v/{reference}")
-    assert "img-src 'self' https://test-photos.s3.amazonaws.com;" in headers["Content-Security-Policy"]  # the photo's own origin only
+    assert (
+        "img-src 'self' https://test-photos.s3.amazonaws.com;" in headers["Content-Security-Policy"]
+    )  # the photo's own origin only
 
 
 def test_she_can_stop_the_automatic_refresh_and_update_when_she_chooses(stack):

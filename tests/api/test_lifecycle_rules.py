@@ -43,7 +43,10 @@ def test_unknown_officer_counts_as_not_serving(stack):
 
 def test_late_and_repeated_actions_are_invalid_state(stack):
     vid = _start(stack)
-    assert stack.call("POST", f"/verifications/{vid}/outcome", "MP2001", {"outcome": "confirmed"})[1]["error"]["code"] == "invalid_state"
+    assert (
+        stack.call("POST", f"/verifications/{vid}/outcome", "MP2001", {"outcome": "confirmed"})[1]["error"]["code"]
+        == "invalid_state"
+    )
     assert stack.call("POST", f"/verifications/{vid}/accept", "MP2001", {})[0] == 200
     assert stack.call("POST", f"/verifications/{vid}/outcome", "MP2001", {"outcome": "confirmed"})[0] == 200
     for method, path, caller, body in [
@@ -93,7 +96,10 @@ def test_off_duty_sergeant_cannot_accept_until_available(stack):
     vid = _start(stack)
     status, body = stack.call("POST", f"/verifications/{vid}/accept", "MP2004", {})
     assert (status, body["error"]["code"]) == (403, "not_on_duty")
-    assert stack.call("PUT", "/me/duty", "MP2004", {"status": "available"}) == (200, {"officer_id": "MP2004", "duty": "available"})
+    assert stack.call("PUT", "/me/duty", "MP2004", {"status": "available"}) == (
+        200,
+        {"officer_id": "MP2004", "duty": "available"},
+    )
     assert stack.call("POST", f"/verifications/{vid}/accept", "MP2004", {})[0] == 200
 
 

@@ -24,7 +24,9 @@ def test_no_personal_data_in_logs_through_a_whole_flow(stack, caplog, capfd, mon
     assert status == 201
     vid = started["verification_id"]
     stack.call("POST", f"/verifications/{vid}/accept", "MP2001", {})
-    stack.call("POST", f"/verifications/{vid}/outcome", "MP2001", {"outcome": "not_confirmed", "note": "tattoo differs"})
+    stack.call(
+        "POST", f"/verifications/{vid}/outcome", "MP2001", {"outcome": "not_confirmed", "note": "tattoo differs"}
+    )
     stack.call("GET", f"/public/verifications/{started['reference']}")
     stack.call("POST", "/verifications", "MP3390", start)
     stack.pump_audit()

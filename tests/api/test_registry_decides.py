@@ -150,7 +150,9 @@ def test_a_suspended_sergeants_check_is_handed_back_texted_anew_and_alerted(stac
     check = _connected(stack, "MP2001")
     vid = check["verification_id"]
     meeting_id = stack.deps.verifications.get(vid).meeting_id
-    assert any(a["ExternalUserId"] == "sergeant-MP2001" for a in stack.standin.meetings[meeting_id]["attendees"].values())
+    assert any(
+        a["ExternalUserId"] == "sergeant-MP2001" for a in stack.standin.meetings[meeting_id]["attendees"].values()
+    )
     _sergeant_on_duty(stack, "MP2004")  # not texted in wave 1 (off duty then): the next wave is theirs
     stack.alerts()
     texted_before = len(stack.sms())

@@ -41,7 +41,9 @@ def _state(stack, username: str) -> dict[str, Any]:
 def _refresh(stack, token: str) -> Any:
     cognito = stack.session.client("cognito-idp")
     client_id = cognito.list_user_pool_clients(UserPoolId=stack.settings.user_pool_id)["UserPoolClients"][0]["ClientId"]
-    return cognito.initiate_auth(ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": token})
+    return cognito.initiate_auth(
+        ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": token}
+    )
 
 
 @pytest.fixture
@@ -87,7 +89,7 @@ def test_reinstated_with_another_role_the_account_is_enabled_in_that_group_only(
 
 def test_an_unchanged_put_writes_calls_and_audits_nothing(stack, account_calls):
     _account(stack, "mp4721", "met", "MP4721", "officer")
-    status, record = stack.call("GET", "/officers/MP4721", "MP0001")
+    _status, record = stack.call("GET", "/officers/MP4721", "MP0001")
     fields = {k: v for k, v in record.items() if k not in ("officer_id", "force")}
     before = _state(stack, "mp4721")
     account_calls.clear()

@@ -14,7 +14,9 @@ def _get(stack, path):
 
 
 def test_sergeant_page_carries_only_public_sign_in_settings(stack):
-    started = stack.call("POST", "/verifications", "MP4721", {"location": {"lat": 51.5, "lon": -0.1}, "area": "Camden"})[1]
+    started = stack.call(
+        "POST", "/verifications", "MP4721", {"location": {"lat": 51.5, "lon": -0.1}, "area": "Camden"}
+    )[1]
     status, headers, html = _get(stack, f"/s/{started['verification_id']}")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert f'data-verification-id="{started["verification_id"]}"' in html

@@ -16,8 +16,20 @@ ROUTES = [
     ("POST", "/verifications/abc123/cancel", {}),
     ("PUT", "/me/duty", {"status": "available"}),
     ("GET", "/officers/MP4721", None),
-    ("PUT", "/officers/MP4721", {"given_name": "A", "family_name": "B", "rank": "PC", "status": "serving", "role": "officer",
-                                  "phone": None, "photo": None, "duty": None}),
+    (
+        "PUT",
+        "/officers/MP4721",
+        {
+            "given_name": "A",
+            "family_name": "B",
+            "rank": "PC",
+            "status": "serving",
+            "role": "officer",
+            "phone": None,
+            "photo": None,
+            "duty": None,
+        },
+    ),
 ]
 
 

@@ -85,7 +85,9 @@ def test_latency_floor_replays_every_call_the_route_made_and_cleans_up() -> None
             table = bench.deps.settings.verifications_table
 
             def items() -> list[dict]:
-                return sorted(json.dumps(i, sort_keys=True, default=repr) for i in dynamodb.scan(TableName=table)["Items"])
+                return sorted(
+                    json.dumps(i, sort_keys=True, default=repr) for i in dynamodb.scan(TableName=table)["Items"]
+                )
 
             before = items()
             run, clean_up = latency.floor_for(bench, calls, bench.token(latency.SERGEANT))

@@ -45,7 +45,8 @@ def check_tables(template: Json) -> None:
             Match.object_like({"IndexName": "by_force_status"}),
             # The audit events not yet in S3: the reconciler's backlog (keys + S3 key only).
             Match.object_like({"IndexName": "audit_awaiting_copy", "KeySchema": [
-                {"AttributeName": "awaiting_copy", "KeyType": "HASH"}, {"AttributeName": "recorded_at", "KeyType": "RANGE"}],
+                {"AttributeName": "awaiting_copy", "KeyType": "HASH"},
+                {"AttributeName": "recorded_at", "KeyType": "RANGE"}],
                 "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["audit_key"]}}),
         ],
     })
@@ -120,7 +121,9 @@ def check_topic_and_sms(template: Json, spend_limit: int, sender_id: str) -> Non
     topic_id, topic = next(iter(topics.items()))
     assert topic["Properties"].get("KmsMasterKeyId"), "alerts topic not encrypted"
     check_tls_only(template, "AWS::SNS::TopicPolicy", "Topics", topic_id)
-    calls = [r for r in resources(template, "Custom::AWS").values() if sdk_call(r, "Create")["action"] == "setSMSAttributes"]
+    calls = [
+        r for r in resources(template, "Custom::AWS").values() if sdk_call(r, "Create")["action"] == "setSMSAttributes"
+    ]
     assert len(calls) == 1, "no SMS settings call"
     create = "".join(str(part) for part in _flatten(calls[0]["Properties"]["Create"]))
     for expected in ('"DefaultSMSType":"Transactional"', f'"MonthlySpendLimit":"{spend_limit}"',
@@ -182,7 +185,7 @@ def check_sms_log_groups(template: Json, days: int) -> None:
     """SNS names its SMS delivery-status groups itself (sns/<region>/<account>/...): they are created
     at deploy time by a call that tolerates an existing group, then given their retention."""
     for suffix in SMS_LOG_GROUPS:
-        def named(call: Json) -> bool:
+        def named(call: Json, suffix: str = suffix) -> bool:
             name = call["parameters"]["logGroupName"]
             return name.startswith("sns/") and name.endswith("/" + suffix) and "${AWS::AccountId}" in name
         created = [c for c in sdk_calls(template, "createLogGroup") if named(c)]
@@ -375,8 +378,10 @@ def check_rate_limit_key(template: Json) -> None:
     assert grants, "no function may read the rate-limit key"
     for policy_name, roles, actions, resource in grants:
         assert roles == [api_role], f"{policy_name}: Secrets Manager granted to {roles}, not the API function alone"
-        assert (actions, resource) in ((["secretsmanager:GetSecretValue"], {"Ref": name}),
-                                       ("secretsmanager:GetSecretValue", {"Ref": name})), (policy_name, actions, resource)
+        assert (actions, resource) in (
+            (["secretsmanager:GetSecretValue"], {"Ref": name}),
+            ("secretsmanager:GetSecretValue", {"Ref": name}),
+        ), (policy_name, actions, resource)
 
 
 def check_runtime(template: Json) -> None:
@@ -450,7 +455,9 @@ def check_sms_protect(template: Json) -> None:
     configs = resources(template, "AWS::SMSVOICE::ProtectConfiguration")
     assert len(configs) == 1, f"expected one SMS protect configuration, found {len(configs)}"
     config_id, config = next(iter(configs.items()))
-    rules = {r["CountryCode"]: r["ProtectStatus"] for r in config["Properties"].get("CountryRuleSet", {}).get("SMS", [])}
+    rules = {
+        r["CountryCode"]: r["ProtectStatus"] for r in config["Properties"].get("CountryRuleSet", {}).get("SMS", [])
+    }
     assert rules.get("GB") == "ALLOW", "SMS to UK numbers are not allowed"
     unblocked = sorted(code for code in ALPHA_2 if code != "GB" and rules.get(code) != "BLOCK")
     assert not unblocked, f"SMS to {', '.join(unblocked[:10])}{'...' if len(unblocked) > 10 else ''} are not blocked"

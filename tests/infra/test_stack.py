@@ -163,7 +163,8 @@ def _rate_limit_key_in_the_environment(t):
 def _rate_limit_key_for_every_function(t):
     timers_role = t["Resources"]["RunTimers"]["Properties"]["Role"]["Fn::GetAtt"][0]
     grant = next(p for p in checks.resources(t, "AWS::IAM::Policy").values()
-                 if any("secretsmanager:GetSecretValue" in str(s["Action"]) for s in p["Properties"]["PolicyDocument"]["Statement"]))
+                 if any("secretsmanager:GetSecretValue" in str(s["Action"])
+                        for s in p["Properties"]["PolicyDocument"]["Statement"]))
     grant["Properties"]["Roles"].append({"Ref": timers_role})
     return t
 
@@ -184,7 +185,8 @@ MUTATIONS = [
     ("DLQ", lambda t: _without(t, "AWS::SQS::Queue", ["RedrivePolicy"]), "check_queues"),
     ("key rotation", lambda t: _without(t, "AWS::KMS::Key", ["EnableKeyRotation"]), "check_keys"),
     ("MFA", lambda t: _without(t, "AWS::Cognito::UserPool", ["MfaConfiguration"]), "check_user_pool"),
-    ("password symbols", lambda t: _without(t, "AWS::Cognito::UserPool", ["Policies", "PasswordPolicy", "RequireSymbols"]),
+    ("password symbols",
+     lambda t: _without(t, "AWS::Cognito::UserPool", ["Policies", "PasswordPolicy", "RequireSymbols"]),
      "check_user_pool"),
     ("password reset by email", lambda t: _without(t, "AWS::Cognito::UserPool", ["AccountRecoverySetting"]),
      "check_user_pool"),

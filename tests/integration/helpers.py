@@ -38,6 +38,9 @@ def new_event_id() -> str:
     return f"event-{next(_event_ids)}"
 
 
+CAMDEN = Location(lat=51.539, lon=-0.1426, accuracy_m=12.0)
+
+
 def draft_verification(
     verification_id: str,
     *,
@@ -45,7 +48,7 @@ def draft_verification(
     reference: str | None = None,
     force: str = "met",
     created_at: datetime,
-    location: Location = Location(lat=51.539, lon=-0.1426, accuracy_m=12.0),
+    location: Location = CAMDEN,
     status: Status = Status.AWAITING_SERGEANT,
 ) -> tuple[Verification, list[tuple[str, dict[str, Any]]]]:
     """A verification as services.starting._create would store it: with its first audit event chained."""

@@ -141,8 +141,13 @@ class GivingUpStream:
         self._first_seen: dict[str, Any] = {}
         table = stack.session.client("dynamodb").describe_table(TableName=stack.settings.verifications_table)
         self._arn = table["Table"]["LatestStreamArn"]
-        self._worker = StreamWorker(stack.session.client("dynamodb"), stack.session.client("dynamodbstreams"),
-                                    stack.settings.verifications_table, app.copy_audit_events_to_s3, stream_arn=self._arn)
+        self._worker = StreamWorker(
+            stack.session.client("dynamodb"),
+            stack.session.client("dynamodbstreams"),
+            stack.settings.verifications_table,
+            app.copy_audit_events_to_s3,
+            stream_arn=self._arn,
+        )
         self._to_lambda = to_lambda_record
 
     def poll(self) -> tuple[int, int]:

@@ -70,7 +70,9 @@ def test_untouched_log_digest_verify_and_show(stack, monkeypatch):
     _ids_not_starting_with_a_dash(stack, monkeypatch)
     vid = _start(stack)
     assert stack.call("POST", f"/verifications/{vid}/accept", "MP2001", {})[0] == 200
-    assert stack.call("POST", f"/verifications/{vid}/outcome", "MP2001", {"outcome": "confirmed", "note": NOTE})[0] == 200
+    assert (
+        stack.call("POST", f"/verifications/{vid}/outcome", "MP2001", {"outcome": "confirmed", "note": NOTE})[0] == 200
+    )
     stack.pump_audit()
     _point_cli_at(stack, monkeypatch)
 
@@ -80,7 +82,10 @@ def test_untouched_log_digest_verify_and_show(stack, monkeypatch):
     assert code == 0
     assert out == ["INTACT: 6 events in 1 chains, 1 digests checked"]
     assert "checking 6 audit objects for force met" in err  # progress goes to stderr
-    assert _run("audit", "verify", "--force", "wiltshire")[:2] == (0, ["INTACT: 0 events in 0 chains, 0 digests checked"])
+    assert _run("audit", "verify", "--force", "wiltshire")[:2] == (
+        0,
+        ["INTACT: 0 events in 0 chains, 0 digests checked"],
+    )
 
     code, out, _ = _run("audit", "show", vid)
     assert code == 0
@@ -92,7 +97,9 @@ def test_untouched_log_digest_verify_and_show(stack, monkeypatch):
     assert [line.split()[0] for line in out[1:]] == [f"#{n}" for n in range(1, 7)]
     assert all(" 2026-11-28T02:47:00.000Z " in line for line in out[1:])
     # The sealed values are shown decrypted (the data key still exists); who is shown by role and id.
-    assert re.search(r" location=accuracy_m=12(\.0)?,lat=51.539,lon=-0.1426 ", out[1]) and "area=Camden High St" in out[1]
+    assert (
+        re.search(r" location=accuracy_m=12(\.0)?,lat=51.539,lon=-0.1426 ", out[1]) and "area=Camden High St" in out[1]
+    )
     assert "officer MP4721" in out[1]
     assert "recipients=MP2001,MP2002,MP2003" in out[3]
     assert "sergeant MP2001" in out[6] and f"note={NOTE}" in out[6]

@@ -55,7 +55,7 @@ def test_each_role_reading_a_verification_appends_verification_viewed(stack):
     viewed = chain[3:]
     assert [e["type"] for e in chain[:3]] == ["verification.requested", "sergeants.notified", "sms.sent"]
     assert len(viewed) == 4
-    for minute, (event, (officer_id, role, reason)) in enumerate(zip(viewed, readers), start=1):
+    for minute, (event, (officer_id, role, reason)) in enumerate(zip(viewed, readers, strict=True), start=1):
         assert event["type"] == "verification.viewed", role
         assert event["actor"] == {"role": role, "officer_id": officer_id}
         assert event["data"] == {"reason": reason}
@@ -125,7 +125,10 @@ def test_no_audit_event_holds_personal_data_in_plain_text(stack):
     assert stack.call("POST", f"/verifications/{vid}/accept", "MP2001", {})[0] == 200
     for reader in ("MP4721", "MP2001", "MP0001", "MP0002"):
         assert stack.call("GET", f"/verifications/{vid}", reader)[0] == 200
-    assert stack.call("POST", f"/verifications/{vid}/outcome", "MP2001", {"outcome": "not_confirmed", "note": NOTE})[0] == 200
+    assert (
+        stack.call("POST", f"/verifications/{vid}/outcome", "MP2001", {"outcome": "not_confirmed", "note": NOTE})[0]
+        == 200
+    )
     assert stack.call("GET", "/officers/MP2001", "MP0002")[0] == 200
     assert stack.call("PUT", "/officers/MP4721", "MP0001", {**MP4721_RECORD, "status": "suspended"})[0] == 200
     assert stack.call("POST", "/verifications", "MP3390", START)[0] == 403  # the suspended officer's attempt

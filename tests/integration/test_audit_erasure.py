@@ -74,7 +74,9 @@ def test_erasure_keeps_the_chain_verifiable_and_makes_personal_data_unreadable(s
     assert status == 201
     vid, reference = started["verification_id"], started["reference"]
     assert stack.call("POST", f"/verifications/{vid}/accept", "MP2001", {})[0] == 200
-    assert stack.call("POST", f"/verifications/{vid}/outcome", "MP2001", {"outcome": "confirmed", "note": NOTE})[0] == 200
+    assert (
+        stack.call("POST", f"/verifications/{vid}/outcome", "MP2001", {"outcome": "confirmed", "note": NOTE})[0] == 200
+    )
     status, active = stack.call("POST", "/verifications", "MP5102", WESTMINSTER)  # still awaiting a sergeant
     assert status == 201
     active_id = active["verification_id"]

@@ -96,7 +96,9 @@ def test_items_that_are_not_events_at_their_own_place_are_each_quarantined_with_
     put_outbox_item(stack, f"V#{vid}", "EVENT#000007", key(vid, 7), "{not json")  # not_an_event
     put_outbox_item(stack, f"V#{vid}", "EVENT#000008", key(vid, 8), None)  # not_an_event
     put_outbox_item(stack, f"V#{vid}", "EVENT#000010", None, "[]")  # not_an_event, and names no force
-    put_forged_event(stack, forged(first, verification_id="NewChain00000001", prev_hash=third["hash"]))  # seq 1, not genesis
+    put_forged_event(
+        stack, forged(first, verification_id="NewChain00000001", prev_hash=third["hash"])
+    )  # seq 1, not genesis
 
     stack.pump_audit()
 

@@ -132,7 +132,9 @@ def test_untouched_log_is_pending_on_its_day_a_problem_the_next_and_intact_once_
     same_day = _verify(stack, today=written_on)  # moto's LastModified day: not yet digested is fine
     assert same_day.intact and same_day.problems == []
     assert sorted(same_day.pending) == keys
-    assert same_day.summary() == "INTACT: 3 events in 1 chains, 0 digests checked, 3 written today and not yet in a digest"
+    assert (
+        same_day.summary() == "INTACT: 3 events in 1 chains, 0 digests checked, 3 written today and not yet in a digest"
+    )
 
     next_day = _verify(stack, today=written_on + timedelta(days=1))  # no digest by then: each named
     assert next_day.problems == [Problem(key, NOT_LISTED) for key in keys]
@@ -252,7 +254,9 @@ def test_an_event_that_never_reached_s3_leaves_a_gap_that_is_named(stack, monkey
     """The consumer indexed seq 2 but its object never reached the bucket (a lost write)."""
     writer = stack.deps.audit_log
     real_write = writer.write
-    monkeypatch.setattr(writer, "write", lambda key, body: True if key.endswith("/000002.json") else real_write(key, body))
+    monkeypatch.setattr(
+        writer, "write", lambda key, body: True if key.endswith("/000002.json") else real_write(key, body)
+    )
     vid = _started(stack)
     _digest(stack)
 

@@ -89,7 +89,11 @@ def test_a_digest_lists_every_key_and_hash_written_that_day_and_kms_verifies_its
     assert _raw(stack, key) == d.canonical(document)  # stored exactly as signed
     assert [(e["key"], e["hash"]) for e in document["events"]] == sorted(written.items())
     assert document["event_count"] == 5
-    assert (document["force"], document["date"], document["created_at"]) == ("met", "2026-11-28", "2026-11-28T02:47:00.000Z")
+    assert (document["force"], document["date"], document["created_at"]) == (
+        "met",
+        "2026-11-28",
+        "2026-11-28T02:47:00.000Z",
+    )
     assert (document["previous_digest_key"], document["previous_digest_hash"]) == (None, "0" * 64)
     assert document["signing_key_id"] == stack.settings.audit_signing_key_id
     assert document["signing_algorithm"] == "RSASSA_PSS_SHA_256"
@@ -119,7 +123,9 @@ def test_each_digest_links_to_the_previous_one_and_a_later_digest_covers_later_w
     stack.pump_audit()
     late = f"audit/force=met/date=2026-11-28/{vid}/000004.json"
     # Until a digest lists it, the later event is named (once its S3 day is over).
-    assert _verify(stack).problems == [Problem(late, "not listed in any signed digest (inserted, or omitted by a digest)")]
+    assert _verify(stack).problems == [
+        Problem(late, "not listed in any signed digest (inserted, or omitted by a digest)")
+    ]
 
     second_key, second = _digest(stack)
     assert second_key > first_key

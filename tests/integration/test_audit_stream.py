@@ -131,7 +131,9 @@ def test_events_reach_s3_at_the_spec_key_in_canonical_form(stack, clock):
     assert "Café".encode() not in objects[f"audit/force=met/date=2026-11-28/{vid}/000001.json"]
     assert stack.deps.envelope.open(vid, requested["data"]["area"]) == "Café Nero, Camden — north side"
     assert requested["at"] == "2026-11-28T23:59:50.000Z"
-    head = _s3(stack).head_object(Bucket=stack.settings.audit_bucket, Key=f"audit/force=met/date=2026-11-28/{vid}/000005.json")
+    head = _s3(stack).head_object(
+        Bucket=stack.settings.audit_bucket, Key=f"audit/force=met/date=2026-11-28/{vid}/000005.json"
+    )
     assert head["ContentType"] == "application/json"
     assert _versions_per_key(stack) == Counter({key: 1 for key in expected})
 

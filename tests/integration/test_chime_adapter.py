@@ -164,7 +164,9 @@ def test_standin_create_get_attendee_delete(client, standin):
 def test_standin_create_is_idempotent_per_client_request_token(client, standin):
     first = client.create_meeting(ClientRequestToken=VID, MediaRegion="eu-west-2", ExternalMeetingId=VID)["Meeting"]
     again = client.create_meeting(ClientRequestToken=VID, MediaRegion="eu-west-2", ExternalMeetingId=VID)["Meeting"]
-    other = client.create_meeting(ClientRequestToken="other-token", MediaRegion="eu-west-2", ExternalMeetingId="other")["Meeting"]
+    other = client.create_meeting(
+        ClientRequestToken="other-token", MediaRegion="eu-west-2", ExternalMeetingId="other"
+    )["Meeting"]
 
     assert again == first
     assert other["MeetingId"] != first["MeetingId"]
@@ -172,7 +174,9 @@ def test_standin_create_is_idempotent_per_client_request_token(client, standin):
 
 
 def test_standin_delete_twice_is_not_found(client):
-    mid = client.create_meeting(ClientRequestToken=VID, MediaRegion="eu-west-2", ExternalMeetingId=VID)["Meeting"]["MeetingId"]
+    mid = client.create_meeting(
+        ClientRequestToken=VID, MediaRegion="eu-west-2", ExternalMeetingId=VID
+    )["Meeting"]["MeetingId"]
     client.delete_meeting(MeetingId=mid)
 
     with pytest.raises(ClientError) as raised:
@@ -184,7 +188,9 @@ def test_standin_delete_twice_is_not_found(client):
 
 
 def test_standin_delete_attendee(client, standin):
-    mid = client.create_meeting(ClientRequestToken=VID, MediaRegion="eu-west-2", ExternalMeetingId=VID)["Meeting"]["MeetingId"]
+    mid = client.create_meeting(
+        ClientRequestToken=VID, MediaRegion="eu-west-2", ExternalMeetingId=VID
+    )["Meeting"]["MeetingId"]
     aid = client.create_attendee(MeetingId=mid, ExternalUserId="officer-MP4721")["Attendee"]["AttendeeId"]
 
     client.delete_attendee(MeetingId=mid, AttendeeId=aid)
@@ -199,8 +205,14 @@ def test_standin_delete_attendee(client, standin):
     "operation, params",
     [
         ("create_meeting", {"ClientRequestToken": VID, "ExternalMeetingId": VID}),  # no MediaRegion
-        ("create_meeting", {"ClientRequestToken": "x", "MediaRegion": "eu-west-2", "ExternalMeetingId": VID}),  # too short
-        ("create_meeting", {"ClientRequestToken": VID, "MediaRegion": "eu-west-2", "ExternalMeetingId": VID, "Nope": 1}),
+        (
+            "create_meeting",
+            {"ClientRequestToken": "x", "MediaRegion": "eu-west-2", "ExternalMeetingId": VID},
+        ),  # too short
+        (
+            "create_meeting",
+            {"ClientRequestToken": VID, "MediaRegion": "eu-west-2", "ExternalMeetingId": VID, "Nope": 1},
+        ),
         ("create_attendee", {"MeetingId": MEETING_ID, "ExternalUserId": "x"}),  # too short
         ("create_attendee", {"MeetingId": 12345, "ExternalUserId": "officer-MP4721"}),  # wrong type
         ("delete_meeting", {}),

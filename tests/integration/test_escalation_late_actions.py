@@ -260,13 +260,13 @@ def test_answer_timeout_racing_an_accept_has_exactly_one_winner(stack, clock, wo
 def test_accepts_and_answer_timeouts_at_the_same_instant_never_both_win(stack, clock, monkeypatch):
     make_dynamodb_atomic(stack, monkeypatch)
     winners = []
-    for round_number, officer_id in enumerate(["MP4721", "MP5102", "MP4721", "MP5102"]):
+    for _round_number, officer_id in enumerate(["MP4721", "MP5102", "MP4721", "MP5102"]):
         vid = services.start_verification(stack.deps, officer(officer_id), start_request())["verification_id"]
-        answer_timer = [t for t in pending(stack, "answer_timeout") if t.verification_id == vid][0]
+        answer_timer = next(t for t in pending(stack, "answer_timeout") if t.verification_id == vid)
         clock.advance(seconds=90)
         accepted, timed_out = _race(
-            lambda: services.accept_verification(stack.deps, sergeant("MP2003"), vid),
-            lambda: services.handle_timer(stack.deps, answer_timer),
+            lambda vid=vid: services.accept_verification(stack.deps, sergeant("MP2003"), vid),
+            lambda answer_timer=answer_timer: services.handle_timer(stack.deps, answer_timer),
         )
         stored = stack.deps.verifications.get(vid)
         recorded = types(stack, vid)

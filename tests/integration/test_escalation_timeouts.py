@@ -80,7 +80,7 @@ def test_accepted_but_not_decided_in_time_expires(stack, clock):
     vid, reference = started["verification_id"], started["reference"]
     meeting_id = started["meeting"]["Meeting"]["MeetingId"]
     stack.advance(30)
-    status, accepted = stack.call("POST", f"/verifications/{vid}/accept", "MP2001", {})
+    status, _accepted = stack.call("POST", f"/verifications/{vid}/accept", "MP2001", {})
     assert status == 200
     (decision_timer,) = pending(stack, "decision_timeout")
     assert decision_timer.due_at == clock() + timedelta(seconds=600)

@@ -87,7 +87,9 @@ def test_waves_go_to_distinct_sergeants_every_interval_until_the_force_is_exhaus
     ]
     notified_at = [e["at"] for e in recorded if e["type"] == "sergeants.notified"]
     assert notified_at == [iso_z(t0), "2026-11-28T02:47:20.000Z", "2026-11-28T02:47:40.000Z"]
-    assert all(e["actor"] == {"role": "system", "officer_id": None} for e in recorded if e["type"] == "sergeants.notified")
+    assert all(
+        e["actor"] == {"role": "system", "officer_id": None} for e in recorded if e["type"] == "sergeants.notified"
+    )
     sent = [e["data"] for e in recorded if e["type"] == "sms.sent"]
     assert [(d["wave"], d["recipients"]) for d in sent] == [
         (1, SEEDED_MET_SERGEANTS), (2, EXTRA_MET_SERGEANTS[:3]), (3, EXTRA_MET_SERGEANTS[3:]),

@@ -104,7 +104,9 @@ def lifecycle(stack, clock, monkeypatch):
     assert status == 201, fourth
     assert stack.call("POST", f"/verifications/{fourth['verification_id']}/accept", "MP2003", {})[0] == 200
     status, sergeant = stack.call("GET", "/officers/MP2003", "MP0001")
-    assert stack.call("PUT", "/officers/MP2003", "MP0001", {**_registry_fields(sergeant), "status": "suspended"})[0] == 200
+    assert (
+        stack.call("PUT", "/officers/MP2003", "MP0001", {**_registry_fields(sergeant), "status": "suspended"})[0] == 200
+    )
     assert stack.deps.verifications.get(fourth["verification_id"]).status.value == "awaiting_sergeant"
     assert stack.call("POST", f"/verifications/{fourth['verification_id']}/cancel", "MP4721", {})[0] == 200
 
@@ -132,7 +134,8 @@ def lifecycle(stack, clock, monkeypatch):
     iam.USAGE.step = "stream batch to S3, a forged item quarantined and alerted (audit copier)"
     _forge_outbox_item(stack, vid, seq=60)
     assert stack.pump_audit() > 0
-    assert [a["reason"] for a in stack.alerts() if a.get("type") == "audit_event_quarantined"] == ["predecessor_missing"] * 2
+    quarantined = [a["reason"] for a in stack.alerts() if a.get("type") == "audit_event_quarantined"]
+    assert quarantined == ["predecessor_missing"] * 2
 
     iam.USAGE.step = "nightly digest, and its rerun (digests)"
     clock.advance(days=1)  # the nightly digest signs the day the events were written

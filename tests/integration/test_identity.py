@@ -75,15 +75,23 @@ def test_expiry_has_a_small_leeway_only(verifier, tokens):
 BAD_TOKENS = {
     "expired": lambda t: t.token("officer", "met", "MP4721", exp=int(time.time()) - 3600),
     "wrong-audience": lambda t: t.token("officer", "met", "MP4721", aud="another-client"),
-    "wrong-issuer": lambda t: t.token("officer", "met", "MP4721", iss="https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_EVIL"),
+    "wrong-issuer": lambda t: t.token(
+        "officer", "met", "MP4721", iss="https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_EVIL"
+    ),
     "other-key-same-kid": lambda t: t.token("officer", "met", "MP4721", key=t.other_key),
     "unknown-kid": lambda t: t.token("officer", "met", "MP4721", kid="not-a-known-kid"),
     "no-kid": lambda t: jwt.encode(t.claims("officer", "met", "MP4721"), t.private_key, algorithm="RS256"),
-    "alg-none": lambda t: jwt.encode(t.claims("officer", "met", "MP4721"), None, algorithm="none", headers={"kid": t.kid}),
+    "alg-none": lambda t: jwt.encode(
+        t.claims("officer", "met", "MP4721"), None, algorithm="none", headers={"kid": t.kid}
+    ),
     "alg-none-handmade": lambda t: _unsigned({"alg": "none", "kid": t.kid}, t.claims("officer", "met", "MP4721")),
     "hs256-with-public-key": _hs256_with_public_key,
-    "rs512": lambda t: jwt.encode(t.claims("officer", "met", "MP4721"), t.private_key, algorithm="RS512", headers={"kid": t.kid}),
-    "ps256": lambda t: jwt.encode(t.claims("officer", "met", "MP4721"), t.private_key, algorithm="PS256", headers={"kid": t.kid}),
+    "rs512": lambda t: jwt.encode(
+        t.claims("officer", "met", "MP4721"), t.private_key, algorithm="RS512", headers={"kid": t.kid}
+    ),
+    "ps256": lambda t: jwt.encode(
+        t.claims("officer", "met", "MP4721"), t.private_key, algorithm="PS256", headers={"kid": t.kid}
+    ),
     "access-token": lambda t: t.token("officer", "met", "MP4721", token_use="access"),
     "no-token-use": lambda t: t.token("officer", "met", "MP4721", token_use=None),
     "no-exp": lambda t: t.token("officer", "met", "MP4721", exp=None),
@@ -91,9 +99,9 @@ BAD_TOKENS = {
     "no-aud": lambda t: t.token("officer", "met", "MP4721", aud=None),
     "string-exp": lambda t: t.token("officer", "met", "MP4721", exp="tomorrow"),
     "not-yet-valid": lambda t: t.token("officer", "met", "MP4721", nbf=int(time.time()) + 3600),
-    "tampered-payload": lambda t: (lambda parts: ".".join(
-        [parts[0], _b64(json.dumps({**t.claims("admin", "met", "MP4721")}).encode()), parts[2]]
-    ))(t.token("officer", "met", "MP4721").split(".")),
+    "tampered-payload": lambda t: (
+        lambda parts: ".".join([parts[0], _b64(json.dumps({**t.claims("admin", "met", "MP4721")}).encode()), parts[2]])
+    )(t.token("officer", "met", "MP4721").split(".")),
     "truncated-signature": lambda t: t.token("officer", "met", "MP4721")[:-10],
     "garbage": lambda t: "garbage",
     "three-garbage-parts": lambda t: "not.a.token",
@@ -179,7 +187,9 @@ def test_jwks_cache_is_shared_by_threads(tokens, jwks_server):
     verifier.verify(tokens.token("officer", "met", "MP4721"))
     results: list[str] = []
     threads = [
-        threading.Thread(target=lambda i=i: results.append(verifier.verify(tokens.token("officer", "met", f"MP{i}")).officer_id))
+        threading.Thread(
+            target=lambda i=i: results.append(verifier.verify(tokens.token("officer", "met", f"MP{i}")).officer_id)
+        )
         for i in range(8)
     ]
     for thread in threads:

@@ -70,7 +70,9 @@ def machine_for(stack):
         def accept(self, actor: str) -> None:
             before, winner = self.status, self.sergeant
             code, body = stack.call("POST", f"/verifications/{self.vid}/accept", actor, {})
-            may = actor in AVAILABLE_SERGEANTS and (before == "awaiting_sergeant" or (before == "connected" and winner == actor))
+            may = actor in AVAILABLE_SERGEANTS and (
+                before == "awaiting_sergeant" or (before == "connected" and winner == actor)
+            )
             assert (code == 200) == may, (actor, before, code, body)
             after = self._moved(before, code)
             if code == 200:

@@ -85,7 +85,9 @@ def test_the_hourly_limit_is_configurable(stack, clock, monkeypatch):
     tune(stack, monkeypatch, max_starts_per_hour=2)
     for _ in range(2):
         services.cancel_verification(
-            stack.deps, officer(), services.start_verification(stack.deps, officer(), start_request())["verification_id"]
+            stack.deps,
+            officer(),
+            services.start_verification(stack.deps, officer(), start_request())["verification_id"],
         )
     texts = len(stack.sms())
     with pytest.raises(RateLimited) as raised:

@@ -68,8 +68,17 @@ def test_seeded_records_read_back_as_seeded(registry, stack):
     for officer_id in ("MP4721", "MP3390", "MP2001", "MP2004", "WP3001"):
         person = stack.person(officer_id)
         record = registry.get(person.force, officer_id)
-        assert (record.given_name, record.family_name, record.rank) == (person.given_name, person.family_name, person.rank)
-        assert (record.status, record.role, record.duty, record.phone) == (person.status, person.role, person.duty, person.phone)
+        assert (record.given_name, record.family_name, record.rank) == (
+            person.given_name,
+            person.family_name,
+            person.rank,
+        )
+        assert (record.status, record.role, record.duty, record.phone) == (
+            person.status,
+            person.role,
+            person.duty,
+            person.phone,
+        )
         assert record.photo == f"photos/{person.force}/{officer_id}.png"
 
 
@@ -98,7 +107,7 @@ def test_put_moves_people_in_and_out_of_the_index(registry, stack):
         force="met", officer_id="MP2006", given_name="Sus", family_name="Pended", rank="PS",
         status=OfficerStatus.SUSPENDED, role=Role.SERGEANT, phone="+447700900066", duty=Duty.AVAILABLE,
     ))
-    assert _ids(registry.available_sergeants("met")) == MET_AVAILABLE + ["MP2005"]
+    assert _ids(registry.available_sergeants("met")) == [*MET_AVAILABLE, "MP2005"]
 
     # An admin suspends MP2001 (whole-record replace): they leave the index at once.
     current = registry.get("met", "MP2001")
@@ -110,7 +119,7 @@ def test_put_moves_people_in_and_out_of_the_index(registry, stack):
 def test_set_duty_moves_a_serving_sergeant_in_and_out_of_the_index(registry):
     assert registry.set_duty("met", "MP2004", Duty.AVAILABLE) is True
     assert registry.get("met", "MP2004").duty is Duty.AVAILABLE
-    assert _ids(registry.available_sergeants("met")) == MET_AVAILABLE + ["MP2004"]
+    assert _ids(registry.available_sergeants("met")) == [*MET_AVAILABLE, "MP2004"]
 
     assert registry.set_duty("met", "MP2001", Duty.OFF_DUTY) is True
     assert registry.get("met", "MP2001").duty is Duty.OFF_DUTY

@@ -160,9 +160,18 @@ def test_three_people_become_records_photos_accounts_and_audit_events(stack, run
     assert out.splitlines()[-1] == "created 3, updated 0, unchanged 0, disabled 0"
 
     sergeant = record(stack, "MP1902")
-    assert {k: sergeant[k] for k in ("given_name", "family_name", "rank", "role", "status", "phone", "duty", "photo")} == {
-        "given_name": "Leah", "family_name": "Brennan", "rank": "PS", "role": "sergeant", "status": "serving",
-        "phone": "+447700900602", "duty": "available", "photo": "photos/met/MP1902.jpg"}
+    assert {
+        k: sergeant[k] for k in ("given_name", "family_name", "rank", "role", "status", "phone", "duty", "photo")
+    } == {
+        "given_name": "Leah",
+        "family_name": "Brennan",
+        "rank": "PS",
+        "role": "sergeant",
+        "status": "serving",
+        "phone": "+447700900602",
+        "duty": "available",
+        "photo": "photos/met/MP1902.jpg",
+    }
     assert sergeant["available_in_force"] == "met"  # she can be texted from now on
     assert [r.officer_id for r in stack.deps.registry.available_sergeants("met")].count("MP1902") == 1
     assert record(stack, "MP6003")["role"] == "control_room" and "duty" not in record(stack, "MP6003")
@@ -193,8 +202,14 @@ def test_three_people_become_records_photos_accounts_and_audit_events(stack, run
     assert events[0]["data"]["created"] is True and events[0]["data"]["sign_in"] == ["created"]
     assert events[0]["data"]["changed_fields"] == ["duty", "family_name", "given_name", "phone", "photo", "rank",
                                                    "role", "status"]
-    assert events[0]["data"]["photo"] == {"from": None, "to": {"key": "photos/met/MP1902.jpg",
-                                          "version_id": sergeant["photo_version_id"], "sha256": sergeant["photo_sha256"]}}
+    assert events[0]["data"]["photo"] == {
+        "from": None,
+        "to": {
+            "key": "photos/met/MP1902.jpg",
+            "version_id": sergeant["photo_version_id"],
+            "sha256": sergeant["photo_sha256"],
+        },
+    }
     text = json.dumps(events)
     for value in ("Leah", "Brennan", "+447700900602", "leah.brennan", "Noor", "Osei"):
         assert value not in text
@@ -299,7 +314,9 @@ def test_suspended_or_left_is_disabled_and_signed_out_then_serving_enables(stack
     (event,) = [e for e in audit_events(stack) if not e["data"]["created"]]
     assert event["data"]["changed_fields"] == ["status"] and event["data"]["sign_in"] == ["signed_out", "disabled"]
 
-    assert run(suspended, "--photos", str(photos))[1].splitlines()[-1] == "created 0, updated 0, unchanged 3, disabled 0"
+    assert (
+        run(suspended, "--photos", str(photos))[1].splitlines()[-1] == "created 0, updated 0, unchanged 3, disabled 0"
+    )
     code, out, _ = run(THREE, "--photos", str(photos))
     assert (code, out.splitlines()[-1]) == (0, "created 0, updated 1, unchanged 2, disabled 0")
     assert user(stack, "mp6001")["Enabled"] is True
@@ -395,7 +412,10 @@ def test_an_unreadable_file_or_photo_folder_is_refused(run, tmp_path):
 # ---- many rows -----------------------------------------------------------------------------
 
 def _many(count: int, first: int = 0) -> list[str]:
-    return [f"MT{i:05d},Given{i},Family{i},PC,officer,serving,,officer{i}@met.police.uk,," for i in range(first, first + count)]
+    return [
+        f"MT{i:05d},Given{i},Family{i},PC,officer,serving,,officer{i}@met.police.uk,,"
+        for i in range(first, first + count)
+    ]
 
 
 def test_a_large_file_reads_in_bulk_writes_in_batches_and_shows_progress(stack, run, calls):
@@ -462,7 +482,7 @@ def test_a_run_stopped_by_aws_keeps_what_it_did_and_the_same_file_finishes_it(st
     events = stack.session._session.get_component("event_emitter")
     events.register_first("before-call.cognito-idp.AdminCreateUser", cognito_fails_for_mp1902)
     try:
-        code, out, err = run(THREE, "--photos", str(photos))
+        code, _out, err = run(THREE, "--photos", str(photos))
     finally:
         events.unregister("before-call.cognito-idp.AdminCreateUser", cognito_fails_for_mp1902)
     assert code == 1 and "stopped by AWS (InternalErrorException)" in err and "run the same file again" in err
@@ -470,7 +490,7 @@ def test_a_run_stopped_by_aws_keeps_what_it_did_and_the_same_file_finishes_it(st
     assert record(stack, "MP1902")["status"] == "serving"
     (failed,) = [e for e in audit_events(stack) if e["data"]["officer_id"] == "MP1902"]
     assert failed["data"]["sign_in_failed"] == "InternalErrorException" and "sign_in" not in failed["data"]
-    code, out, _ = run(THREE, "--photos", str(photos))
+    code, _out, _ = run(THREE, "--photos", str(photos))
     assert code == 0 and user(stack, "mp1902")["groups"] == ["sergeant"]
     assert run(THREE, "--photos", str(photos))[1].splitlines()[-1] == "created 0, updated 0, unchanged 3, disabled 0"
 

@@ -49,7 +49,9 @@ def test_start_texts_each_available_sergeant_of_the_force_once(stack):
     vid = body["verification_id"]
 
     sms = stack.sms()
-    expected = f"Safe Connection: PC Jones (MP4721) asks for ID verification near Camden High St. Open {LINK.format(vid=vid)}"
+    expected = (
+        f"Safe Connection: PC Jones (MP4721) asks for ID verification near Camden High St. Open {LINK.format(vid=vid)}"
+    )
     assert sorted(sms) == sorted((phone, expected) for phone in _phones(stack, "MP2001", "MP2002", "MP2003"))
     assert len(expected) <= 160
     # Not the off-duty sergeant, not wiltshire, not the officer, no one twice.
@@ -57,7 +59,11 @@ def test_start_texts_each_available_sergeant_of_the_force_once(stack):
 
     events = _events(stack, vid)
     assert [e["type"] for e in events] == ["verification.requested", "sergeants.notified", "sms.sent"]
-    assert events[2]["data"] == {"wave": 1, "recipients": ["MP2001", "MP2002", "MP2003"], "reason": "identity_verification_request"}
+    assert events[2]["data"] == {
+        "wave": 1,
+        "recipients": ["MP2001", "MP2002", "MP2003"],
+        "reason": "identity_verification_request",
+    }
     notified = events[1]
     assert notified["data"] == {"wave": 1, "recipients": ["MP2001", "MP2002", "MP2003"]}
     assert notified["actor"] == {"role": "system", "officer_id": None}
@@ -67,11 +73,16 @@ def test_start_texts_each_available_sergeant_of_the_force_once(stack):
 
 
 def test_start_in_another_force_texts_only_that_force(stack):
-    vid = services.start_verification(stack.deps, officer("WP1187", "wiltshire"), start_request(area=None))["verification_id"]
+    started = services.start_verification(stack.deps, officer("WP1187", "wiltshire"), start_request(area=None))
+    vid = started["verification_id"]
 
     assert {phone for phone, _ in stack.sms()} == _phones(stack, "WP3001", "WP3002", "WP3003")
     assert all("PC Morgan (WP1187) asks for ID verification near 51.5390,-0.1426." in text for _, text in stack.sms())
-    assert sorted(_only(_events(stack, vid), "sergeants.notified")["data"]["recipients"]) == ["WP3001", "WP3002", "WP3003"]
+    assert sorted(_only(_events(stack, vid), "sergeants.notified")["data"]["recipients"]) == [
+        "WP3001",
+        "WP3002",
+        "WP3003",
+    ]
 
 
 def test_the_officer_is_never_texted_about_their_own_check(stack):
@@ -89,7 +100,11 @@ def test_sergeants_who_went_off_duty_are_not_texted(stack):
     vid = services.start_verification(stack.deps, officer("MP4721"), start_request())["verification_id"]
 
     assert {phone for phone, _ in stack.sms()} == _phones(stack, "MP2001", "MP2003", "MP2004")
-    assert sorted(_only(_events(stack, vid), "sergeants.notified")["data"]["recipients"]) == ["MP2001", "MP2003", "MP2004"]
+    assert sorted(_only(_events(stack, vid), "sergeants.notified")["data"]["recipients"]) == [
+        "MP2001",
+        "MP2003",
+        "MP2004",
+    ]
 
 
 def test_one_failed_sms_still_texts_the_others_and_is_audited(stack, monkeypatch):
@@ -130,7 +145,11 @@ def test_a_sergeant_with_a_malformed_number_is_audited_as_failed(stack):
     events = _events(stack, vid)
     waves = [e["data"] for e in events if e["type"] == "sergeants.notified"]
     assert waves == [{"wave": 1, "recipients": ["MP2001", "MP2002", "MP2003"]}, {"wave": 2, "recipients": ["MP2005"]}]
-    assert _only(events, "sms.failed")["data"] == {"wave": 2, "failed": ["MP2005"], "errors": {"MP2005": "ValidationFailed"}}
+    assert _only(events, "sms.failed")["data"] == {
+        "wave": 2,
+        "failed": ["MP2005"],
+        "errors": {"MP2005": "ValidationFailed"},
+    }
     assert "07700900555" not in json.dumps(events)
 
 
@@ -160,7 +179,10 @@ def test_not_serving_officer_is_refused_audited_and_alerted(stack, officer_id, r
     plain = dict(event["data"])
     sealed = {k: plain.pop(k) for k in ("location", "area")}
     assert plain == {"officer_id": officer_id, "registry_status": registry_status, "alert": "raised"}
-    assert stack.deps.envelope.open(attempt_id, sealed["location"]) == {**START_BODY["location"], "accuracy_m": START_BODY["location"].get("accuracy_m")}
+    assert stack.deps.envelope.open(attempt_id, sealed["location"]) == {
+        **START_BODY["location"],
+        "accuracy_m": START_BODY["location"].get("accuracy_m"),
+    }
     assert stack.deps.envelope.open(attempt_id, sealed["area"]) == "Camden High St"
     assert verify_chain([event]) == []
 

@@ -82,7 +82,9 @@ def make(copy: Path, *targets: str, dry_run: bool = False) -> subprocess.Complet
     env.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     result = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True, timeout=900)
     if result.returncode != 0:
-        raise AssertionError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+        raise AssertionError(
+            f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        )
     return result
 
 
@@ -294,19 +296,31 @@ class LambdaRuntime:
         )
         seconds = time.monotonic() - started
         if not result_path.exists():
-            raise InvocationFailed(f"{function} crashed ({process.returncode}):\n{process.stdout[-3000:]}\n{process.stderr[-3000:]}")
+            raise InvocationFailed(
+                f"{function} crashed ({process.returncode}):\n{process.stdout[-3000:]}\n{process.stderr[-3000:]}"
+            )
         report = json.loads(result_path.read_text())
         invocation = Invocation(report["ok"], report.get("result"), report, process.stdout, process.stderr, seconds)
         if expect_ok and not invocation.ok:
-            raise InvocationFailed(f"{function} raised {report['error']}\n{report['traceback']}\n{process.stdout[-3000:]}")
+            raise InvocationFailed(
+                f"{function} raised {report['error']}\n{report['traceback']}\n{process.stdout[-3000:]}"
+            )
         return invocation
 
 
 # ---- events as Lambda delivers them -------------------------------------------------------------
 
 
-def api_event(method: str, path: str, *, resource: str | None = None, path_parameters: dict[str, str] | None = None,
-              headers: dict[str, str] | None = None, body: Any = None, source_ip: str = "198.51.100.7") -> dict[str, Any]:
+def api_event(
+    method: str,
+    path: str,
+    *,
+    resource: str | None = None,
+    path_parameters: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    body: Any = None,
+    source_ip: str = "198.51.100.7",
+) -> dict[str, Any]:
     """An API Gateway REST (proxy) event for the `api` stage."""
     all_headers = {"Host": "abc123.execute-api.eu-west-2.amazonaws.com", "User-Agent": "package-test",
                    "X-Forwarded-For": source_ip, "X-Forwarded-Proto": "https", **(headers or {})}
@@ -407,7 +421,11 @@ class ChimeHttpStandIn:
                     answer = {"Code": answer["Error"]["Code"], "Message": answer["Error"]["Message"]}
                 payload = b"" if status == 204 else json.dumps(answer).encode()
                 self.send_response(status)
-                for name, value in {**headers, "Content-Type": "application/json", "Content-Length": str(len(payload))}.items():
+                for name, value in {
+                    **headers,
+                    "Content-Type": "application/json",
+                    "Content-Length": str(len(payload)),
+                }.items():
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(payload)

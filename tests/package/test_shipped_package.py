@@ -94,7 +94,8 @@ def world(build):
         "AUDIT_DATA_KEY_ID": data_key,
         "RATE_LIMIT_KEY_SECRET_ARN": rate_limit_key,
         "TIMERS_QUEUE_URL": timers_queue_url,
-        "VERIFICATIONS_STREAM_ARN": dynamodb.describe_table(TableName=settings.verifications_table)["Table"]["LatestStreamArn"],
+        "VERIFICATIONS_STREAM_ARN":
+            dynamodb.describe_table(TableName=settings.verifications_table)["Table"]["LatestStreamArn"],
     }
     # From here on the moto server checks every call: each function signs as its role from the
     # package's own template, and this test as an unrestricted harness user.
@@ -231,7 +232,8 @@ def test_staff_page_javascript_is_served_from_the_package(runtime, page):
     literals = re.findall(r"'([A-Za-z0-9 ,.:\-]{25,})'", source)
     assert literals and [text for text in literals if text not in script] == []
     # And the Chime SDK for JavaScript, at the version frontend/package.json pins.
-    version = json.loads((shipped.PROJECT_DIR / "frontend" / "package.json").read_text())["dependencies"]["amazon-chime-sdk-js"]
+    package_json = json.loads((shipped.PROJECT_DIR / "frontend" / "package.json").read_text())
+    version = package_json["dependencies"]["amazon-chime-sdk-js"]
     assert "DefaultMeetingSession" in script and f'semverString:"{version}"' in script
 
 
@@ -327,7 +329,8 @@ def test_nightly_digest_signs_the_audit_writes_of_the_day_before(started, audite
     runtime.invoke("WriteDailyAuditDigests", schedule_event("WriteDailyAuditDigests"))
 
     s3 = client("s3")
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=settings.audit_bucket, Prefix=d.digest_prefix("met", yesterday)).get("Contents", [])]
+    listed = s3.list_objects_v2(Bucket=settings.audit_bucket, Prefix=d.digest_prefix("met", yesterday))
+    keys = [o["Key"] for o in listed.get("Contents", [])]
     assert len(keys) == 1
     document = json.loads(s3.get_object(Bucket=settings.audit_bucket, Key=keys[0])["Body"].read())
     assert document["event_count"] == len(written)
@@ -347,12 +350,17 @@ def test_the_reconciler_copies_from_the_package_what_the_stream_did_not(started,
         path_parameters={"verification_id": vid}, headers={"Authorization": f"Bearer {id_token(world, OFFICER)}"}))
     assert read.result["statusCode"] == 200, read.result["body"][:200]
 
-    runtime.invoke("ReconcileAuditOutbox", schedule_event("ReconcileAuditOutbox"), env={"AUDIT_RECONCILE_AFTER_SECONDS": "0"})
+    runtime.invoke(
+        "ReconcileAuditOutbox", schedule_event("ReconcileAuditOutbox"), env={"AUDIT_RECONCILE_AFTER_SECONDS": "0"}
+    )
 
     client, settings = world["client"], world["settings"]
     s3 = client("s3")
-    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=settings.audit_bucket, Prefix="audit/").get("Contents", [])
-                  if f"/{vid}/" in o["Key"])
+    keys = sorted(
+        o["Key"]
+        for o in s3.list_objects_v2(Bucket=settings.audit_bucket, Prefix="audit/").get("Contents", [])
+        if f"/{vid}/" in o["Key"]
+    )
     last = json.loads(s3.get_object(Bucket=settings.audit_bucket, Key=keys[-1])["Body"].read())
     assert last["type"] == "verification.viewed" and last["seq"] == len(keys)
 

@@ -161,7 +161,10 @@ def shaped_physical_resources(template: dict[str, Any], region: str = "eu-west-2
             physical[cid] = {"Ref": f"https://sqs.{region}.amazonaws.com/{account}/{cid}", "QueueName": cid,
                              "Arn": f"arn:aws:sqs:{region}:{account}:{cid}"}
         elif kind == "AWS::Cognito::UserPool":
-            physical[cid] = {"Ref": f"{region}_{cid}", "Arn": f"arn:aws:cognito-idp:{region}:{account}:userpool/{region}_{cid}"}
+            physical[cid] = {
+                "Ref": f"{region}_{cid}",
+                "Arn": f"arn:aws:cognito-idp:{region}:{account}:userpool/{region}_{cid}",
+            }
         elif kind in LAMBDA_TYPES:
             physical[cid] = {"Ref": cid, "Arn": f"arn:aws:lambda:{region}:{account}:function:{cid}"}
         elif kind in ("AWS::Serverless::Api", "AWS::ApiGateway::RestApi"):
@@ -280,7 +283,9 @@ def create_harness_user(iam: Any) -> ReadOnlyCredentials:
     return ReadOnlyCredentials(key["AccessKeyId"], key["SecretAccessKey"], None)
 
 
-def create_function_roles(iam: Any, sts: Any, documents: dict[str, list[dict[str, Any]]]) -> dict[str, ReadOnlyCredentials]:
+def create_function_roles(
+    iam: Any, sts: Any, documents: dict[str, list[dict[str, Any]]]
+) -> dict[str, ReadOnlyCredentials]:
     """One moto role per function carrying exactly its (resolved) documents; returns session keys."""
     credentials = {}
     for function, docs in documents.items():
@@ -518,7 +523,12 @@ def _json_body(handler: Any) -> dict[str, Any]:
     return json.loads(body or "{}")
 
 
-_TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
+_TRANSACT_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
 
 
 def _dynamodb_questions(action: str, body: dict[str, Any], region: str, account: str) -> list[tuple[str, str]]:

@@ -73,7 +73,9 @@ class TestStack:
         return next(p for p in DEMO_PEOPLE if p.officer_id == officer_id)
 
     @staticmethod
-    def people(force: str, role: str | None = None, status: str | None = None, duty: str | None = None) -> list[DemoPerson]:
+    def people(
+        force: str, role: str | None = None, status: str | None = None, duty: str | None = None
+    ) -> list[DemoPerson]:
         return [
             p for p in DEMO_PEOPLE
             if p.force == force

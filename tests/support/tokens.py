@@ -40,7 +40,16 @@ class TokenFactory:
         claims.update(overrides)
         return {k: v for k, v in claims.items() if v is not None}
 
-    def token(self, role: str | None, force: str, officer_id: str, *, key: Any = None, kid: str | None = None, **overrides: Any) -> str:
+    def token(
+        self,
+        role: str | None,
+        force: str,
+        officer_id: str,
+        *,
+        key: Any = None,
+        kid: str | None = None,
+        **overrides: Any,
+    ) -> str:
         return jwt.encode(
             self.claims(role, force, officer_id, **overrides),
             key or self.private_key,
@@ -49,4 +58,7 @@ class TokenFactory:
         )
 
     def header(self, role: str | None, force: str, officer_id: str, **kwargs: Any) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token(role, force, officer_id, **kwargs)}", "Content-Type": "application/json"}
+        return {
+            "Authorization": f"Bearer {self.token(role, force, officer_id, **kwargs)}",
+            "Content-Type": "application/json",
+        }
