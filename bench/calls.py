@@ -26,27 +26,46 @@ LOCATION = {"location": {"lat": 51.539, "lon": -0.1426, "accuracy_m": 10}, "area
 
 # (phase, service, operation) -> why the app must make this call.
 WHY: dict[tuple[str, str, str], str] = {
-    ("start", "dynamodb", "GetItem"): "3: officer's registry record (serving?), active-check lock (refuse before making a meeting), recent starts (hourly limit)",
-    ("start", "kms", "GenerateDataKey"): "the check's own data key, sealing location/area in its audit events (erasable later)",
+    ("start", "dynamodb", "GetItem"): (
+        "3: officer's registry record (serving?), active-check lock (refuse before making a meeting), "
+        "recent starts (hourly limit)"
+    ),
+    ("start", "kms", "GenerateDataKey"): (
+        "the check's own data key, sealing location/area in its audit events (erasable later)"
+    ),
     ("start", "chime-sdk-meetings", "CreateMeeting"): "the video call",
     ("start", "chime-sdk-meetings", "CreateAttendee"): "the officer's join token",
-    ("start", "dynamodb", "TransactWriteItems"): "3: data key + its erasure-day entry; check + lock + reference + start times + wave-1 claim + audit events; sms.sent event after the texts",
+    ("start", "dynamodb", "TransactWriteItems"): (
+        "3: data key + its erasure-day entry; check + lock + reference + start times + wave-1 claim + audit events; "
+        "sms.sent event after the texts"
+    ),
     ("start", "dynamodb", "Query"): "available sergeants of the force (sparse GSI), to choose wave 1",
     ("start", "sns", "Publish"): "one SMS per sergeant in wave 1 (WAVE_SIZE=3)",
     ("start", "dynamodb", "UpdateItem"): "last_notified_at per texted sergeant (fair rotation)",
     ("start", "sqs", "SendMessage"): "two timers: wave 2 and the answer timeout",
-    ("accept", "dynamodb", "GetItem"): "3: the check (visible? state?), the sergeant's registry record (available?), after the win the officer's record (photo shown)",
-    ("accept", "dynamodb", "TransactWriteItems"): "the conditional accept (first wins) + accepted/disclosed audit events",
+    ("accept", "dynamodb", "GetItem"): (
+        "3: the check (visible? state?), the sergeant's registry record (available?), "
+        "after the win the officer's record (photo shown)"
+    ),
+    ("accept", "dynamodb", "TransactWriteItems"): (
+        "the conditional accept (first wins) + accepted/disclosed audit events"
+    ),
     ("accept", "sqs", "SendMessage"): "the decision timeout timer",
     ("accept", "chime-sdk-meetings", "CreateAttendee"): "the sergeant's join token",
     ("decide", "dynamodb", "GetItem"): "the check (visible to this sergeant? accepted by them?)",
     ("decide", "dynamodb", "TransactWriteItems"): "the conditional decision + its audit event",
     ("decide", "chime-sdk-meetings", "DeleteMeeting"): "end the call",
-    ("timers", "dynamodb", "GetItem"): "3 late timers (wave 2, answer timeout, decision timeout): one state read each, then nothing to do",
+    ("timers", "dynamodb", "GetItem"): (
+        "3 late timers (wave 2, answer timeout, decision timeout): one state read each, then nothing to do"
+    ),
     ("audit", "s3", "PutObject"): "one object per audit event (If-None-Match: *)",
-    ("audit", "dynamodb", "BatchWriteItem"): "the day's written-events index (input of the signed digest), one request per batch",
-    ("audit", "dynamodb", "UpdateItem"): "each copied event leaves the backlog of events awaiting copy (a conditional update of "
-        "the exact item), so the reconciler need not copy it and erasure may delete it",
+    ("audit", "dynamodb", "BatchWriteItem"): (
+        "the day's written-events index (input of the signed digest), one request per batch"
+    ),
+    ("audit", "dynamodb", "UpdateItem"): (
+        "each copied event leaves the backlog of events awaiting copy (a conditional update of "
+        "the exact item), so the reconciler need not copy it and erasure may delete it"
+    ),
 }
 
 
@@ -65,7 +84,9 @@ def lifecycle(bench: BenchStack) -> dict[str, Counter]:
     vid = started["verification_id"]
     status, body = phase("accept", lambda: bench.call("POST", f"/verifications/{vid}/accept", SERGEANT, {}))
     assert status == 200, body
-    status, body = phase("decide", lambda: bench.call("POST", f"/verifications/{vid}/outcome", SERGEANT, {"outcome": "confirmed"}))
+    status, body = phase(
+        "decide", lambda: bench.call("POST", f"/verifications/{vid}/outcome", SERGEANT, {"outcome": "confirmed"})
+    )
     assert status == 200 and body["status"] == "confirmed", body
     phase("timers", bench.deliver_timers)
     phase("audit", bench.pump_audit)

@@ -113,7 +113,8 @@ def seed(bench: BenchStack, checks: int, events: int) -> str:
         items = [
             DynamoVerificationRepository._meta_item(verification),
             {"pk": f"REF#{verification.reference}", "sk": "REF", "kind": "reference", "verification_id": vid},
-            {"pk": f"DATAKEY#{vid}", "sk": "DATAKEY", "kind": "data_key", "encrypted_key": b"k" * 32, "created_day": day},
+            {"pk": f"DATAKEY#{vid}", "sk": "DATAKEY", "kind": "data_key", "encrypted_key": b"k" * 32,
+             "created_day": day},
             {"pk": f"RETAIN#{day}", "sk": vid, "kind": "retention"},
             *({"pk": f"V#{vid}", "sk": f"EVENT#{e['seq']:06d}", "kind": "audit_event",
                "audit_key": audit_key("met", now, vid, e["seq"]),
@@ -156,7 +157,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     with mock_aws(), quiet_stdout(), moto_patched_for_the_sweep():
         bench = build()
         if args.max_per_run:
-            bench.stack.deps.settings = bench.deps.settings.model_copy(update={"erasure_max_checks_per_run": args.max_per_run})
+            bench.stack.deps.settings = bench.deps.settings.model_copy(
+                update={"erasure_max_checks_per_run": args.max_per_run}
+            )
         try:
             day = seed(bench, args.checks, args.events)
             bench.stack.clock.skip(timedelta(days=bench.deps.settings.personal_data_retention_days + 1).total_seconds())
@@ -173,7 +176,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
           f"longest {longest:.1f} s ({'fits' if fits else 'does not fit'} a {LAMBDA_TIMEOUT_SECONDS} s Lambda run)")
     print(f"AWS calls per check: {sum(r['calls'] for r in runs) / args.checks:.1f}")
     print(f"checks erased per second: {rate:.0f}")
-    result = {"checks": args.checks, "erased": sum(r["erased"] for r in runs), "events": args.events, "runs": len(runs), "longest_run_seconds": round(longest, 2),
+    result = {"checks": args.checks, "erased": sum(r["erased"] for r in runs), "events": args.events, "runs": len(runs),
+              "longest_run_seconds": round(longest, 2),
               "fits_lambda_timeout": fits, "calls_per_check": round(sum(r["calls"] for r in runs) / args.checks, 2),
               "checks_per_second": round(rate, 1)}
     save_result("erasure", result)

@@ -237,7 +237,9 @@ class Dependencies:
             return ClientAddressKeys(configured.get_secret_value().encode("utf-8"))
         if not self.settings.rate_limit_key_secret_arn:
             # Refuse rather than fall back to an unkeyed (reversible) or per-container key.
-            raise RuntimeError("set RATE_LIMIT_KEY_SECRET_ARN (or RATE_LIMIT_KEY outside AWS) for the public rate limits")
+            raise RuntimeError(
+                "set RATE_LIMIT_KEY_SECRET_ARN (or RATE_LIMIT_KEY outside AWS) for the public rate limits"
+            )
         secret = self._client("secretsmanager").get_secret_value(SecretId=self.settings.rate_limit_key_secret_arn)
         return ClientAddressKeys(secret["SecretString"].encode("utf-8"))
 

@@ -165,7 +165,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         from .auditing.digests import DigestExists, write_digest
 
         try:
-            key, document = write_digest(deps.s3, bucket, deps.audit_index, deps.digest_signer, args.force, args.date, deps.clock())
+            key, document = write_digest(
+                deps.s3, bucket, deps.audit_index, deps.digest_signer, args.force, args.date, deps.clock()
+            )
         except DigestExists as exists:
             print(f"{exists} already exists; digests are never replaced. Try again in a second.", file=err)
             return 1
@@ -176,7 +178,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
 
     # What DynamoDB records for each chain shows a chain whose last events never reached S3.
     records = DynamoRecordedChains(deps.dynamodb, deps.settings.verifications_table)
-    verifier = AuditVerifier(deps.s3, bucket, deps.digest_signer, progress=lambda line: print(line, file=err, flush=True),
+    verifier = AuditVerifier(deps.s3, bucket, deps.digest_signer,
+                             progress=lambda line: print(line, file=err, flush=True),
                              records=records, now=deps.clock())
     report = verifier.verify(args.force, args.start, args.end)
     for problem in report.problems:

@@ -75,7 +75,9 @@ class _Strict(BaseModel):
 class LocationIn(_Strict):
     lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False), AfterValidator(_to_seven_places)]
     lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False), AfterValidator(_to_seven_places)]
-    accuracy_m: Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False), AfterValidator(_to_seven_places)] | None = None
+    accuracy_m: (
+        Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False), AfterValidator(_to_seven_places)] | None
+    ) = None
 
 
 class StartVerificationRequest(_Strict):
@@ -201,7 +203,9 @@ def verification_view(verification: Verification) -> dict[str, Any]:
         "force": verification.force,
         "officer": officer_summary_view(verification.officer),
         "sergeant": officer_summary_view(verification.sergeant),
-        "location": None if location is None else {"lat": location.lat, "lon": location.lon, "accuracy_m": location.accuracy_m},
+        "location": None if location is None else {
+            "lat": location.lat, "lon": location.lon, "accuracy_m": location.accuracy_m,
+        },
         "area": verification.area,
         "created_at": iso_z(verification.created_at),
         "accepted_at": iso_z(verification.accepted_at),

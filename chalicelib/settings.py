@@ -21,8 +21,8 @@ class Settings(BaseModel):
     photos_bucket: str = "safe-connection-photos"
     alerts_topic_arn: str = "arn:aws:sns:eu-west-2:123456789012:safe-connection-alerts"
     # Identity: the token issuer and the app client (audience). JWKS defaults to the issuer's.
-    token_issuer: str = "https://cognito-idp.eu-west-2.amazonaws.com/local"
-    token_audience: str = "local-client"
+    token_issuer: str = "https://cognito-idp.eu-west-2.amazonaws.com/local"  # noqa: S105 - an issuer URL, not a secret
+    token_audience: str = "local-client"  # noqa: S105 - the local app client id, not a secret
     jwks_url: str | None = None
     # The user pool whose accounts follow the registry (group = role, disabled unless serving).
     user_pool_id: str = ""

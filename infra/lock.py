@@ -80,7 +80,7 @@ def resolve(requirements: Path, constraints: Path | None = None, python: str = s
                    "--disable-pip-version-check", "--report", str(report), "-r", str(requirements)]
         if constraints is not None:
             command += ["-c", str(constraints)]
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)  # noqa: S603 - fixed pip argv, our own paths
         installed = json.loads(report.read_text())["install"]
     return {canonical(item["metadata"]["name"]): item["metadata"]["version"] for item in installed}
 

@@ -25,7 +25,8 @@ def require_lambda_python(version_info: Sequence[int] | None = None) -> None:
     if running != wanted:
         raise RuntimeError(
             f"synth must run under Python {wanted} (the functions' runtime is {LAMBDA_RUNTIME}), "
-            f"not Python {running}: recreate the virtualenv with python{wanted} (make clean; make install PYTHON=python{wanted})"
+            f"not Python {running}: recreate the virtualenv with python{wanted} "
+            f"(make clean; make install PYTHON=python{wanted})"
         )
 
 

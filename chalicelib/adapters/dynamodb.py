@@ -151,7 +151,9 @@ class DynamoVerificationRepository:
             "force": verification.force,
             "officer": _summary_item(verification.officer),
             "sergeant": _summary_item(verification.sergeant),
-            "location": None if location is None else {"lat": location.lat, "lon": location.lon, "accuracy_m": location.accuracy_m},
+            "location": None if location is None else {
+                "lat": location.lat, "lon": location.lon, "accuracy_m": location.accuracy_m,
+            },
             "area": verification.area,
             "created_at": iso_z(verification.created_at),
             "accepted_at": iso_z(verification.accepted_at),
@@ -443,7 +445,10 @@ class DynamoVerificationRepository:
         `verification` is the state after the erasure event was appended: that last event stays
         (it holds no personal data) so the stream carries it to S3.
         """
-        keys = [{"pk": f"V#{verification.verification_id}", "sk": "META"}, {"pk": f"REF#{verification.reference}", "sk": "REF"}]
+        keys = [
+            {"pk": f"V#{verification.verification_id}", "sk": "META"},
+            {"pk": f"REF#{verification.reference}", "sk": "REF"},
+        ]
         keys += [
             {"pk": f"V#{verification.verification_id}", "sk": f"EVENT#{seq:06d}"}
             for seq in range(1, verification.audit_seq)
@@ -462,7 +467,9 @@ class DynamoVerificationRepository:
             ExpressionAttributeValues=serialise_item({":pk": f"A#{attempt_id}", ":prefix": "EVENT#"}),
             ConsistentRead=True,
         )
-        return sorted((json.loads(deserialise_item(i)["event_json"]) for i in response.get("Items", [])), key=lambda e: e["seq"])
+        return sorted(
+            (json.loads(deserialise_item(i)["event_json"]) for i in response.get("Items", [])), key=lambda e: e["seq"]
+        )
 
     def last_attempt_event(self, attempt_id: str) -> dict[str, Any] | None:
         """The newest event of an attempt chain (one read, however long the chain has grown)."""
@@ -499,7 +506,9 @@ class DynamoVerificationRepository:
         and the stream copies each event to S3 only if its key is free."""
         puts = [put["Put"]["Item"] for chain_id, events in chains for put in self._event_puts(f"A#{chain_id}", events)]
         for start in range(0, len(puts), 25):
-            pending: dict[str, Any] = {self._table: [{"PutRequest": {"Item": item}} for item in puts[start : start + 25]]}
+            pending: dict[str, Any] = {
+                self._table: [{"PutRequest": {"Item": item}} for item in puts[start : start + 25]]
+            }
             while pending:
                 pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 

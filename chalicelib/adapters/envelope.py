@@ -49,10 +49,13 @@ class KmsEnvelope:
             KeyId=self._master_key, KeySpec="AES_256", EncryptionContext=self._context(chain_id)
         )
         self._dynamodb.transact_write_items(TransactItems=[
-            {"Put": {"TableName": self._table, "ConditionExpression": "attribute_not_exists(pk)", "Item": serialise_item({
-                "pk": f"DATAKEY#{chain_id}", "sk": "DATAKEY", "kind": "data_key",
-                "encrypted_key": response["CiphertextBlob"], "created_day": created_day,
-            })}},
+            {"Put": {
+                "TableName": self._table, "ConditionExpression": "attribute_not_exists(pk)",
+                "Item": serialise_item({
+                    "pk": f"DATAKEY#{chain_id}", "sk": "DATAKEY", "kind": "data_key",
+                    "encrypted_key": response["CiphertextBlob"], "created_day": created_day,
+                }),
+            }},
             {"Put": {"TableName": self._table, "Item": serialise_item({
                 "pk": f"RETAIN#{created_day}", "sk": chain_id, "kind": "retention",
             })}},

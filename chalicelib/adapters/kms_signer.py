@@ -37,7 +37,8 @@ class KmsDigestSigner:
                 SigningAlgorithm=SIGNING_ALGORITHM,
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("KMSInvalidSignatureException", "InvalidSignatureException"):
+            code = error.response.get("Error", {}).get("Code")
+            if code in ("KMSInvalidSignatureException", "InvalidSignatureException"):
                 return False
             raise
         return bool(response.get("SignatureValid"))

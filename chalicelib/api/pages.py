@@ -103,7 +103,8 @@ def verify_form() -> Response:
         return _html(citizen.form_page(lang, TEXT[lang]["not_found"], typed[:40]), status=404)
     # A plain redirect keeps it working without JavaScript and gives a URL she can reload.
     return Response(body="", status_code=303, headers={
-        **citizen.security_headers(), "Location": f"v/{quote(reference)}?lang={lang}",  # relative: keeps any stage prefix
+        **citizen.security_headers(),
+        "Location": f"v/{quote(reference)}?lang={lang}",  # relative: keeps any stage prefix
     })
 
 
@@ -112,7 +113,9 @@ def result(reference: str) -> Response:
     lang = _language()
     identity = (pages.current_request.context or {}).get("identity") or {}
     try:
-        view = services.public_view(get_dependencies(), unquote(reference), client_address=identity.get("sourceIp") or "unknown")
+        view = services.public_view(
+            get_dependencies(), unquote(reference), client_address=identity.get("sourceIp") or "unknown"
+        )
     except NotFound:
         return _html(citizen.form_page(lang, TEXT[lang]["not_found"], root="../"), status=404)
     except RateLimited:

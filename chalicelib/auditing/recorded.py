@@ -42,7 +42,9 @@ class DynamoRecordedChains:
             condition, values = "gsi1pk = :key", {":key": f"{force}#{status.value}"}
             if start or end:
                 condition += " AND gsi1sk BETWEEN :first AND :last"
-                values.update({":first": (start or date.min).isoformat(), ":last": f"{(end or date.max).isoformat()}T99"})
+                values.update({
+                    ":first": (start or date.min).isoformat(), ":last": f"{(end or date.max).isoformat()}T99",
+                })
             kwargs: dict[str, Any] = {
                 "TableName": self._table, "IndexName": STATUS_INDEX, "KeyConditionExpression": condition,
                 "ExpressionAttributeValues": serialise_item(values),

@@ -22,10 +22,14 @@ from typing import Any
 from ..domain import digest as d
 from ..domain.audit import GENESIS_HASH, canonical_bytes, event_hash
 
-_EVENT_KEY = re.compile(r"^audit/force=(?P<force>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/(?P<chain>[^/]+)/(?P<seq>\d{6})\.json$")
+_EVENT_KEY = re.compile(
+    r"^audit/force=(?P<force>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/(?P<chain>[^/]+)/(?P<seq>\d{6})\.json$"
+)
 # An event recorded this recently and not in S3 yet is on its way (the stream is seconds behind).
 IN_TRANSIT = timedelta(minutes=15)
-_DIGEST_KEY = re.compile(r"^digests/force=(?P<force>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/digest-\d{8}T\d{12}Z\.json$")
+_DIGEST_KEY = re.compile(
+    r"^digests/force=(?P<force>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/digest-\d{8}T\d{12}Z\.json$"
+)
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,7 @@ class AuditVerifier:
                 current_hash[key] = event.get("hash", "")
         report.events = len(event_versions)
         report.chains = len(chains)
-        for chain_id, events in sorted(chains.items()):
+        for _chain_id, events in sorted(chains.items()):
             self._check_chain(events, report)
         if self._records is not None:
             self._check_tails(force, start, end, chains, report)
@@ -134,7 +138,9 @@ class AuditVerifier:
             elif versions.last_modified is not None and versions.last_modified.date() >= self._today:
                 report.pending.append(key)
             else:
-                report.problems.append(Problem(key, "not listed in any signed digest (inserted, or omitted by a digest)"))
+                report.problems.append(
+                    Problem(key, "not listed in any signed digest (inserted, or omitted by a digest)")
+                )
         for key, (digest_key, _) in sorted(listed.items()):
             match = _EVENT_KEY.match(key)
             if match and in_range(date.fromisoformat(match["date"])) and key not in event_versions:
@@ -163,7 +169,9 @@ class AuditVerifier:
         elif body != canonical_bytes(event):
             report.problems.append(Problem(key, "stored bytes are not the canonical serialisation"))
         if event.get("seq") != int(match["seq"]) or event.get("verification_id") != match["chain"]:
-            report.problems.append(Problem(key, f"misplaced: the event says seq {event.get('seq')} of {event.get('verification_id')}"))
+            report.problems.append(
+                Problem(key, f"misplaced: the event says seq {event.get('seq')} of {event.get('verification_id')}")
+            )
         if event.get("force") != match["force"]:
             report.problems.append(Problem(key, f"misplaced: the event belongs to force {event.get('force')}"))
         return event
@@ -206,7 +214,9 @@ class AuditVerifier:
             report.problems.append(Problem(missing[0], f"missing chain tail: seq {found + 1}..{seq} recorded in "
                                                        f"DynamoDB, {last}"))
 
-    def _check_digests(self, force: str, start: date | None, end: date | None, report: Report) -> dict[str, tuple[str, str]]:
+    def _check_digests(
+        self, force: str, start: date | None, end: date | None, report: Report
+    ) -> dict[str, tuple[str, str]]:
         """Verify every digest of the force; return event key -> (digest key, hash) for all listed events."""
         listed: dict[str, tuple[str, str]] = {}
         versions = {k: v for k, v in self._versions(f"digests/force={force}/").items() if _DIGEST_KEY.match(k)}
@@ -228,7 +238,9 @@ class AuditVerifier:
                 continue
             # Only the force's own signing key is trusted, whatever key the document claims.
             if document.get("signing_key_id") != self._signer.key_id:
-                report.problems.append(Problem(key, f"digest claims an untrusted signing key {document.get('signing_key_id')}"))
+                report.problems.append(
+                    Problem(key, f"digest claims an untrusted signing key {document.get('signing_key_id')}")
+                )
                 continue
             if not self._signer.verify(d.message_digest(document), signature):
                 report.problems.append(Problem(key, "digest signature is not valid"))

@@ -18,7 +18,7 @@ from ..domain.registry import Duty, OfficerStatus, RegistryRecord, Role
 from .photos import silhouette_png
 from .sign_in import enrol_totp
 
-DEMO_PASSWORD = "Demo-Passw0rd!"
+DEMO_PASSWORD = "Demo-Passw0rd!"  # noqa: S105 - the published password of the local demo's fake accounts
 POOL_NAME = "safe-connection-local"
 
 

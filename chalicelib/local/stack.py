@@ -326,7 +326,8 @@ def quickstart(stack: dict[str, Any], stack_file: Path) -> str:
         f"  Stack details:   {stack_file}",
         f"  Started in {stack['started_in_seconds']} s",
         f"  Escalation:      {timings.wave_size} sergeant(s) per wave every {timings.wave_interval_seconds} s; "
-        f"unanswered after {timings.answer_timeout_seconds} s; expired {timings.decision_timeout_seconds} s after accept",
+        f"unanswered after {timings.answer_timeout_seconds} s; "
+        f"expired {timings.decision_timeout_seconds} s after accept",
         "",
         "Demo sign-ins (password for all: " + users[0]["password"] + "; each already enrolled in TOTP MFA):",
     ]

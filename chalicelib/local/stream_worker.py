@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ContextManager
+from typing import Any
 
 log = logging.getLogger("safe_connection.local.stream")
 
@@ -38,7 +38,7 @@ class StreamWorker(threading.Thread):
         stop: threading.Event | None = None,
         poll_seconds: float = 0.2,
         max_backoff_seconds: float = 5.0,
-        lock: ContextManager[Any] | None = None,
+        lock: contextlib.AbstractContextManager[Any] | None = None,
         stream_arn: str | None = None,
     ) -> None:
         super().__init__(name="audit-stream-worker", daemon=True)

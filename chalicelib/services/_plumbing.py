@@ -150,7 +150,9 @@ def _schedule(deps: "Dependencies", verification: Verification, timers: list[Any
             deps.timers.schedule(timer)
         except Exception as error:  # noqa: BLE001 - the officer still gets their answer
             code = _error_code(error)
-            logger.error("timer_schedule_failed", extra={"verification_id": verification.verification_id, "error": code})
+            logger.error(
+                "timer_schedule_failed", extra={"verification_id": verification.verification_id, "error": code}
+            )
             _append(deps, verification.verification_id, [PendingEvent(
                 EventType.TIMER_FAILED, SYSTEM, {"timer": timer.kind.value, "error": code}
             )])
@@ -179,7 +181,9 @@ def _alert_outcome(deps: "Dependencies", verification: Verification, alert_type:
     subject = f"Safe Connection: {ALERT_SUBJECTS[alert_type]} {officer.rank} {officer.officer_id}"
     ok = _alert(deps, verification.verification_id, subject, _alert_body(verification, alert_type))
     event = EventType.ALERT_SENT if ok else EventType.ALERT_FAILED
-    return _append(deps, verification.verification_id, [PendingEvent(event, SYSTEM, {"alert_type": alert_type})], verification)
+    return _append(
+        deps, verification.verification_id, [PendingEvent(event, SYSTEM, {"alert_type": alert_type})], verification
+    )
 
 
 def _record_standalone_event(

@@ -83,7 +83,9 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
             attendee = deps.meetings.create_attendee(after.meeting_id, f"sergeant-{sergeant.officer_id}")
         except Exception as error:  # noqa: BLE001 - they have won: give them the record, not a 500
             # `meeting: null` tells the page to fall back to the radio; accepting again retries the join.
-            logger.error("attendee_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)})
+            logger.error(
+                "attendee_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)}
+            )
     body = verification_view(after)
     body["meeting"] = _meeting_view(after.meeting, attendee)
     body["officer_record"] = _officer_record_view(deps, officer_record, photo, after)

@@ -58,7 +58,9 @@ def erase_due_personal_data(deps: Dependencies, budget: Budget) -> SweepReport:
         for chain_id in deps.envelope.chains_created_on(day):
             if budget.exhausted:
                 report.stopped_early = True
-                logger.info("erasure_run_stopped", extra={"erased": len(report.erased), "postponed": len(report.postponed)})
+                logger.info(
+                    "erasure_run_stopped", extra={"erased": len(report.erased), "postponed": len(report.postponed)}
+                )
                 return report
             budget.spend()
             outcome = erase_chain(deps, day, chain_id, postpone_to=cutoff + timedelta(days=1))

@@ -41,7 +41,12 @@ def refusal_chain_id(force: str, officer_id: str, day: str) -> str:
 
 
 def record_refusal(
-    deps: Dependencies, principal: Principal, event_type: str, data: dict[str, Any], *, personal: dict[str, Any] | None = None
+    deps: Dependencies,
+    principal: Principal,
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    personal: dict[str, Any] | None = None,
 ) -> tuple[str, int]:
     """Append one refusal to the caller's chain of the day; returns (chain id, seq).
 

@@ -258,11 +258,13 @@ def _change_account(deps: "Dependencies", account: SignInAccount | None, record:
     groups = account.groups if account is not None else frozenset()
     for change in planned:
         if change is AccountChange.CREATED:
-            assert email is not None
+            if email is None:
+                raise AssertionError("planning an account creation needs an email")
             deps.users.create(username, record.force, record.officer_id, email, record.role.value,
                               invite=record.is_serving, who=_invitee(record, email))
         elif change is AccountChange.EMAIL:
-            assert email is not None
+            if email is None:
+                raise AssertionError("planning an email change needs an email")
             deps.users.set_email(username, email)
         elif change is AccountChange.GROUP:
             deps.users.set_group(username, groups, record.role.value)

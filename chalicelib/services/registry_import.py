@@ -175,7 +175,8 @@ def import_registry(
 def _apply(deps: Dependencies, step: _Step, photos: Path | None, writes: BatchedWrites) -> RegistryChange:
     after = step.after
     if step.upload:
-        assert step.row.photo is not None and photos is not None and after.photo is not None
+        if step.row.photo is None or photos is None or after.photo is None:
+            raise AssertionError("a planned photo upload needs the row's photo, the photo folder and the new photo key")
         body = (photos / step.row.photo.name).read_bytes()
         version = deps.photo_store.put(after.photo, body, step.row.photo.content_type, step.row.photo.sha256)
         after = dataclasses.replace(after, photo_version_id=version)

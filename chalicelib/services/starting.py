@@ -233,9 +233,13 @@ def _replayed_start(deps: "Dependencies", verification_id: str) -> dict[str, Any
     attendee = None
     if verification.meeting is not None and not verification.status.is_terminal:
         try:
-            attendee = deps.meetings.create_attendee(verification.meeting["MeetingId"], f"officer-{verification.officer.officer_id}")
+            attendee = deps.meetings.create_attendee(
+                verification.meeting["MeetingId"], f"officer-{verification.officer.officer_id}"
+            )
         except Exception as error:  # noqa: BLE001 - the retry still learns which check it started
-            logger.error("attendee_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)})
+            logger.error(
+                "attendee_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)}
+            )
     return _started_view(deps, verification, attendee)
 
 
@@ -279,14 +283,18 @@ def send_wave(
         return None
     ids = [r.officer_id for r in recipients]
     try:
-        _, claimed = _apply(deps, verification_id, lambda v: (v.record_wave(wave, ids), [_wave_claim(wave, recipients)]), current)
+        _, claimed = _apply(
+            deps, verification_id, lambda v: (v.record_wave(wave, ids), [_wave_claim(wave, recipients)]), current
+        )
     except InvalidTransition:
         return None  # accepted, cancelled or this wave already claimed meanwhile
     return _text_wave(deps, claimed, wave, recipients)
 
 
 def _wave_claim(wave: int, recipients: list[Any]) -> PendingEvent:
-    return PendingEvent(EventType.SERGEANTS_NOTIFIED, SYSTEM, {"wave": wave, "recipients": [r.officer_id for r in recipients]})
+    return PendingEvent(
+        EventType.SERGEANTS_NOTIFIED, SYSTEM, {"wave": wave, "recipients": [r.officer_id for r in recipients]}
+    )
 
 
 def _text_wave(deps: "Dependencies", claimed: Verification, wave: int, recipients: list[Any]) -> Verification:
@@ -302,14 +310,17 @@ def _text_wave(deps: "Dependencies", claimed: Verification, wave: int, recipient
         except Exception as error:  # noqa: BLE001 - one bad number must not stop the others
             # Only the error's class/code: provider messages can echo the phone number.
             failed[sergeant.officer_id] = _error_code(error)
-            logger.warning("sms_failed", extra={"recipient_officer_id": sergeant.officer_id, "error": failed[sergeant.officer_id]})
+            logger.warning(
+                "sms_failed", extra={"recipient_officer_id": sergeant.officer_id, "error": failed[sergeant.officer_id]}
+            )
     delivered = [i for i in ids if i not in failed]
     if delivered:
         deps.registry.mark_notified(claimed.force, delivered, iso_z(deps.clock()) or "")
     outcome_events = []
     if delivered:
         outcome_events.append(PendingEvent(
-            EventType.SMS_SENT, SYSTEM, {"wave": wave, "recipients": delivered, "reason": "identity_verification_request"}
+            EventType.SMS_SENT, SYSTEM,
+            {"wave": wave, "recipients": delivered, "reason": "identity_verification_request"},
         ))
     if failed:
         outcome_events.append(PendingEvent(

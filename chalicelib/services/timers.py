@@ -34,7 +34,8 @@ def handle_timer(deps: "Dependencies", timer: Any) -> str:
     if timer.kind is TimerKind.WAVE:
         current = deps.verifications.get(timer.verification_id)
         sent = send_wave(deps, timer.verification_id, timer.wave, current)
-        if sent is None and current is not None and current.status is Status.AWAITING_SERGEANT and current.waves_sent < timer.wave:
+        if (sent is None and current is not None and current.status is Status.AWAITING_SERGEANT
+                and current.waves_sent < timer.wave):
             # Nothing went out although the wave was due: nobody to text, or a racing change won
             # the claim. Read again so the decision below sees the winner.
             current = deps.verifications.get(timer.verification_id)

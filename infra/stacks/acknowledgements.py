@@ -78,7 +78,8 @@ def _ack(construct: IConstruct, finding: str, reason: str) -> None:
 def _arn(stack: SafeConnectionStack, construct: IConstruct) -> str:
     """How cdk-nag writes a construct's Arn attribute in a finding id: <LogicalId.Arn>."""
     resource = construct.node.default_child
-    assert isinstance(resource, CfnResource)
+    if not isinstance(resource, CfnResource):
+        raise AssertionError(f"{construct.node.path} has no CloudFormation resource as its default child")
     return f"<{stack.resolve(stack.get_logical_id(resource))}.Arn>"
 
 

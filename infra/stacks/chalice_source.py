@@ -37,7 +37,8 @@ class MissingStaticAssets(RuntimeError):
 def check_static_assets(project_dir: Path = PROJECT_DIR) -> None:
     """Raise MissingStaticAssets unless every file the pages serve is there and not empty."""
     missing = [name for name in REQUIRED_STATIC
-               if not (project_dir / STATIC_DIR / name).is_file() or (project_dir / STATIC_DIR / name).stat().st_size == 0]
+               if not (project_dir / STATIC_DIR / name).is_file()
+               or (project_dir / STATIC_DIR / name).stat().st_size == 0]
     if missing:
         raise MissingStaticAssets(
             f"{', '.join(missing)} missing or empty in {project_dir / STATIC_DIR}: the staff pages would ship "

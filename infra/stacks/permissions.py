@@ -39,12 +39,16 @@ def _statement(sid: str, actions: list[str], resources: list[str], **kwargs) -> 
 
 # Item-level actions only: a TransactWriteItems call is authorised per item by these. Each function
 # gets the ones its code calls (tests/integration/test_iam_roles.py proves each is needed).
-def _verifications(r: AppResources, actions: list[str], sid: str = "VerificationsAndAuditOutbox") -> iam.PolicyStatement:
+def _verifications(
+    r: AppResources, actions: list[str], sid: str = "VerificationsAndAuditOutbox"
+) -> iam.PolicyStatement:
     return _statement(sid, actions, [r.verifications_table_arn, f"{r.verifications_table_arn}/index/by_force_status"])
 
 
 def _registry(r: AppResources, actions: list[str]) -> iam.PolicyStatement:
-    return _statement("ForceRegistry", actions, [r.registry_table_arn, f"{r.registry_table_arn}/index/available_sergeants"])
+    return _statement(
+        "ForceRegistry", actions, [r.registry_table_arn, f"{r.registry_table_arn}/index/available_sergeants"]
+    )
 
 
 def _idempotency_and_rate_limits(r: AppResources) -> iam.PolicyStatement:

@@ -370,7 +370,9 @@ class SafeConnectionStack(Stack):
             f"{construct_id}Retention",
             on_create=retention,
             on_update=retention,
-            statements=[iam.PolicyStatement(sid="SetSmsLogRetention", actions=["logs:PutRetentionPolicy"], resources=[arn])],
+            statements=[
+                iam.PolicyStatement(sid="SetSmsLogRetention", actions=["logs:PutRetentionPolicy"], resources=[arn])
+            ],
         )
         keep.node.add_dependency(create)
         return arn, [create, keep]
@@ -380,7 +382,8 @@ class SafeConnectionStack(Stack):
         sender id and delivery-status logging (into the two groups SNS names), set at deploy time."""
         self.deploy_calls_role, self.deploy_calls_logs = self._lambda_role(
             "SmsSettings",
-            "Deploy-time calls: the account's SMS attributes, delivery-status log groups and default protect configuration",
+            "Deploy-time calls: the account's SMS attributes, delivery-status log groups "
+            "and default protect configuration",
         )
         prefix = f"sns/{self.region}/{self.account}/DirectPublishToPhoneNumber"
         delivery_arn, delivery_calls = self._sms_log_group("SmsDeliveryLogGroup", prefix)
@@ -555,7 +558,9 @@ class SafeConnectionStack(Stack):
                 group_name=role,
                 description=f"Safe Connection role: {role}",
             )
-        self.identity_provider: cognito.UserPoolIdentityProviderSaml | cognito.UserPoolIdentityProviderOidc | None = None
+        self.identity_provider: (
+            cognito.UserPoolIdentityProviderSaml | cognito.UserPoolIdentityProviderOidc | None
+        ) = None
         self.sign_in_domain: cognito.UserPoolDomain | None = None
         federated_client = self._federated_sign_in(federation) if federation else {}
         self.user_pool_client = self.user_pool.add_client(
@@ -831,7 +836,8 @@ class SafeConnectionStack(Stack):
                     "logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups",
                     "logs:DescribeLogStreams", "logs:PutLogEvents", "logs:GetLogEvents", "logs:FilterLogEvents",
                 ],
-                resources=[self.format_arn(service="logs", resource="log-group", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME)],
+                resources=[self.format_arn(service="logs", resource="log-group", resource_name="*",
+                                           arn_format=ArnFormat.COLON_RESOURCE_NAME)],
             )
         )
         self.gateway_logs_role = gateway_logs_role
@@ -1017,7 +1023,8 @@ class SafeConnectionStack(Stack):
 
     def _federation_outputs(self) -> None:
         """What the force's identity-provider administrators and the registry import need."""
-        assert self.identity_provider and self.sign_in_domain and self.config.federation
+        if not (self.identity_provider and self.sign_in_domain and self.config.federation):
+            raise AssertionError("federation outputs need the identity provider, the sign-in domain and the federation")
         base = self.sign_in_domain.base_url()
         CfnOutput(self, "SignInDomain", value=base,
                   description="The user pool's Cognito domain (sign-in starts at <this>/oauth2/authorize)")
