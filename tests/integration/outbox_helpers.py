@@ -104,14 +104,19 @@ def quarantine_events(stack) -> list[dict[str, Any]]:
 
 
 class S3Outage:
-    """The app's S3 client refuses every PutObject (503) until `end()`: reads still work."""
+    """The app's S3 client answers PutObject with 503 (after `allow` successes) until `end()`:
+    reads still work."""
 
-    def __init__(self, client) -> None:
+    def __init__(self, client, allow: int = 0) -> None:
         self.client = client
+        self.allow = allow
         self.refused = 0
         client.meta.events.register_first("before-call.s3.PutObject", self)
 
     def __call__(self, **_: Any):
+        if self.allow > 0:
+            self.allow -= 1
+            return None
         self.refused += 1
         body = {"Error": {"Code": "ServiceUnavailable", "Message": "Please reduce your request rate."},
                 "ResponseMetadata": {"HTTPStatusCode": 503}}

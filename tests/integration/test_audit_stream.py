@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 
 import app
@@ -24,6 +23,7 @@ from chalicelib.domain.errors import OfficerNotServing
 from chalicelib.local.stream_worker import StreamWorker
 from chalicelib.schemas import OutcomeRequest
 from tests.integration.helpers import officer, sergeant, start_request
+from tests.integration.outbox_helpers import S3Outage
 
 
 def _spec_bytes(event: dict[str, Any]) -> bytes:
@@ -80,28 +80,6 @@ class RecordingWorker:
         while delivered := self.worker.poll_once():
             total += delivered
         return total
-
-
-class S3Outage:
-    """Answers the audit client's PutObject with 503 (after `allow` successes) until `end()`."""
-
-    def __init__(self, client, allow: int = 0) -> None:
-        self.client = client
-        self.allow = allow
-        self.refused = 0
-        client.meta.events.register_first("before-call.s3.PutObject", self)
-
-    def __call__(self, **_: Any):
-        if self.allow > 0:
-            self.allow -= 1
-            return None
-        self.refused += 1
-        body = {"Error": {"Code": "ServiceUnavailable", "Message": "Please reduce your request rate."},
-                "ResponseMetadata": {"HTTPStatusCode": 503}}
-        return AWSResponse("https://s3.local", 503, {}, None), body
-
-    def end(self) -> None:
-        self.client.meta.events.unregister("before-call.s3.PutObject", self)
 
 
 def test_events_reach_s3_at_the_spec_key_in_canonical_form(stack, clock):
