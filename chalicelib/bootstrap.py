@@ -9,13 +9,15 @@ from __future__ import annotations
 import secrets
 import threading
 import uuid
-from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .domain.clock import Clock, utc_now
 from .domain.references import new_reference
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from . import ports
 
 
 def new_verification_id() -> str:
@@ -37,9 +39,9 @@ class Dependencies:
         settings: Settings,
         *,
         clock: Clock = utc_now,
-        new_id: Callable[[], str] = new_verification_id,
-        new_event_id: Callable[[], str] = lambda: str(uuid.uuid4()),
-        reference_factory: Callable[[], str] = new_reference,
+        new_id: ports.IdFactory = new_verification_id,
+        new_event_id: ports.IdFactory = lambda: str(uuid.uuid4()),
+        reference_factory: ports.IdFactory = new_reference,
         session: Any = None,
         chime_standin: Any = None,
         invitations: Any = None,
@@ -80,7 +82,7 @@ class Dependencies:
         return self._client("dynamodb")
 
     @cached_property
-    def verifications(self):
+    def verifications(self) -> ports.VerificationStore:
         from .adapters.dynamodb import DynamoVerificationRepository
 
         # Consultation marks are short-lived: they go to the table with a TTL (the idempotency table).
@@ -89,7 +91,7 @@ class Dependencies:
         )
 
     @cached_property
-    def registry(self):
+    def registry(self) -> ports.Registry:
         from .adapters.dynamodb import DynamoRegistry
 
         return DynamoRegistry(self.dynamodb, self.settings.registry_table)
@@ -107,13 +109,13 @@ class Dependencies:
         return self._client("sns", max_attempts=1)
 
     @cached_property
-    def sms(self):
+    def sms(self) -> ports.SergeantNotifier:
         from .adapters.sns import SnsSergeantNotifier
 
         return SnsSergeantNotifier(self.sns, sender_id=self.settings.sms_sender_id)
 
     @cached_property
-    def alerts(self):
+    def alerts(self) -> ports.AlertPublisher:
         from .adapters.sns import SnsAlertPublisher
 
         return SnsAlertPublisher(self.sns, self.settings.alerts_topic_arn)
@@ -123,7 +125,7 @@ class Dependencies:
         return self._client("s3")
 
     @cached_property
-    def audit_log(self):
+    def audit_log(self) -> ports.AuditLog:
         from .adapters.s3_audit import S3AuditLog
 
         return S3AuditLog(self.s3, self.settings.audit_bucket)
@@ -145,7 +147,7 @@ class Dependencies:
         return self._client("kms")
 
     @cached_property
-    def envelope(self):
+    def envelope(self) -> ports.Envelope:
         from .adapters.envelope import KmsEnvelope
 
         return KmsEnvelope(
@@ -159,13 +161,13 @@ class Dependencies:
         return KmsDigestSigner(self.kms, self.settings.audit_signing_key_id)
 
     @cached_property
-    def photos(self):
+    def photos(self) -> ports.PhotoLinks:
         from .adapters.s3_audit import S3PhotoLinks
 
         return S3PhotoLinks(self.s3, self.settings.photos_bucket, self.settings.photo_url_seconds)
 
     @cached_property
-    def photo_store(self):
+    def photo_store(self) -> ports.PhotoStore:
         from .adapters.s3_audit import S3PhotoStore
 
         return S3PhotoStore(self.s3, self.settings.photos_bucket)
@@ -177,7 +179,7 @@ class Dependencies:
         return CognitoUserDirectory(self._client("cognito-idp"), self.settings.user_pool_id, self._invitations)
 
     @cached_property
-    def meetings(self):
+    def meetings(self) -> ports.Meetings:
         from .adapters.chime import ChimeMeetings
 
         client = self._client("chime-sdk-meetings")
@@ -192,7 +194,7 @@ class Dependencies:
         return ChimeMeetings(client, self.settings.chime_media_region)
 
     @cached_property
-    def timers(self):
+    def timers(self) -> ports.TimerScheduler:
         from .adapters.sqs_timers import SqsTimers
 
         return SqsTimers(self._client("sqs"), self.settings.timers_queue_url, self.clock)
@@ -209,7 +211,7 @@ class Dependencies:
         )
 
     @cached_property
-    def rate_limiter(self):
+    def rate_limiter(self) -> ports.RateLimiter:
         from .adapters.rate_limits import DynamoRateLimiter
 
         return DynamoRateLimiter(self.dynamodb, self.settings.idempotency_table)
