@@ -2,6 +2,7 @@
 
 from tests.fakes.audit import FakeAuditLog, FakeEnvelope
 from tests.fakes.messaging import FakeAlertPublisher, FakeMeetings, FakeSergeantNotifier, FakeTimers
+from tests.fakes.photos import FakePhotoLinks, FakePhotoStore
 from tests.fakes.registry import FakeRegistry
 from tests.fakes.verifications import FakeVerificationStore
 
@@ -10,6 +11,8 @@ __all__ = [
     "FakeAuditLog",
     "FakeEnvelope",
     "FakeMeetings",
+    "FakePhotoLinks",
+    "FakePhotoStore",
     "FakeRegistry",
     "FakeSergeantNotifier",
     "FakeTimers",
