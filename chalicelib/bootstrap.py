@@ -17,7 +17,18 @@ from .domain.references import new_reference
 from .settings import Settings
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
     from . import ports
+    from .adapters.alert_folds import DynamoAlertFolds
+    from .adapters.audit_outbox import DynamoAuditOutbox
+    from .adapters.cognito_users import CognitoUserDirectory
+    from .adapters.dynamodb import DynamoAuditIndex
+    from .adapters.identity import JwtVerifier
+    from .adapters.kms_signer import KmsDigestSigner
+    from .adapters.rate_limits import ClientAddressKeys, DynamoLookupPasses
+    from .domain.escalation import EscalationPolicy
+    from .services.registry_gate import RegistryCache
 
 
 def new_verification_id() -> str:
@@ -97,7 +108,7 @@ class Dependencies:
         return DynamoRegistry(self.dynamodb, self.settings.registry_table)
 
     @cached_property
-    def registry_cache(self):
+    def registry_cache(self) -> RegistryCache:
         """What the registry said about each caller, trusted for at most a minute (SPEC §7.2)."""
         from .services.registry_gate import RegistryCache
 
@@ -131,13 +142,13 @@ class Dependencies:
         return S3AuditLog(self.s3, self.settings.audit_bucket)
 
     @cached_property
-    def audit_index(self):
+    def audit_index(self) -> DynamoAuditIndex:
         from .adapters.dynamodb import DynamoAuditIndex
 
         return DynamoAuditIndex(self.dynamodb, self.settings.verifications_table)
 
     @cached_property
-    def audit_outbox(self):
+    def audit_outbox(self) -> DynamoAuditOutbox:
         from .adapters.audit_outbox import DynamoAuditOutbox
 
         return DynamoAuditOutbox(self.dynamodb, self.settings.verifications_table)
@@ -155,7 +166,7 @@ class Dependencies:
         )
 
     @cached_property
-    def digest_signer(self):
+    def digest_signer(self) -> KmsDigestSigner:
         from .adapters.kms_signer import KmsDigestSigner
 
         return KmsDigestSigner(self.kms, self.settings.audit_signing_key_id)
@@ -173,7 +184,7 @@ class Dependencies:
         return S3PhotoStore(self.s3, self.settings.photos_bucket)
 
     @cached_property
-    def users(self):
+    def users(self) -> CognitoUserDirectory:
         from .adapters.cognito_users import CognitoUserDirectory
 
         return CognitoUserDirectory(self._client("cognito-idp"), self.settings.user_pool_id, self._invitations)
@@ -200,7 +211,7 @@ class Dependencies:
         return SqsTimers(self._client("sqs"), self.settings.timers_queue_url, self.clock)
 
     @cached_property
-    def escalation(self):
+    def escalation(self) -> EscalationPolicy:
         from .domain.escalation import EscalationPolicy
 
         return EscalationPolicy(
@@ -217,20 +228,20 @@ class Dependencies:
         return DynamoRateLimiter(self.dynamodb, self.settings.idempotency_table)
 
     @cached_property
-    def alert_folds(self):
+    def alert_folds(self) -> DynamoAlertFolds:
         """Repeated refusals of one caller raise one alert per window (their counts in the next)."""
         from .adapters.alert_folds import DynamoAlertFolds
 
         return DynamoAlertFolds(self.dynamodb, self.settings.idempotency_table)
 
     @cached_property
-    def lookup_passes(self):
+    def lookup_passes(self) -> DynamoLookupPasses:
         from .adapters.rate_limits import DynamoLookupPasses
 
         return DynamoLookupPasses(self.dynamodb, self.settings.idempotency_table)
 
     @cached_property
-    def client_address_keys(self):
+    def client_address_keys(self) -> ClientAddressKeys:
         """The keyed pseudonyms of client addresses: the key is read once per container."""
         from .adapters.rate_limits import ClientAddressKeys
 
@@ -246,7 +257,7 @@ class Dependencies:
         return ClientAddressKeys(secret["SecretString"].encode("utf-8"))
 
     @cached_property
-    def identity(self):
+    def identity(self) -> JwtVerifier:
         from .adapters.identity import JwksUrlKeySource, JwtVerifier
 
         return JwtVerifier(
@@ -256,7 +267,7 @@ class Dependencies:
         )
 
     @cached_property
-    def idempotency_store(self):
+    def idempotency_store(self) -> DynamoDBPersistenceLayer:
         from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
         return DynamoDBPersistenceLayer(
