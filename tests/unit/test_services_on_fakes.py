@@ -27,7 +27,7 @@ from tests.fakes import (
     FakeTimers,
     FakeVerificationStore,
 )
-from tests.integration.helpers import draft_verification, sergeant
+from tests.integration.helpers import draft_verification, officer, sergeant, start_request
 from tests.unit.factories import record, sergeant_record
 
 
@@ -36,7 +36,9 @@ def deps(settings: Any, clock: Any) -> Dependencies:
     """Dependencies whose every adapter is a fake (cached properties are set on the instance)."""
     deps = Dependencies(settings, clock=clock)
     deps.verifications = FakeVerificationStore()
-    deps.registry = FakeRegistry([record(), sergeant_record(), sergeant_record(officer_id="MS0999")])
+    deps.registry = FakeRegistry(
+        [record(), sergeant_record(), sergeant_record(officer_id="MS0999", phone="+447700900999")]
+    )
     deps.sms = FakeSergeantNotifier()
     deps.alerts = FakeAlertPublisher()
     deps.meetings = FakeMeetings()
@@ -76,3 +78,21 @@ def test_the_first_sergeant_to_accept_wins_and_the_second_is_told(deps, clock):
     ]
     assert [t.kind for t in deps.timers.scheduled] == [TimerKind.DECISION_TIMEOUT]
     assert deps.sms.sent == []
+
+
+def test_a_start_stores_the_check_texts_the_first_wave_and_arms_its_timers(deps, clock):
+    body = services.start_verification(deps, officer("MP4721"), start_request())
+
+    vid = body["verification_id"]
+    stored = deps.verifications.get(vid)
+    assert stored.status is Status.AWAITING_SERGEANT
+    assert deps.verifications.active_verification_id("met", "MP4721") == vid
+    assert deps.verifications.find_id_by_reference(stored.reference) == vid
+    assert stored.meeting_id in deps.meetings.meetings
+    assert vid in deps.envelope.keys
+    assert sorted(phone for phone, _ in deps.sms.sent) == ["+447700900815", "+447700900999"]
+    assert all(message.endswith(f"/s/{vid}") for _, message in deps.sms.sent)
+    assert deps.timers.scheduled and {t.verification_id for t in deps.timers.scheduled} == {vid}
+    (requested, *_) = deps.verifications.events(vid)
+    assert requested["type"] == "verification.requested"
+    assert "Camden" not in repr(requested)  # the area and location are sealed with the chain's key
