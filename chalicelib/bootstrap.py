@@ -9,13 +9,26 @@ from __future__ import annotations
 import secrets
 import threading
 import uuid
-from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .domain.clock import Clock, utc_now
 from .domain.references import new_reference
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    from . import ports
+    from .adapters.alert_folds import DynamoAlertFolds
+    from .adapters.audit_outbox import DynamoAuditOutbox
+    from .adapters.cognito_users import CognitoUserDirectory
+    from .adapters.dynamodb import DynamoAuditIndex
+    from .adapters.identity import JwtVerifier
+    from .adapters.kms_signer import KmsDigestSigner
+    from .adapters.rate_limits import ClientAddressKeys, DynamoLookupPasses
+    from .domain.escalation import EscalationPolicy
+    from .services.registry_gate import RegistryCache
 
 
 def new_verification_id() -> str:
@@ -37,9 +50,9 @@ class Dependencies:
         settings: Settings,
         *,
         clock: Clock = utc_now,
-        new_id: Callable[[], str] = new_verification_id,
-        new_event_id: Callable[[], str] = lambda: str(uuid.uuid4()),
-        reference_factory: Callable[[], str] = new_reference,
+        new_id: ports.IdFactory = new_verification_id,
+        new_event_id: ports.IdFactory = lambda: str(uuid.uuid4()),
+        reference_factory: ports.IdFactory = new_reference,
         session: Any = None,
         chime_standin: Any = None,
         invitations: Any = None,
@@ -80,7 +93,7 @@ class Dependencies:
         return self._client("dynamodb")
 
     @cached_property
-    def verifications(self):
+    def verifications(self) -> ports.VerificationStore:
         from .adapters.dynamodb import DynamoVerificationRepository
 
         # Consultation marks are short-lived: they go to the table with a TTL (the idempotency table).
@@ -89,13 +102,13 @@ class Dependencies:
         )
 
     @cached_property
-    def registry(self):
+    def registry(self) -> ports.Registry:
         from .adapters.dynamodb import DynamoRegistry
 
         return DynamoRegistry(self.dynamodb, self.settings.registry_table)
 
     @cached_property
-    def registry_cache(self):
+    def registry_cache(self) -> RegistryCache:
         """What the registry said about each caller, trusted for at most a minute (SPEC §7.2)."""
         from .services.registry_gate import RegistryCache
 
@@ -107,13 +120,13 @@ class Dependencies:
         return self._client("sns", max_attempts=1)
 
     @cached_property
-    def sms(self):
+    def sms(self) -> ports.SergeantNotifier:
         from .adapters.sns import SnsSergeantNotifier
 
         return SnsSergeantNotifier(self.sns, sender_id=self.settings.sms_sender_id)
 
     @cached_property
-    def alerts(self):
+    def alerts(self) -> ports.AlertPublisher:
         from .adapters.sns import SnsAlertPublisher
 
         return SnsAlertPublisher(self.sns, self.settings.alerts_topic_arn)
@@ -123,19 +136,19 @@ class Dependencies:
         return self._client("s3")
 
     @cached_property
-    def audit_log(self):
+    def audit_log(self) -> ports.AuditLog:
         from .adapters.s3_audit import S3AuditLog
 
         return S3AuditLog(self.s3, self.settings.audit_bucket)
 
     @cached_property
-    def audit_index(self):
+    def audit_index(self) -> DynamoAuditIndex:
         from .adapters.dynamodb import DynamoAuditIndex
 
         return DynamoAuditIndex(self.dynamodb, self.settings.verifications_table)
 
     @cached_property
-    def audit_outbox(self):
+    def audit_outbox(self) -> DynamoAuditOutbox:
         from .adapters.audit_outbox import DynamoAuditOutbox
 
         return DynamoAuditOutbox(self.dynamodb, self.settings.verifications_table)
@@ -145,7 +158,7 @@ class Dependencies:
         return self._client("kms")
 
     @cached_property
-    def envelope(self):
+    def envelope(self) -> ports.Envelope:
         from .adapters.envelope import KmsEnvelope
 
         return KmsEnvelope(
@@ -153,31 +166,31 @@ class Dependencies:
         )
 
     @cached_property
-    def digest_signer(self):
+    def digest_signer(self) -> KmsDigestSigner:
         from .adapters.kms_signer import KmsDigestSigner
 
         return KmsDigestSigner(self.kms, self.settings.audit_signing_key_id)
 
     @cached_property
-    def photos(self):
+    def photos(self) -> ports.PhotoLinks:
         from .adapters.s3_audit import S3PhotoLinks
 
         return S3PhotoLinks(self.s3, self.settings.photos_bucket, self.settings.photo_url_seconds)
 
     @cached_property
-    def photo_store(self):
+    def photo_store(self) -> ports.PhotoStore:
         from .adapters.s3_audit import S3PhotoStore
 
         return S3PhotoStore(self.s3, self.settings.photos_bucket)
 
     @cached_property
-    def users(self):
+    def users(self) -> CognitoUserDirectory:
         from .adapters.cognito_users import CognitoUserDirectory
 
         return CognitoUserDirectory(self._client("cognito-idp"), self.settings.user_pool_id, self._invitations)
 
     @cached_property
-    def meetings(self):
+    def meetings(self) -> ports.Meetings:
         from .adapters.chime import ChimeMeetings
 
         client = self._client("chime-sdk-meetings")
@@ -192,13 +205,13 @@ class Dependencies:
         return ChimeMeetings(client, self.settings.chime_media_region)
 
     @cached_property
-    def timers(self):
+    def timers(self) -> ports.TimerScheduler:
         from .adapters.sqs_timers import SqsTimers
 
         return SqsTimers(self._client("sqs"), self.settings.timers_queue_url, self.clock)
 
     @cached_property
-    def escalation(self):
+    def escalation(self) -> EscalationPolicy:
         from .domain.escalation import EscalationPolicy
 
         return EscalationPolicy(
@@ -209,26 +222,26 @@ class Dependencies:
         )
 
     @cached_property
-    def rate_limiter(self):
+    def rate_limiter(self) -> ports.RateLimiter:
         from .adapters.rate_limits import DynamoRateLimiter
 
         return DynamoRateLimiter(self.dynamodb, self.settings.idempotency_table)
 
     @cached_property
-    def alert_folds(self):
+    def alert_folds(self) -> DynamoAlertFolds:
         """Repeated refusals of one caller raise one alert per window (their counts in the next)."""
         from .adapters.alert_folds import DynamoAlertFolds
 
         return DynamoAlertFolds(self.dynamodb, self.settings.idempotency_table)
 
     @cached_property
-    def lookup_passes(self):
+    def lookup_passes(self) -> DynamoLookupPasses:
         from .adapters.rate_limits import DynamoLookupPasses
 
         return DynamoLookupPasses(self.dynamodb, self.settings.idempotency_table)
 
     @cached_property
-    def client_address_keys(self):
+    def client_address_keys(self) -> ClientAddressKeys:
         """The keyed pseudonyms of client addresses: the key is read once per container."""
         from .adapters.rate_limits import ClientAddressKeys
 
@@ -244,7 +257,7 @@ class Dependencies:
         return ClientAddressKeys(secret["SecretString"].encode("utf-8"))
 
     @cached_property
-    def identity(self):
+    def identity(self) -> JwtVerifier:
         from .adapters.identity import JwksUrlKeySource, JwtVerifier
 
         return JwtVerifier(
@@ -254,7 +267,7 @@ class Dependencies:
         )
 
     @cached_property
-    def idempotency_store(self):
+    def idempotency_store(self) -> DynamoDBPersistenceLayer:
         from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
         return DynamoDBPersistenceLayer(

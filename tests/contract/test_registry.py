@@ -1,0 +1,80 @@
+"""Registry contract: FakeRegistry and DynamoRegistry on moto."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.registry import Duty, OfficerStatus
+from chalicelib.ports import Registry
+from tests.contract.conftest import BACKENDS
+from tests.fakes import FakeRegistry
+from tests.unit.factories import record, sergeant_record
+
+
+@pytest.fixture(params=BACKENDS)
+def registry(request: pytest.FixtureRequest, settings: Any) -> Registry:
+    if request.param == "fake":
+        return FakeRegistry()
+    from chalicelib.adapters.dynamodb import DynamoRegistry
+
+    return DynamoRegistry(request.getfixturevalue("dynamodb"), settings.registry_table)
+
+
+def _ids(records: list) -> list[str]:
+    return sorted(r.officer_id for r in records)
+
+
+def test_put_then_get_round_trips_the_record(registry):
+    officer = record()
+    registry.put(officer)
+
+    assert registry.get("met", "MP4721") == officer
+    assert registry.get("met", "MP0000") is None
+    assert registry.get("kent", "MP4721") is None
+
+
+def test_put_replaces_the_record(registry):
+    registry.put(record())
+    registry.put(record(status=OfficerStatus.LEFT))
+    assert registry.get("met", "MP4721").status is OfficerStatus.LEFT
+
+
+def test_available_sergeants_are_the_serving_available_sergeants_of_the_force(registry):
+    registry.put_many([
+        record(),
+        sergeant_record(),
+        sergeant_record(officer_id="MS0002", duty=Duty.OFF_DUTY),
+        sergeant_record(officer_id="MS0003", status=OfficerStatus.LEFT),
+        sergeant_record(officer_id="KS0001", force="kent"),
+    ])
+
+    assert _ids(registry.available_sergeants("met")) == ["MS0815"]
+    assert _ids(registry.available_sergeants("kent")) == ["KS0001"]
+    assert _ids(registry.in_force("met")) == ["MP4721", "MS0002", "MS0003", "MS0815"]
+
+
+def test_set_duty_flips_a_serving_sergeant_and_refuses_anyone_else(registry):
+    registry.put_many([record(), sergeant_record(), sergeant_record(officer_id="MS0003", status=OfficerStatus.LEFT)])
+
+    assert registry.set_duty("met", "MS0815", Duty.OFF_DUTY) is True
+    assert registry.get("met", "MS0815").duty is Duty.OFF_DUTY
+    assert registry.available_sergeants("met") == []
+    assert registry.set_duty("met", "MS0815", Duty.AVAILABLE) is True
+    assert _ids(registry.available_sergeants("met")) == ["MS0815"]
+
+    assert registry.set_duty("met", "MP4721", Duty.AVAILABLE) is False
+    assert registry.set_duty("met", "MS0003", Duty.AVAILABLE) is False
+    assert registry.set_duty("met", "MS9999", Duty.AVAILABLE) is False
+    assert registry.get("met", "MS9999") is None
+    assert registry.get("met", "MP4721") == record()
+
+
+def test_mark_notified_stamps_existing_records_only(registry):
+    registry.put(sergeant_record())
+
+    registry.mark_notified("met", ["MS0815", "MS9999"], "2026-11-28T02:47:00.000Z")
+
+    assert registry.get("met", "MS0815").last_notified_at == "2026-11-28T02:47:00.000Z"
+    assert registry.get("met", "MS9999") is None

@@ -1,0 +1,44 @@
+"""In-memory Registry."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from chalicelib.domain.registry import Duty, OfficerStatus, RegistryRecord, Role
+
+
+class FakeRegistry:
+    """Records by (force, officer id), as the registry table keys them."""
+
+    def __init__(self, records: list[RegistryRecord] | None = None) -> None:
+        self.records: dict[tuple[str, str], RegistryRecord] = {}
+        self.put_many(records or [])
+
+    def get(self, force: str, officer_id: str) -> RegistryRecord | None:
+        return self.records.get((force, officer_id))
+
+    def in_force(self, force: str) -> list[RegistryRecord]:
+        return sorted((r for r in self.records.values() if r.force == force), key=lambda r: r.officer_id)
+
+    def put(self, record: RegistryRecord) -> None:
+        self.records[(record.force, record.officer_id)] = record
+
+    def put_many(self, records: list[RegistryRecord]) -> None:
+        for record in records:
+            self.put(record)
+
+    def available_sergeants(self, force: str) -> list[RegistryRecord]:
+        return [r for r in self.in_force(force) if r.is_available_sergeant]
+
+    def mark_notified(self, force: str, officer_ids: list[str], at: str) -> None:
+        for officer_id in officer_ids:
+            record = self.records.get((force, officer_id))
+            if record is not None:
+                self.put(dataclasses.replace(record, last_notified_at=at))
+
+    def set_duty(self, force: str, officer_id: str, duty: Duty) -> bool:
+        record = self.records.get((force, officer_id))
+        if record is None or record.role is not Role.SERGEANT or record.status is not OfficerStatus.SERVING:
+            return False
+        self.put(dataclasses.replace(record, duty=duty))
+        return True
