@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 
 from chalice import Chalice, Cron, Rate
 
@@ -69,8 +68,7 @@ def write_daily_audit_digests(event):
     """00:15 UTC: sign yesterday's digest for each force (what was written to the audit log)."""
     from chalicelib import services
 
-    deps = get_dependencies()
-    services.write_daily_digests(deps, (deps.clock() - timedelta(days=1)).date())
+    services.write_daily_digests(get_dependencies())
 
 
 @app.schedule(Rate(15, unit=Rate.MINUTES))

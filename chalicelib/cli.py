@@ -162,12 +162,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         envelope = deps.envelope if deps.settings.audit_data_key_id else None
         return show(load_events(deps.s3, bucket, args.verification_id), args.verification_id, out, envelope)
     if args.command == "digest":
-        from .auditing.digests import DigestExists, write_digest
+        from .auditing.digests import DigestExists
+        from .services.auditing import write_digest_of_day
 
         try:
-            key, document = write_digest(
-                deps.s3, bucket, deps.audit_index, deps.digest_signer, args.force, args.date, deps.clock()
-            )
+            key, document = write_digest_of_day(deps, args.force, args.date)
         except DigestExists as exists:
             print(f"{exists} already exists; digests are never replaced. Try again in a second.", file=err)
             return 1

@@ -4,6 +4,7 @@ Copying itself is services/audit_copy.py (shared with the reconciler, audit_reco
 after the retention period is services/erasure.py.
 """
 
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..observability import logger
@@ -35,17 +36,27 @@ def copy_audit_events(deps: "Dependencies", records: list[dict[str, Any]]) -> in
     return report.written
 
 
-def write_daily_digests(deps: "Dependencies", day: Any) -> list[str]:
-    """Sign and store the digest of `day` for every force that had audit writes that day."""
-    from ..auditing.digests import DigestExists, write_digest
+def write_daily_digests(deps: "Dependencies", day: date | None = None) -> list[str]:
+    """Sign and store the digest of `day` (by default yesterday, UTC: the nightly run) for every
+    force that had audit writes that day. A digest already written is left alone (never replaced)."""
+    from ..auditing.digests import DigestExists
 
+    day = day or (deps.clock() - timedelta(days=1)).date()
     keys = []
     for force in deps.audit_index.forces_written(day.isoformat()):
         try:
-            key, _ = write_digest(
-                deps.s3, deps.settings.audit_bucket, deps.audit_index, deps.digest_signer, force, day, deps.clock()
-            )
+            key, _ = write_digest_of_day(deps, force, day)
             keys.append(key)
         except DigestExists as exists:
             logger.info("digest_already_written", extra={"key": str(exists)})
     return keys
+
+
+def write_digest_of_day(deps: "Dependencies", force: str, day: date) -> tuple[str, dict[str, Any]]:
+    """Sign and store one force's digest of `day` so far (the nightly run and `audit digest` alike).
+
+    Raises DigestExists when that digest is already written: digests are never replaced."""
+    from ..auditing.digests import write_digest
+
+    return write_digest(deps.s3, deps.settings.audit_bucket, deps.audit_index, deps.digest_signer, force, day,
+                        deps.clock())
