@@ -81,7 +81,7 @@ class Dependencies:
 
     @cached_property
     def verifications(self):
-        from .adapters.dynamodb import DynamoVerificationRepository
+        from .adapters.dynamodb.verifications import DynamoVerificationRepository
 
         # Consultation marks are short-lived: they go to the table with a TTL (the idempotency table).
         return DynamoVerificationRepository(
@@ -90,7 +90,7 @@ class Dependencies:
 
     @cached_property
     def registry(self):
-        from .adapters.dynamodb import DynamoRegistry
+        from .adapters.dynamodb.registry import DynamoRegistry
 
         return DynamoRegistry(self.dynamodb, self.settings.registry_table)
 
@@ -130,7 +130,7 @@ class Dependencies:
 
     @cached_property
     def audit_index(self):
-        from .adapters.dynamodb import DynamoAuditIndex
+        from .adapters.dynamodb.audit_index import DynamoAuditIndex
 
         return DynamoAuditIndex(self.dynamodb, self.settings.verifications_table)
 
