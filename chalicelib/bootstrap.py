@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .adapters.alert_folds import DynamoAlertFolds
     from .adapters.audit_outbox import DynamoAuditOutbox
     from .adapters.cognito_users import CognitoUserDirectory
-    from .adapters.dynamodb import DynamoAuditIndex
+    from .adapters.dynamodb.audit_index import DynamoAuditIndex
     from .adapters.identity import JwtVerifier
     from .adapters.kms_signer import KmsDigestSigner
     from .adapters.rate_limits import ClientAddressKeys, DynamoLookupPasses
@@ -94,7 +94,7 @@ class Dependencies:
 
     @cached_property
     def verifications(self) -> ports.VerificationStore:
-        from .adapters.dynamodb import DynamoVerificationRepository
+        from .adapters.dynamodb.verifications import DynamoVerificationRepository
 
         # Consultation marks are short-lived: they go to the table with a TTL (the idempotency table).
         return DynamoVerificationRepository(
@@ -103,7 +103,7 @@ class Dependencies:
 
     @cached_property
     def registry(self) -> ports.Registry:
-        from .adapters.dynamodb import DynamoRegistry
+        from .adapters.dynamodb.registry import DynamoRegistry
 
         return DynamoRegistry(self.dynamodb, self.settings.registry_table)
 
@@ -143,7 +143,7 @@ class Dependencies:
 
     @cached_property
     def audit_index(self) -> DynamoAuditIndex:
-        from .adapters.dynamodb import DynamoAuditIndex
+        from .adapters.dynamodb.audit_index import DynamoAuditIndex
 
         return DynamoAuditIndex(self.dynamodb, self.settings.verifications_table)
 

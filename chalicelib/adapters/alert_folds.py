@@ -13,7 +13,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..domain.errors import ConcurrentUpdate
-from .dynamodb import deserialise_item, serialise_item
+from .dynamodb import keys
+from .dynamodb.codec import deserialise_item, serialise_item
 
 # A folded count outlives its window this long, so the next alert can still report it.
 KEEP_SECONDS = 7 * 86_400
@@ -35,7 +36,7 @@ class DynamoAlertFolds:
 
     @staticmethod
     def _key(key: str) -> dict[str, Any]:
-        return serialise_item({"id": f"alertfold#{key}"})
+        return serialise_item(keys.alert_fold_key(key))
 
     def fold(self, key: str, now_epoch: int, now_iso: str, window_seconds: int) -> Fold:
         """Claim the window (alert now) if none is open, else count this attempt into it."""

@@ -19,7 +19,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..domain.outbox import OutboxItem
-from .dynamodb import AWAITING_COPY, AWAITING_COPY_INDEX, RECORDED_AT, serialise_item
+from .dynamodb import keys
+from .dynamodb.codec import serialise_item
+from .dynamodb.keys import AWAITING_COPY, AWAITING_COPY_INDEX, RECORDED_AT
 
 
 def item_from_image(image: dict[str, Any]) -> OutboxItem:
@@ -77,7 +79,7 @@ class DynamoAuditOutbox:
         kwargs: dict[str, Any] = {
             "TableName": self._table, "ConsistentRead": True,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :events)",
-            "ExpressionAttributeValues": serialise_item({":pk": pk, ":events": "EVENT#"}),
+            "ExpressionAttributeValues": serialise_item({":pk": pk, ":events": keys.EVENT_PREFIX}),
         }
         while True:
             response = self._client.query(**kwargs)
@@ -89,7 +91,7 @@ class DynamoAuditOutbox:
     def get(self, pk: str, seq: int) -> OutboxItem | None:
         """The outbox item at one place of a chain, if any (strongly consistent)."""
         item = self._client.get_item(
-            TableName=self._table, Key=serialise_item({"pk": pk, "sk": f"EVENT#{seq:06d}"}), ConsistentRead=True,
+            TableName=self._table, Key=serialise_item({"pk": pk, "sk": keys.event_sk(seq)}), ConsistentRead=True,
         ).get("Item")
         return item_from_image(item) if item else None
 

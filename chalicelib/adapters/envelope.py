@@ -16,7 +16,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .dynamodb import deserialise_item, serialise_item
+from .dynamodb import keys
+from .dynamodb.codec import deserialise_item, serialise_item
 
 SEALED = "aes-256-gcm"
 
@@ -52,12 +53,12 @@ class KmsEnvelope:
             {"Put": {
                 "TableName": self._table, "ConditionExpression": "attribute_not_exists(pk)",
                 "Item": serialise_item({
-                    "pk": f"DATAKEY#{chain_id}", "sk": "DATAKEY", "kind": "data_key",
+                    **keys.data_key_key(chain_id), "kind": "data_key",
                     "encrypted_key": response["CiphertextBlob"], "created_day": created_day,
                 }),
             }},
             {"Put": {"TableName": self._table, "Item": serialise_item({
-                "pk": f"RETAIN#{created_day}", "sk": chain_id, "kind": "retention",
+                **keys.retention_key(created_day, chain_id), "kind": "retention",
             })}},
         ])
         self._remember(chain_id, response["Plaintext"])
@@ -85,7 +86,7 @@ class KmsEnvelope:
         kwargs: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": serialise_item({":pk": f"RETAIN#{day}"}),
+            "ExpressionAttributeValues": serialise_item({":pk": keys.retention_pk(day)}),
         }
         while True:
             response = self._dynamodb.query(**kwargs)
@@ -95,7 +96,7 @@ class KmsEnvelope:
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def forget_retention_entry(self, day: str, chain_id: str) -> None:
-        self._dynamodb.delete_item(TableName=self._table, Key=serialise_item({"pk": f"RETAIN#{day}", "sk": chain_id}))
+        self._dynamodb.delete_item(TableName=self._table, Key=serialise_item(keys.retention_key(day, chain_id)))
 
     def postpone_retention_entry(self, day: str, chain_id: str, to_day: str) -> bool:
         """Move a chain that cannot be erased yet to a later day's entries (one transaction, so it is
@@ -103,9 +104,9 @@ class KmsEnvelope:
         try:
             self._dynamodb.transact_write_items(TransactItems=[
                 {"Delete": {"TableName": self._table, "ConditionExpression": "attribute_exists(pk)",
-                            "Key": serialise_item({"pk": f"RETAIN#{day}", "sk": chain_id})}},
+                            "Key": serialise_item(keys.retention_key(day, chain_id))}},
                 {"Put": {"TableName": self._table, "ConditionExpression": "attribute_not_exists(pk)",
-                         "Item": serialise_item({"pk": f"RETAIN#{to_day}", "sk": chain_id, "kind": "retention"})}},
+                         "Item": serialise_item({**keys.retention_key(to_day, chain_id), "kind": "retention"})}},
             ])
             return True
         except ClientError as error:
@@ -118,7 +119,7 @@ class KmsEnvelope:
             return self._cache[chain_id]
         item = self._dynamodb.get_item(
             TableName=self._table,
-            Key=serialise_item({"pk": f"DATAKEY#{chain_id}", "sk": "DATAKEY"}),
+            Key=serialise_item(keys.data_key_key(chain_id)),
             ConsistentRead=True,
         ).get("Item")
         if not item:
@@ -155,7 +156,7 @@ class KmsEnvelope:
         try:
             self._dynamodb.delete_item(
                 TableName=self._table,
-                Key=serialise_item({"pk": f"DATAKEY#{chain_id}", "sk": "DATAKEY"}),
+                Key=serialise_item(keys.data_key_key(chain_id)),
                 ConditionExpression="attribute_exists(pk)",
             )
             return True

@@ -9,7 +9,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .dynamodb import serialise_item
+from .dynamodb import keys
+from .dynamodb.codec import serialise_item
 
 
 class ClientAddressKeys:
@@ -47,7 +48,7 @@ class DynamoRateLimiter:
     @staticmethod
     def _id(key: str, window_seconds: int, now_epoch: float) -> tuple[str, int]:
         window = int(now_epoch // window_seconds)
-        return f"ratelimit#{key}#{window}", window
+        return keys.rate_limit_id(key, window), window
 
     def allow(self, key: str, limit: int, window_seconds: int, now_epoch: float) -> bool:
         """Count one hit; False (and nothing counted) when the window already holds `limit`."""
@@ -88,10 +89,10 @@ class DynamoLookupPasses:
         self._table = table_name
 
     def holds(self, key: str) -> bool:
-        item = self._client.get_item(TableName=self._table, Key=serialise_item({"id": f"lookuppass#{key}"})).get("Item")
+        item = self._client.get_item(TableName=self._table, Key=serialise_item(keys.lookup_pass_key(key))).get("Item")
         return item is not None
 
     def grant(self, key: str, until_epoch: int) -> None:
         self._client.put_item(TableName=self._table, Item=serialise_item({
-            "id": f"lookuppass#{key}", "kind": "lookup_pass", "expiration": until_epoch,
+            **keys.lookup_pass_key(key), "kind": "lookup_pass", "expiration": until_epoch,
         }))

@@ -16,7 +16,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from ..adapters.audit_outbox import DynamoAuditOutbox
-from ..adapters.dynamodb import STATUS_INDEX, serialise_item
+from ..adapters.dynamodb import keys
+from ..adapters.dynamodb.codec import serialise_item
+from ..adapters.dynamodb.keys import STATUS_INDEX
 from ..domain.outbox import AUDIT_KEY
 from ..domain.verification import Status
 
@@ -39,7 +41,7 @@ class DynamoRecordedChains:
     def verifications(self, force: str, start: date | None, end: date | None) -> Iterator[RecordedChain]:
         """Every verification of the force created in the range, with the audit_seq it records."""
         for status in Status:
-            condition, values = "gsi1pk = :key", {":key": f"{force}#{status.value}"}
+            condition, values = "gsi1pk = :key", {":key": keys.status_partition(force, status.value)}
             if start or end:
                 condition += " AND gsi1sk BETWEEN :first AND :last"
                 values.update({

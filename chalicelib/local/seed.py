@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from ..adapters.dynamodb import DynamoRegistry
+from ..adapters.dynamodb.registry import DynamoRegistry
 from ..adapters.s3_audit import S3PhotoStore
 from ..domain.passwords import PASSWORD_POLICY
 from ..domain.registry import Duty, OfficerStatus, RegistryRecord, Role

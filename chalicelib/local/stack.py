@@ -121,7 +121,7 @@ class LocalStack:
     def _provision(self) -> dict[str, str]:
         import boto3
 
-        from ..adapters.dynamodb import DynamoRegistry
+        from ..adapters.dynamodb.registry import DynamoRegistry
         from ..settings import Settings
         from . import resources, seed
 

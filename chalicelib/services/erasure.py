@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from ..adapters.dynamodb import keys
 from ..domain.audit import SYSTEM, EventType, PendingEvent
 from ..domain.outbox import OutboxItem
 from ..observability import logger
@@ -93,7 +94,7 @@ def erase_chain(deps: Dependencies, day: str, chain_id: str, postpone_to: date |
 
 
 def _erase_verification(deps: Dependencies, verification: Verification) -> bool:
-    items = deps.audit_outbox.chain_items(f"V#{verification.verification_id}")
+    items = deps.audit_outbox.chain_items(keys.verification_pk(verification.verification_id))
     if not _all_in_s3(items, verification.verification_id):
         return False
     if _last_event_type(items) != EventType.ERASED:
@@ -111,7 +112,7 @@ def _erase_verification(deps: Dependencies, verification: Verification) -> bool:
 def _erase_attempt(deps: Dependencies, chain_id: str) -> bool:
     """A chain with no verification item (a refused start). No events at all: a start that failed
     after its key was made; only the key remains."""
-    items = deps.audit_outbox.chain_items(f"A#{chain_id}")
+    items = deps.audit_outbox.chain_items(keys.attempt_pk(chain_id))
     if not _all_in_s3(items, chain_id):
         return False
     events = [event for event in (_event(item) for item in items) if event is not None]

@@ -13,6 +13,7 @@ carrier address, or someone on it guessing on purpose.
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..adapters.dynamodb.keys import public_miss_budget
 from ..domain import references
 from ..domain.clock import iso_z
 from ..domain.errors import (
@@ -80,7 +81,7 @@ def _limit(deps: "Dependencies", client_address: str, reference: str | None, ver
     """Count a miss against the address; let a hit through unless the address is over its budget
     and does not already watch this check. Raises RateLimited."""
     keys, now = deps.client_address_keys, deps.clock()
-    budget = f"public-miss#{keys.address(client_address)}"
+    budget = public_miss_budget(keys.address(client_address))
     limit = deps.settings.public_views_per_minute
     if verification is None:
         if not deps.rate_limiter.allow(budget, limit, MISS_WINDOW_SECONDS, now.timestamp()):

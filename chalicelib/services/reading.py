@@ -55,10 +55,11 @@ def _consulted(deps: "Dependencies", principal: Principal, current: Verification
     The reader's mark is claimed in the same transaction as the event, so of concurrent reads only
     one writes `verification.viewed`. Returns the verification as stored after this read.
     """
-    from ..adapters.dynamodb import AlreadyConsulted, ConsultationMark
+    from ..adapters.dynamodb import keys
+    from ..adapters.dynamodb.consultations import AlreadyConsulted, ConsultationMark
 
     now = int(deps.clock().timestamp())
-    mark = ConsultationMark(f"{principal.force}#{principal.officer_id}", now, now + CONSULTATION_WINDOW_SECONDS)
+    mark = ConsultationMark(keys.reader(principal.force, principal.officer_id), now, now + CONSULTATION_WINDOW_SECONDS)
     verification_id = current.verification_id
     # A plain read first: a polling page costs one GetItem, not a refused transaction.
     if deps.verifications.consultation_logged(verification_id, mark.reader, now):

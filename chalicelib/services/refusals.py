@@ -14,10 +14,9 @@ chain of its own, without limit: 15 attempts in 0.7 s gave 15 alerts and 15 keys
 
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import TYPE_CHECKING, Any
 
+from ..adapters.dynamodb.keys import refusal_chain_id, refusal_fold
 from ..domain.access import Principal
 from ..domain.audit import SYSTEM, EventType, PendingEvent
 from ..domain.clock import iso_z
@@ -30,14 +29,6 @@ if TYPE_CHECKING:
 REFUSAL_ALERT_WINDOW_SECONDS = 600
 # Concurrent refusals of one caller each retry after the one that took their seq.
 MAX_APPEND_ATTEMPTS = 10
-_PLAIN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-
-
-def refusal_chain_id(force: str, officer_id: str, day: str) -> str:
-    """The chain of one caller's refusals on one UTC day (YYYY-MM-DD), readable in the bucket."""
-    parts = [part if _PLAIN.match(part) else "h" + hashlib.sha256(part.encode()).hexdigest()[:16]
-             for part in (force, officer_id)]
-    return f"refusals-{parts[0]}-{parts[1]}-{day}"
 
 
 def record_refusal(
@@ -84,7 +75,7 @@ def refuse_start(
     """A refused start (not serving, over the hourly limit): audited every time, alerted folded."""
     now = deps.clock()
     at = iso_z(now) or ""
-    fold_key = f"{principal.force}#{principal.officer_id}#{kind}"
+    fold_key = refusal_fold(principal.force, principal.officer_id, kind)
     fold = deps.alert_folds.fold(fold_key, int(now.timestamp()), at, REFUSAL_ALERT_WINDOW_SECONDS)
     chain_id, seq = record_refusal(
         deps, principal, event_type,

@@ -247,7 +247,7 @@ def _create(
     deps: "Dependencies", draft: Verification, pending: list[PendingEvent], starts: tuple[list[str], int]
 ) -> Verification:
     """Store the new check with its first events; `pending[0]` is the request, naming the reference."""
-    from ..adapters.dynamodb import ReferenceTaken
+    from ..adapters.dynamodb.verifications import ReferenceTaken
 
     requested, *others = pending
     for _ in range(MAX_WRITE_ATTEMPTS):
