@@ -110,6 +110,9 @@ def _replayable(service: str, operation: str, params: dict[str, Any], table_name
     return params
 
 
+CLIENT_NAMES = {"cognito-identity-provider": "cognito-idp", "secrets-manager": "secretsmanager"}
+
+
 def floor_for(bench: BenchStack, calls: list[tuple[str, str, dict[str, Any]]],
               token: str | None) -> tuple[Callable[[], None], Callable[[], None]]:
     """(run, clean_up): `run` issues the recorded calls directly (and the PyJWT decode, if
@@ -122,6 +125,10 @@ def floor_for(bench: BenchStack, calls: list[tuple[str, str, dict[str, Any]]],
     deps = bench.deps
     clients = {"dynamodb": deps.dynamodb, "sns": deps.sns, "s3": deps.s3, "kms": deps.kms,
                "sqs": deps.timers._client, "chime-sdk-meetings": deps.meetings._client}
+    # Any other service a route calls (Cognito for the registry gate, Secrets Manager for the
+    # rate-limit key): the recorder names it by its event id, botocore's client by its own name.
+    for service_id, client_name in CLIENT_NAMES.items():
+        clients.setdefault(service_id, deps._client(client_name))
     table_name = deps.settings.verifications_table
     key = bench.stack.tokens.private_key.public_key()
     settings = deps.settings
