@@ -123,3 +123,16 @@ def test_erasure_sweeps_every_due_check_in_runs_bounded_by_their_budget(tmp_path
 
     result = erasure.main(["--checks", "30", "--events", "3", "--max-per-run", "10"])
     assert (result["erased"], result["runs"]) == (30, 3)
+
+
+def test_latency_measures_every_route_and_replays_each_floor() -> None:
+    """One round of the real measurement: every route answers as expected and its floor replays
+    every call it made, whichever AWS service that was (a route newly reading Cognito or Secrets
+    Manager once crashed the whole benchmark because the floor had no client for it)."""
+    from bench import latency
+
+    result = latency.measure(1)
+    assert set(result["routes"]) >= {"POST /verifications (start)", "GET /public/verifications/{ref}", "PUT /me/duty"}
+    for name, route in result["routes"].items():
+        assert route["calls"] > 0, name
+        assert route["candidate_p50_ms"] > 0 and route["floor_p50_ms"] > 0, name
