@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from chalicelib.adapters.envelope import SEALED, DataKeyErased
+from tests.fakes.errors import transaction_cancelled
 
 
 class FakeAuditLog:
@@ -35,7 +36,9 @@ class FakeEnvelope:
 
     def create_key(self, chain_id: str, created_day: str) -> None:
         if chain_id in self.keys:
-            raise RuntimeError(f"{chain_id} already has a data key")  # the real one: a cancelled transaction
+            # The real one: the data key's conditional put cancels the transaction (the retention
+            # entry is not written either), and KmsEnvelope.ensure_key relies on exactly this error.
+            raise transaction_cancelled(["ConditionalCheckFailed", "None"])
         self.keys[chain_id] = created_day
         self.retention.setdefault(created_day, set()).add(chain_id)
 
