@@ -2,6 +2,7 @@
 
 from tests.fakes.accounts import FakeUserDirectory
 from tests.fakes.audit import FakeAuditLog, FakeEnvelope
+from tests.fakes.dependencies import FakeDependencies, fake_dependencies
 from tests.fakes.limits import FakeAddressPseudonyms, FakeAlertFolds, FakeLookupPasses, FakeRateLimiter
 from tests.fakes.messaging import FakeAlertPublisher, FakeMeetings, FakeSergeantNotifier, FakeTimers
 from tests.fakes.outbox import FakeAuditIndex, FakeAuditOutbox, FakeDigestSigner
@@ -16,6 +17,7 @@ __all__ = [
     "FakeAuditIndex",
     "FakeAuditLog",
     "FakeAuditOutbox",
+    "FakeDependencies",
     "FakeDigestSigner",
     "FakeEnvelope",
     "FakeLookupPasses",
@@ -28,4 +30,5 @@ __all__ = [
     "FakeTimers",
     "FakeUserDirectory",
     "FakeVerificationStore",
+    "fake_dependencies",
 ]
