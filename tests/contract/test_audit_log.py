@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from cryptography.exceptions import InvalidTag
 
 from chalicelib.adapters.envelope import SEALED, DataKeyErased
 from chalicelib.ports import AuditLog, Envelope
@@ -112,3 +113,12 @@ def test_a_second_key_for_a_chain_is_a_cancelled_transaction_and_keeps_the_first
     assert envelope.open("vid-one", sealed) == "Camden High St"
     assert envelope.chains_created_on("2026-11-28") == ["vid-one"]
     assert envelope.chains_created_on("2026-11-29") == []  # the cancelled transaction wrote no entry
+
+
+def test_a_value_sealed_for_one_chain_does_not_open_under_another(envelope):
+    envelope.create_key("vid-one", "2026-11-28")
+    envelope.create_key("vid-two", "2026-11-28")
+    sealed = envelope.seal("vid-one", "Camden High St")
+
+    with pytest.raises(InvalidTag):
+        envelope.open("vid-two", sealed)

@@ -6,6 +6,8 @@ import base64
 import json
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+
 from chalicelib.adapters.envelope import SEALED, DataKeyErased
 from tests.fakes.errors import transaction_cancelled
 
@@ -63,7 +65,7 @@ class FakeEnvelope:
         self._require(chain_id)
         sealed_for, value = json.loads(base64.b64decode(sealed["ciphertext"]))
         if sealed_for != chain_id:
-            raise ValueError("sealed for another chain")  # AES-GCM's InvalidTag in the real one
+            raise InvalidTag()  # as AES-GCM in the real one: the chain id is the associated data
         return value
 
     def erase(self, chain_id: str) -> bool:
