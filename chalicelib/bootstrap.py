@@ -20,13 +20,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
     from . import ports
-    from .adapters.alert_folds import DynamoAlertFolds
-    from .adapters.audit_outbox import DynamoAuditOutbox
-    from .adapters.cognito_users import CognitoUserDirectory
-    from .adapters.dynamodb.audit_index import DynamoAuditIndex
     from .adapters.identity import JwtVerifier
-    from .adapters.kms_signer import KmsDigestSigner
-    from .adapters.rate_limits import ClientAddressKeys, DynamoLookupPasses
     from .domain.escalation import EscalationPolicy
     from .services.registry_gate import RegistryCache
 
@@ -142,13 +136,13 @@ class Dependencies:
         return S3AuditLog(self.s3, self.settings.audit_bucket)
 
     @cached_property
-    def audit_index(self) -> DynamoAuditIndex:
+    def audit_index(self) -> ports.AuditIndex:
         from .adapters.dynamodb.audit_index import DynamoAuditIndex
 
         return DynamoAuditIndex(self.dynamodb, self.settings.verifications_table)
 
     @cached_property
-    def audit_outbox(self) -> DynamoAuditOutbox:
+    def audit_outbox(self) -> ports.AuditOutbox:
         from .adapters.audit_outbox import DynamoAuditOutbox
 
         return DynamoAuditOutbox(self.dynamodb, self.settings.verifications_table)
@@ -166,7 +160,7 @@ class Dependencies:
         )
 
     @cached_property
-    def digest_signer(self) -> KmsDigestSigner:
+    def digest_signer(self) -> ports.DigestSigner:
         from .adapters.kms_signer import KmsDigestSigner
 
         return KmsDigestSigner(self.kms, self.settings.audit_signing_key_id)
@@ -184,7 +178,7 @@ class Dependencies:
         return S3PhotoStore(self.s3, self.settings.photos_bucket)
 
     @cached_property
-    def users(self) -> CognitoUserDirectory:
+    def users(self) -> ports.UserDirectory:
         from .adapters.cognito_users import CognitoUserDirectory
 
         return CognitoUserDirectory(self._client("cognito-idp"), self.settings.user_pool_id, self._invitations)
@@ -228,20 +222,20 @@ class Dependencies:
         return DynamoRateLimiter(self.dynamodb, self.settings.idempotency_table)
 
     @cached_property
-    def alert_folds(self) -> DynamoAlertFolds:
+    def alert_folds(self) -> ports.AlertFolds:
         """Repeated refusals of one caller raise one alert per window (their counts in the next)."""
         from .adapters.alert_folds import DynamoAlertFolds
 
         return DynamoAlertFolds(self.dynamodb, self.settings.idempotency_table)
 
     @cached_property
-    def lookup_passes(self) -> DynamoLookupPasses:
+    def lookup_passes(self) -> ports.LookupPasses:
         from .adapters.rate_limits import DynamoLookupPasses
 
         return DynamoLookupPasses(self.dynamodb, self.settings.idempotency_table)
 
     @cached_property
-    def client_address_keys(self) -> ClientAddressKeys:
+    def client_address_keys(self) -> ports.AddressPseudonyms:
         """The keyed pseudonyms of client addresses: the key is read once per container."""
         from .adapters.rate_limits import ClientAddressKeys
 

@@ -7,24 +7,34 @@ against both, so the fakes cannot drift. Pure typing: importing this module impo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .domain.clock import Clock
 
 if TYPE_CHECKING:
+    from .adapters.alert_folds import Fold
+    from .adapters.audit_outbox import Waiting
     from .adapters.dynamodb import ConsultationMark
     from .domain.escalation import Timer
+    from .domain.outbox import OutboxItem
     from .domain.registry import Duty, PhotoObject, RegistryRecord
+    from .domain.sign_in import SignInAccount
     from .domain.verification import Status, Verification
 
 __all__ = [
+    "AddressPseudonyms",
+    "AlertFolds",
     "AlertPublisher",
     "AuditEvent",
+    "AuditIndex",
     "AuditLog",
+    "AuditOutbox",
     "Clock",
+    "DigestSigner",
     "Envelope",
     "IdFactory",
+    "LookupPasses",
     "Meetings",
     "PhotoLinks",
     "PhotoStore",
@@ -32,6 +42,7 @@ __all__ = [
     "Registry",
     "SergeantNotifier",
     "TimerScheduler",
+    "UserDirectory",
     "VerificationStore",
 ]
 
@@ -185,3 +196,124 @@ class RateLimiter(Protocol):
     def allow(self, key: str, limit: int, window_seconds: int, now_epoch: float) -> bool: ...
 
     def exhausted(self, key: str, limit: int, window_seconds: int, now_epoch: float) -> bool: ...
+
+
+class UserDirectory(Protocol):
+    """The sign-in accounts (Cognito) of the registry's people.
+
+    A port because the registry decides and the accounts are made to agree with it (one group, the
+    role; enabled only while serving): the services say what to change, never how Cognito does it.
+    """
+
+    def get(self, username: str) -> SignInAccount | None: ...
+
+    def accounts(self, usernames: Iterable[str]) -> dict[str, SignInAccount]:
+        """The accounts of these usernames that exist (missing ones are left out)."""
+        ...
+
+    def create(self, username: str, force: str, officer_id: str, email: str, group: str, *,
+               invite: bool, who: dict[str, Any]) -> SignInAccount: ...
+
+    def set_email(self, username: str, email: str) -> None: ...
+
+    def set_group(self, username: str, current: Iterable[str], group: str) -> None:
+        """Exactly one group afterwards: `group`."""
+        ...
+
+    def enable(self, username: str) -> None: ...
+
+    def sign_out_everywhere(self, username: str) -> None: ...
+
+    def disable(self, username: str) -> None: ...
+
+
+class AuditIndex(Protocol):
+    """What the audit copier wrote to S3 on each day, per force: the daily digest's input.
+
+    A port so the copier records its writes without knowing where the index lives, and the digest
+    lists them without reading the bucket.
+    """
+
+    def record_many(self, day: str, written: list[tuple[str, str, str]]) -> None:
+        """(force, object key, event hash) written on `day`; repeating an entry changes nothing."""
+        ...
+
+    def written(self, force: str, day: str) -> list[tuple[str, str]]: ...
+
+    def forces_written(self, day: str) -> list[str]: ...
+
+
+class AuditOutbox(Protocol):
+    """The audit events stored with the state changes, not yet (or already) copied to S3.
+
+    A port because the copier, the reconciler and erasure must tell which events reached S3, and
+    mark an item copied or quarantined only if it is still exactly the item they judged.
+    """
+
+    def waiting(self, recorded_before: str | None = None) -> Iterator[Waiting]:
+        """Events not yet in S3, oldest first."""
+        ...
+
+    def chain_items(self, pk: str) -> list[OutboxItem]:
+        """Every item of one chain (`V#{id}` or `A#{id}`), in seq order."""
+        ...
+
+    def get(self, pk: str, seq: int) -> OutboxItem | None: ...
+
+    def mark_copied(self, item: OutboxItem) -> bool:
+        """False if the stored item is no longer exactly `item` (changed or deleted since)."""
+        ...
+
+    def mark_quarantined(self, item: OutboxItem, quarantine_key: str) -> bool: ...
+
+
+class AlertFolds(Protocol):
+    """At most one control-room alert per key (a caller and an alert kind) per window.
+
+    A port because refusals must not flood the control room: of concurrent refusals exactly one
+    claims the window and alerts, the others are counted into the next alert.
+    """
+
+    def fold(self, key: str, now_epoch: int, now_iso: str, window_seconds: int) -> Fold: ...
+
+    def reopen(self, key: str, fold: Fold, alerted_at: str) -> None:
+        """The alert could not be published: the next attempt alerts, reporting these attempts too."""
+        ...
+
+
+class LookupPasses(Protocol):
+    """Pseudonymous (address, reference) pairs that found a check and may keep watching it.
+
+    A port because a citizen watching her own check must never be rate limited by others behind
+    the same address, and the pass must last no longer than the check's public view.
+    """
+
+    def holds(self, key: str) -> bool: ...
+
+    def grant(self, key: str, until_epoch: int) -> None: ...
+
+
+class AddressPseudonyms(Protocol):
+    """Keyed pseudonyms of client addresses (personal data): only these are ever stored.
+
+    A port because the key is a secret read once per container; the services need only stable,
+    unlinkable names for an address and for an address watching one reference.
+    """
+
+    def address(self, address: str) -> str: ...
+
+    def address_and_reference(self, address: str, reference: str) -> str: ...
+
+
+class DigestSigner(Protocol):
+    """Signs the daily audit digests with a key that never leaves KMS, and checks signatures.
+
+    A port because whoever can write the audit bucket must still be unable to forge a digest:
+    signing happens behind it, `key_id` names the key in the digest.
+    """
+
+    key_id: str
+
+    def sign(self, message_digest: bytes) -> bytes: ...
+
+    def verify(self, message_digest: bytes, signature: bytes, key_id: str | None = None) -> bool: ...

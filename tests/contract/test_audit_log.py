@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
+from cryptography.exceptions import InvalidTag
 
 from chalicelib.adapters.envelope import SEALED, DataKeyErased
 from chalicelib.ports import AuditLog, Envelope
@@ -97,3 +99,26 @@ def test_retention_entries_move_to_one_later_day_or_are_forgotten(envelope):
 
     assert envelope.chains_created_on("2026-11-28") == []
     assert envelope.chains_created_on("2026-11-29") == ["vid-a"]
+
+
+def test_a_second_key_for_a_chain_is_a_cancelled_transaction_and_keeps_the_first(envelope):
+    envelope.create_key("vid-one", "2026-11-28")
+    sealed = envelope.seal("vid-one", "Camden High St")
+
+    # KmsEnvelope.ensure_key tells "made meanwhile by another request" by exactly this error.
+    with pytest.raises(ClientError) as raised:
+        envelope.create_key("vid-one", "2026-11-29")
+
+    assert raised.value.response["Error"]["Code"] == "TransactionCanceledException"
+    assert envelope.open("vid-one", sealed) == "Camden High St"
+    assert envelope.chains_created_on("2026-11-28") == ["vid-one"]
+    assert envelope.chains_created_on("2026-11-29") == []  # the cancelled transaction wrote no entry
+
+
+def test_a_value_sealed_for_one_chain_does_not_open_under_another(envelope):
+    envelope.create_key("vid-one", "2026-11-28")
+    envelope.create_key("vid-two", "2026-11-28")
+    sealed = envelope.seal("vid-one", "Camden High St")
+
+    with pytest.raises(InvalidTag):
+        envelope.open("vid-two", sealed)

@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from chalicelib.ports import Meetings
@@ -102,3 +103,20 @@ def test_deleting_a_meeting_is_true_once(meetings):
     assert adapter.delete_meeting(meeting["MeetingId"]) is True
     expect("delete_meeting", error="NotFoundException")
     assert adapter.delete_meeting(meeting["MeetingId"]) is False
+
+
+def test_a_deleted_meeting_takes_no_attendees_and_lists_none(meetings):
+    adapter, expect = meetings
+    meeting = _meeting(adapter, expect)
+    expect("delete_meeting")
+    adapter.delete_meeting(meeting["MeetingId"])
+
+    # The services catch these (a late join falls back to the radio; a hand-back is logged).
+    expect("create_attendee", error="NotFoundException")
+    with pytest.raises(ClientError) as joined:
+        adapter.create_attendee(meeting["MeetingId"], "sergeant-MS0815")
+    expect("list_attendees", error="NotFoundException")
+    with pytest.raises(ClientError) as removed:
+        adapter.remove_attendee(meeting["MeetingId"], "sergeant-MS0815")
+
+    assert joined.value.response["Error"]["Code"] == removed.value.response["Error"]["Code"] == "NotFoundException"

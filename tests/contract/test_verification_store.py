@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import AlreadyConsulted, ConsultationMark, ReferenceTaken
 from chalicelib.domain.audit import Actor, EventType, PendingEvent
@@ -187,3 +188,19 @@ def test_delete_personal_copy_removes_the_record_and_its_reference(store):
 
     assert store.get("vid-erase") is None
     assert store.find_id_by_reference(before.reference) is None
+
+
+def test_recording_an_attempt_chain_again_is_a_cancelled_transaction_and_writes_nothing(store):
+    first = [("audit/a/000001.json", {"seq": 1, "at": "2026-11-28T02:47:00.000Z", "type": "first"})]
+    again = [("audit/a/000001.json", {"seq": 1, "at": "2026-11-28T02:48:00.000Z", "type": "again"}),
+             ("audit/a/000002.json", {"seq": 2, "at": "2026-11-28T02:48:00.000Z", "type": "again"})]
+    store.record_attempt("att-once", first)
+
+    # services/audit_quarantine.py tells a redelivery by exactly this error, not ConcurrentUpdate.
+    with pytest.raises(ClientError) as raised:
+        store.record_attempt("att-once", again)
+
+    assert raised.value.response["Error"]["Code"] == "TransactionCanceledException"
+    assert store.last_attempt_event("att-once") == first[0][1]
+    store.record_attempt("att-once", again[1:])  # a free seq of the same chain is fine
+    assert store.last_attempt_event("att-once")["seq"] == 2

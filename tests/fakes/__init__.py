@@ -1,16 +1,26 @@
 """In-memory fakes of the ports in chalicelib/ports.py; tests/contract keeps each one honest."""
 
+from tests.fakes.accounts import FakeUserDirectory
 from tests.fakes.audit import FakeAuditLog, FakeEnvelope
-from tests.fakes.limits import FakeRateLimiter
+from tests.fakes.dependencies import FakeDependencies, fake_dependencies
+from tests.fakes.limits import FakeAddressPseudonyms, FakeAlertFolds, FakeLookupPasses, FakeRateLimiter
 from tests.fakes.messaging import FakeAlertPublisher, FakeMeetings, FakeSergeantNotifier, FakeTimers
+from tests.fakes.outbox import FakeAuditIndex, FakeAuditOutbox, FakeDigestSigner
 from tests.fakes.photos import FakePhotoLinks, FakePhotoStore
 from tests.fakes.registry import FakeRegistry
 from tests.fakes.verifications import FakeVerificationStore
 
 __all__ = [
+    "FakeAddressPseudonyms",
+    "FakeAlertFolds",
     "FakeAlertPublisher",
+    "FakeAuditIndex",
     "FakeAuditLog",
+    "FakeAuditOutbox",
+    "FakeDependencies",
+    "FakeDigestSigner",
     "FakeEnvelope",
+    "FakeLookupPasses",
     "FakeMeetings",
     "FakePhotoLinks",
     "FakePhotoStore",
@@ -18,5 +28,7 @@ __all__ = [
     "FakeRegistry",
     "FakeSergeantNotifier",
     "FakeTimers",
+    "FakeUserDirectory",
     "FakeVerificationStore",
+    "fake_dependencies",
 ]

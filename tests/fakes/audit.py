@@ -6,7 +6,10 @@ import base64
 import json
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+
 from chalicelib.adapters.envelope import SEALED, DataKeyErased
+from tests.fakes.errors import transaction_cancelled
 
 
 class FakeAuditLog:
@@ -35,7 +38,9 @@ class FakeEnvelope:
 
     def create_key(self, chain_id: str, created_day: str) -> None:
         if chain_id in self.keys:
-            raise RuntimeError(f"{chain_id} already has a data key")  # the real one: a cancelled transaction
+            # The real one: the data key's conditional put cancels the transaction (the retention
+            # entry is not written either), and KmsEnvelope.ensure_key relies on exactly this error.
+            raise transaction_cancelled(["ConditionalCheckFailed", "None"])
         self.keys[chain_id] = created_day
         self.retention.setdefault(created_day, set()).add(chain_id)
 
@@ -60,7 +65,7 @@ class FakeEnvelope:
         self._require(chain_id)
         sealed_for, value = json.loads(base64.b64decode(sealed["ciphertext"]))
         if sealed_for != chain_id:
-            raise ValueError("sealed for another chain")  # AES-GCM's InvalidTag in the real one
+            raise InvalidTag()  # as AES-GCM in the real one: the chain id is the associated data
         return value
 
     def erase(self, chain_id: str) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.escalation import Timer
+from tests.fakes.errors import aws_error
 
 _E164 = re.compile(r"\+[1-9][0-9]{7,14}")
 
@@ -61,17 +62,23 @@ class FakeMeetings:
         self._by_verification[verification_id] = meeting_id
         return meeting
 
+    def _existing(self, meeting_id: str, operation: str) -> dict[str, dict[str, Any]]:
+        if meeting_id not in self.meetings:
+            raise aws_error("NotFoundException", operation)  # Chime: the meeting ended or was deleted
+        return self.attendees[meeting_id]
+
     def create_attendee(self, meeting_id: str, external_user_id: str) -> dict[str, Any]:
+        attendees = self._existing(meeting_id, "CreateAttendee")
         attendee = {
             "ExternalUserId": external_user_id,
             "AttendeeId": str(uuid.uuid4()),
             "JoinToken": f"join-token-{next(self._ids)}",
         }
-        self.attendees[meeting_id][external_user_id] = attendee
+        attendees[external_user_id] = attendee
         return attendee
 
     def remove_attendee(self, meeting_id: str, external_user_id: str) -> bool:
-        return self.attendees.get(meeting_id, {}).pop(external_user_id, None) is not None
+        return self._existing(meeting_id, "ListAttendees").pop(external_user_id, None) is not None
 
     def delete_meeting(self, meeting_id: str) -> bool:
         self.attendees.pop(meeting_id, None)

@@ -8,6 +8,7 @@ from chalicelib.adapters.dynamodb import AlreadyConsulted, ConsultationMark, Ref
 from chalicelib.domain.clock import iso_z
 from chalicelib.domain.errors import ActiveVerificationExists, ConcurrentUpdate
 from chalicelib.domain.verification import Status, Verification
+from tests.fakes.errors import transaction_cancelled
 
 AuditEvent = tuple[str, dict[str, Any]]
 
@@ -140,8 +141,12 @@ class FakeVerificationStore:
         self._put_events(f"A#{attempt_id}", [(key, event)])
 
     def record_attempt(self, attempt_id: str, events: list[AuditEvent]) -> None:
-        if not self._events_free(f"A#{attempt_id}", events):
-            raise ConcurrentUpdate(attempt_id)  # the real one lets the cancelled transaction's error through
+        """One transaction of conditional puts: a taken seq cancels it all, and the real adapter lets
+        the TransactionCanceledException through (services/audit_quarantine.py relies on it)."""
+        chain = self.chains.get(f"A#{attempt_id}", {})
+        reasons = ["ConditionalCheckFailed" if event["seq"] in chain else "None" for _, event in events]
+        if "ConditionalCheckFailed" in reasons:
+            raise transaction_cancelled(reasons)
         self._put_events(f"A#{attempt_id}", events)
 
     def record_attempts(self, chains: list[tuple[str, list[AuditEvent]]]) -> None:

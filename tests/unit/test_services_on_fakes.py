@@ -15,39 +15,17 @@ from chalicelib.bootstrap import Dependencies
 from chalicelib.domain.errors import AlreadyAccepted
 from chalicelib.domain.escalation import TimerKind
 from chalicelib.domain.verification import Status
-from tests.fakes import (
-    FakeAlertPublisher,
-    FakeAuditLog,
-    FakeEnvelope,
-    FakeMeetings,
-    FakePhotoLinks,
-    FakePhotoStore,
-    FakeRegistry,
-    FakeSergeantNotifier,
-    FakeTimers,
-    FakeVerificationStore,
-)
+from tests.fakes import fake_dependencies
 from tests.integration.helpers import draft_verification, officer, sergeant, start_request
 from tests.unit.factories import record, sergeant_record
 
 
 @pytest.fixture
 def deps(settings: Any, clock: Any) -> Dependencies:
-    """Dependencies whose every adapter is a fake (cached properties are set on the instance)."""
-    deps = Dependencies(settings, clock=clock)
-    deps.verifications = FakeVerificationStore()
-    deps.registry = FakeRegistry(
-        [record(), sergeant_record(), sergeant_record(officer_id="MS0999", phone="+447700900999")]
-    )
-    deps.sms = FakeSergeantNotifier()
-    deps.alerts = FakeAlertPublisher()
-    deps.meetings = FakeMeetings()
-    deps.timers = FakeTimers()
-    deps.audit_log = FakeAuditLog()
-    deps.envelope = FakeEnvelope()
-    deps.photos = FakePhotoLinks()
-    deps.photo_store = FakePhotoStore()
-    return deps
+    """Dependencies whose every adapter is a fake (tests/fakes/dependencies.py)."""
+    return fake_dependencies(settings, clock, [
+        record(), sergeant_record(), sergeant_record(officer_id="MS0999", phone="+447700900999"),
+    ])
 
 
 def _awaiting(deps: Dependencies, clock: Any) -> str:
