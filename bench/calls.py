@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -69,11 +71,16 @@ WHY: dict[tuple[str, str, str], str] = {
 }
 
 
-def lifecycle(bench: BenchStack) -> dict[str, Counter]:
-    """One full lifecycle; the calls of each phase."""
-    phases: dict[str, Counter] = {}
+T = TypeVar("T")
+# (service, operation) -> how many calls
+Calls = Counter[tuple[str, str]]
 
-    def phase(name: str, action) -> object:
+
+def lifecycle(bench: BenchStack) -> dict[str, Calls]:
+    """One full lifecycle; the calls of each phase."""
+    phases: dict[str, Calls] = {}
+
+    def phase(name: str, action: Callable[[], T]) -> T:
         bench.counter.reset()
         result = action()
         phases[name] = bench.counter.snapshot()
@@ -93,8 +100,8 @@ def lifecycle(bench: BenchStack) -> dict[str, Counter]:
     return phases
 
 
-def rows(phases: dict[str, Counter]) -> list[list[object]]:
-    result = []
+def rows(phases: dict[str, Calls]) -> list[list[object]]:
+    result: list[list[object]] = []
     for name, calls in phases.items():
         for (service, operation), count in sorted(calls.items()):
             result.append([name, service, operation, count, WHY.get((name, service, operation), "UNJUSTIFIED")])
@@ -116,7 +123,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             bench.close()
     table_rows = rows(phases)
     print(table(["phase", "service", "operation", "calls", "why"], table_rows))
-    per_service: Counter = Counter()
+    per_service: Counter[str] = Counter()
     for calls in phases.values():
         for (service, _), count in calls.items():
             per_service[service] += count

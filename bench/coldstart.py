@@ -18,6 +18,7 @@ import argparse
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -87,7 +88,7 @@ def measure(rounds: int) -> dict[str, object]:
     }
     measured: dict[str, list[float]] = {name: [] for name in codes}
 
-    def side(name: str):
+    def side(name: str) -> Callable[[], None]:
         return lambda: measured[name].append(run_child(codes[name]))
 
     interleave({name: side(name) for name in codes}, rounds, warmup=1)

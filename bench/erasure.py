@@ -87,7 +87,7 @@ def seed(bench: BenchStack, checks: int, events: int) -> str:
     returns their creation day. Written into moto's backend directly (fast; not measured)."""
     import json
 
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
     from chalicelib.adapters.dynamodb import DynamoVerificationRepository, serialise_item
@@ -97,7 +97,7 @@ def seed(bench: BenchStack, checks: int, events: int) -> str:
     backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][bench.deps.settings.region]
     table_name = bench.deps.settings.verifications_table
     now = bench.deps.clock()
-    day = now.date().isoformat()
+    day: str = now.date().isoformat()
     officer = OfficerSummary(officer_id="MP4721", rank="PC", given_name="Sam", family_name="Jones")
     pending = [PendingEvent("bench.event", SYSTEM, {"n": n}) for n in range(events)]
     for n in range(checks):
@@ -123,7 +123,9 @@ def seed(bench: BenchStack, checks: int, events: int) -> str:
         for item in items:
             backend.put_item(table_name, serialise_item(item))
     # moto keeps a stream record per write; the sweep's own writes would copy them around for nothing.
-    backend.get_table(table_name).stream_shard.items.clear()
+    shard = backend.get_table(table_name).stream_shard
+    if shard is not None:
+        shard.items.clear()
     return day
 
 

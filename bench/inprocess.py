@@ -89,10 +89,12 @@ class BenchStack:
 
     def call(self, method: str, path: str, officer_id: str | None = None, body: Any = None,
              headers: dict[str, str] | None = None) -> tuple[int, Any]:
-        return self.stack.call(method, path, officer_id, body=body, headers=headers)
+        answered: tuple[int, Any] = self.stack.call(method, path, officer_id, body=body, headers=headers)
+        return answered
 
     def token(self, officer_id: str) -> str:
-        return self.stack.headers(officer_id)["Authorization"].split(" ", 1)[1]
+        authorization: str = self.stack.headers(officer_id)["Authorization"]
+        return authorization.split(" ", 1)[1]
 
     def deliver_timers(self) -> list[str]:
         """Deliver every timer message, due or not, to `app.run_timers`, as a late SQS delivery
@@ -135,7 +137,7 @@ class BenchStack:
 
 def _take_all_messages(queue_url: str) -> list[str]:
     """Take every message, delayed or not, out of moto's queue (a shortcut for "time passes")."""
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.sqs.models import sqs_backends
 
     queue = sqs_backends[DEFAULT_ACCOUNT_ID]["eu-west-2"].queues[queue_url.rsplit("/", 1)[-1]]

@@ -113,8 +113,27 @@ def _replayable(service: str, operation: str, params: dict[str, Any], table_name
 CLIENT_NAMES = {"cognito-identity-provider": "cognito-idp", "secrets-manager": "secretsmanager"}
 
 
+class FloorRun:
+    """The floor's replay: calling it issues the calls; `refused` collects (method, error code) of the
+    replays AWS refused (still requests made)."""
+
+    def __init__(self, replay: Callable[[list[tuple[str, str]]], None]) -> None:
+        self._replay = replay
+        self.refused: list[tuple[str, str]] = []
+
+    def __call__(self) -> None:
+        self._replay(self.refused)
+
+
+# A route's request: (method, path, who (None: no token), body (None: none), expected status).
+Request = tuple[str, str, str | None, Any, int]
+# (name, prepare, after): prepare() sets the stage and returns the request to time; after(), if
+# given, reads the response body.
+Route = tuple[str, Callable[[], Request], Callable[[dict[str, Any]], None] | None]
+
+
 def floor_for(bench: BenchStack, calls: list[tuple[str, str, dict[str, Any]]],
-              token: str | None) -> tuple[Callable[[], None], Callable[[], None]]:
+              token: str | None) -> tuple[FloorRun, Callable[[], None]]:
     """(run, clean_up): `run` issues the recorded calls directly (and the PyJWT decode, if
     authenticated); `clean_up` (untimed) deletes the items its writes set aside, so the table the
     next requests snapshot is the same size for both sides."""
@@ -136,7 +155,7 @@ def floor_for(bench: BenchStack, calls: list[tuple[str, str, dict[str, Any]]],
     replays = [(service, xform_name(operation), params if service.endswith("-presign")
                 else _replayable(service, operation, params, table_name)) for service, operation, params in calls]
 
-    def run() -> None:
+    def replay(refused: list[tuple[str, str]]) -> None:
         if token is not None:
             jwt.get_unverified_header(token)
             jwt.decode(token, key, algorithms=["RS256"], audience=settings.token_audience, issuer=settings.token_issuer,
@@ -148,16 +167,14 @@ def floor_for(bench: BenchStack, calls: list[tuple[str, str, dict[str, Any]]],
             try:
                 getattr(clients[service], method)(**params)
             except ClientError as error:  # e.g. deleting the meeting the route already deleted:
-                run.refused.append((method, error.response["Error"]["Code"]))  # still a request made
-
-    run.refused = []  # type: ignore[attr-defined]  # (method, error code) of replays AWS refused
+                refused.append((method, error.response["Error"]["Code"]))  # still a request made
 
     def clean_up() -> None:
         keys = {(k["pk"]["S"], k["sk"]["S"]): k for k in _set_aside_keys(replays, table_name)}
         for key_item in keys.values():
             deps.dynamodb.delete_item(TableName=table_name, Key=key_item)
 
-    return run, clean_up
+    return FloorRun(replay), clean_up
 
 
 def _set_aside_keys(replays: list[tuple[str, str, dict[str, Any]]], table_name: str) -> list[dict[str, Any]]:
@@ -174,17 +191,17 @@ def _set_aside_keys(replays: list[tuple[str, str, dict[str, Any]]], table_name: 
             for item in (body.get("Item") or body.get("Key"),) if item and "pk" in item and "sk" in item]
 
 
-def routes(bench: BenchStack) -> list[tuple[str, Callable[[], tuple[str, str, str | None, Any, int]]]]:
-    """Each route as (name, prepare) where prepare() sets the stage and returns the request to time."""
+def routes(bench: BenchStack) -> list[Route]:
+    """Each route as (name, prepare, after) where prepare() sets the stage and returns the request to time."""
     state: dict[str, Any] = {}
 
-    def start():
+    def start() -> Request:
         return "POST", "/verifications", OFFICER, START_BODY, 201
 
-    def after_start(result):
+    def after_start(result: dict[str, Any]) -> None:
         state["vid"], state["reference"] = result["verification_id"], result["reference"]
 
-    def cancel_setup():
+    def cancel_setup() -> Request:
         status, body = bench.call("POST", "/verifications", OTHER_OFFICER, START_BODY)
         assert status == 201, body
         return "POST", f"/verifications/{body['verification_id']}/cancel", OTHER_OFFICER, {}, 200
@@ -225,7 +242,7 @@ def _forget_stream_records(table_name: str) -> None:
     """moto keeps every stream record of a table in memory and deep-copies them with the table for
     each transaction, so transactions would slow down round by round (to ~100 ms after 20 rounds).
     DynamoDB's own cost does not grow with its stream; nothing here reads the stream, so drop them."""
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
     shard = dynamodb_backends[DEFAULT_ACCOUNT_ID]["eu-west-2"].tables[table_name].stream_shard
@@ -267,7 +284,8 @@ def measure(rounds: int) -> dict[str, Any]:
                     payload = None if body is None else json.dumps(body)
 
                     # Bound now (default arguments): the call must use this iteration's request.
-                    def candidate(method=method, path=path, headers=headers, payload=payload):
+                    def candidate(method: str = method, path: str = path, headers: dict[str, str] = headers,
+                                  payload: str | None = payload) -> Any:
                         return getattr(client.http, method.lower())(path, headers=headers, body=payload)
 
                     # The floor replays the calls the candidate has just made, so its reads find the

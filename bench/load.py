@@ -68,8 +68,9 @@ def _create_people(stack: Any, count: int) -> dict[str, str]:
 def _token(stack: Any, officer_id: str, totp_secret: str) -> str:
     from chalicelib.local.sign_in import sign_in
 
-    return sign_in(stack.client("cognito-idp"), stack.details["cognito"]["client_id"], officer_id.lower(), PASSWORD,
-                   totp_secret)["IdToken"]
+    token: str = sign_in(stack.client("cognito-idp"), stack.details["cognito"]["client_id"], officer_id.lower(),
+                         PASSWORD, totp_secret)["IdToken"]
+    return token
 
 
 def _call(api: str, method: str, path: str, token: str, body: Any) -> tuple[int, Any, float]:

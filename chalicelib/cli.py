@@ -34,7 +34,7 @@ PROGRESS_FROM_ROWS = 100  # files with more rows show a progress bar on stderr
 
 
 def _use_local_stack(stack_file: Path) -> dict[str, Any]:
-    details = json.loads(stack_file.read_text())
+    details: dict[str, Any] = json.loads(stack_file.read_text())
     os.environ.update(
         {
             "AWS_ENDPOINT_URL": details["aws_endpoint_url"],

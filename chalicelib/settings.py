@@ -87,11 +87,11 @@ class Settings(BaseModel):
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
+        values: dict[str, str] = {}
         for name in cls.model_fields:
             key = name.upper()
             if key in env and env[key] != "":
                 values[name] = env[key]
         if "region" not in values and env.get("AWS_DEFAULT_REGION"):
             values["region"] = env["AWS_DEFAULT_REGION"]
-        return cls(**values)
+        return cls.model_validate(values)  # pydantic parses each string as its field's type

@@ -41,7 +41,8 @@ def expand_sam(template: dict[str, Any], region: str = "eu-west-2") -> dict[str,
 
     # No managed policy names are used (every function has its own role), so no IAM look-up.
     translator = Translator(managed_policy_map={}, sam_parser=Parser())
-    return translator.translate(copy.deepcopy(template), parameter_values={})
+    expanded: dict[str, Any] = translator.translate(copy.deepcopy(template), parameter_values={})
+    return expanded
 
 
 def cfn_lint(template: dict[str, Any], region: str = "eu-west-2") -> list[Finding]:
@@ -86,12 +87,20 @@ def nag_expanded(template: dict[str, Any], *, expanded: bool = False,
                 )
         report = AwsSolutionsChecks().validate_scope(stack)
         return [
-            Finding(violation.rule_name, resource.construct_path.removeprefix("Expanded/Template/"),
+            Finding(violation.rule_name, violation_place(resource.construct_path, resource.resource_logical_id),
                     violation.description)
             for violation in report.violations
             if violation.severity in levels
             for resource in violation.violating_resources
         ]
+
+
+def violation_place(construct_path: str | None, logical_id: str | None) -> str:
+    """Where a finding is, as its resource in the template: the construct path under the included
+    template, or the logical id for a violation that names only that (cdk-nag sets one or the other)."""
+    if construct_path is not None:
+        return construct_path.removeprefix("Expanded/Template/")
+    return logical_id or "?"
 
 
 def main(paths: list[str]) -> int:

@@ -24,13 +24,15 @@ class ChimeMeetings:
             MediaRegion=self._media_region,
             ExternalMeetingId=verification_id,
         )
-        return response["Meeting"]
+        meeting: dict[str, Any] = response["Meeting"]
+        return meeting
 
     def create_attendee(self, meeting_id: str, external_user_id: str) -> dict[str, Any]:
         response = self._client.create_attendee(
             MeetingId=meeting_id, ExternalUserId=external_user_id
         )
-        return response["Attendee"]
+        attendee: dict[str, Any] = response["Attendee"]
+        return attendee
 
     def remove_attendee(self, meeting_id: str, external_user_id: str) -> bool:
         """Take someone out of the call (their join token stops working). False if not in it."""

@@ -126,7 +126,8 @@ class KmsEnvelope:
             raise DataKeyErased(chain_id)
         blob = deserialise_item(item)["encrypted_key"]
         blob = bytes(blob.value if hasattr(blob, "value") else blob)
-        plaintext = self._kms.decrypt(CiphertextBlob=blob, EncryptionContext=self._context(chain_id))["Plaintext"]
+        response = self._kms.decrypt(CiphertextBlob=blob, EncryptionContext=self._context(chain_id))
+        plaintext: bytes = response["Plaintext"]
         self._remember(chain_id, plaintext)
         return plaintext
 

@@ -25,7 +25,8 @@ class KmsDigestSigner:
             MessageType="DIGEST",
             SigningAlgorithm=SIGNING_ALGORITHM,
         )
-        return response["Signature"]
+        signature: bytes = response["Signature"]
+        return signature
 
     def verify(self, message_digest: bytes, signature: bytes, key_id: str | None = None) -> bool:
         try:

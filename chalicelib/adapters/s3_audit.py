@@ -40,7 +40,8 @@ class S3AuditLog:
         """The object's bytes, or None if nothing is written at `key` (the copiers' record of the
         chain already written: only they may write under `audit/`)."""
         try:
-            return self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+            body: bytes = self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+            return body
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 return None
@@ -71,7 +72,8 @@ class S3PhotoLinks:
         if not key:
             return None
         params = {"Bucket": self._bucket, "Key": key, **({"VersionId": version_id} if version_id else {})}
-        return self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=self._expires)
+        url: str = self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=self._expires)
+        return url
 
 
 class S3PhotoStore:
@@ -91,7 +93,8 @@ class S3PhotoStore:
             ContentType=content_type,
             ChecksumSHA256=base64.b64encode(bytes.fromhex(sha256_hex)).decode("ascii"),
         )
-        return response.get("VersionId")
+        version_id: str | None = response.get("VersionId")
+        return version_id
 
     def current(self, key: str, max_bytes: int) -> PhotoObject | None:
         """The version now at `key`, its SHA-256 hashed from its bytes, or None if there is no object

@@ -72,7 +72,8 @@ class SnsSergeantNotifier:
                 "AWS.SNS.SMS.SenderID": {"DataType": "String", "StringValue": self._sender_id},
             },
         )
-        return response["MessageId"]
+        message_id: str = response["MessageId"]
+        return message_id
 
 
 class SnsAlertPublisher:
@@ -92,4 +93,5 @@ class SnsAlertPublisher:
                 "force": {"DataType": "String", "StringValue": alert["force"]},
             },
         )
-        return response["MessageId"]
+        message_id: str = response["MessageId"]
+        return message_id

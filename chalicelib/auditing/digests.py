@@ -18,7 +18,8 @@ class DigestExists(Exception):
 
 def read_object(s3: Any, bucket: str, key: str) -> bytes | None:
     try:
-        return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        body: bytes = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        return body
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
             return None
@@ -29,8 +30,8 @@ def latest_digest_key(s3: Any, bucket: str, force: str, day: date) -> str | None
     """The newest digest of that day or, failing that, of the closest earlier day (within the lookback)."""
     for back in range(0, LOOKBACK_DAYS + 1):
         prefix = d.digest_prefix(force, day - timedelta(days=back))
-        keys = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-                for o in page.get("Contents", [])]
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        keys: list[str] = [o["Key"] for page in pages for o in page.get("Contents", [])]
         if keys:
             return max(keys, key=lambda k: k.rsplit("/", 1)[1])  # by creation time in the name
     return None

@@ -64,13 +64,14 @@ class DynamoRecordedChains:
 
     def awaiting_copy(self, force: str, start: date | None, end: date | None) -> dict[str, datetime]:
         """S3 key -> when it was recorded, for the force's outbox events not yet in S3."""
-        found = {}
+        found: dict[str, datetime] = {}
         for waiting in self._outbox.waiting():
-            match = AUDIT_KEY.match(waiting.audit_key or "")
-            if match is None or match["force"] != force:
+            audit_key = waiting.audit_key
+            match = AUDIT_KEY.match(audit_key) if audit_key else None
+            if audit_key is None or match is None or match["force"] != force:
                 continue
             day = date.fromisoformat(match["date"])
             if (start is None or day >= start) and (end is None or day <= end):
                 recorded = datetime.fromisoformat(waiting.recorded_at.replace("Z", "+00:00"))
-                found[waiting.audit_key] = recorded.astimezone(UTC)
+                found[audit_key] = recorded.astimezone(UTC)
         return found

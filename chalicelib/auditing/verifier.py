@@ -14,13 +14,14 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from ..domain import digest as d
 from ..domain.audit import GENESIS_HASH, canonical_bytes, event_hash
+from .recorded import RecordedChain
 
 _EVENT_KEY = re.compile(
     r"^audit/force=(?P<force>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/(?P<chain>[^/]+)/(?P<seq>\d{6})\.json$"
@@ -62,6 +63,22 @@ class Report:
         return f"{verdict}: {self.events} events in {self.chains} chains, {self.digests} digests checked{pending}"
 
 
+class DigestSigner(Protocol):
+    """The force's digest signing key (adapters/kms_signer.py): only its signatures are trusted."""
+
+    key_id: str
+
+    def verify(self, message_digest: bytes, signature: bytes, key_id: str | None = None) -> bool: ...
+
+
+class RecordedChains(Protocol):
+    """What DynamoDB records of each chain (auditing/recorded.py)."""
+
+    def verifications(self, force: str, start: date | None, end: date | None) -> Iterable[RecordedChain]: ...
+
+    def awaiting_copy(self, force: str, start: date | None, end: date | None) -> dict[str, datetime]: ...
+
+
 @dataclass
 class _Versions:
     current: dict[str, Any] | None = None
@@ -71,8 +88,9 @@ class _Versions:
 
 
 class AuditVerifier:
-    def __init__(self, s3: Any, bucket: str, signer: Any, progress: Callable[[str], None] | None = None,
-                 today: date | None = None, records: Any = None, now: datetime | None = None) -> None:
+    def __init__(self, s3: Any, bucket: str, signer: DigestSigner, progress: Callable[[str], None] | None = None,
+                 today: date | None = None, records: RecordedChains | None = None,
+                 now: datetime | None = None) -> None:
         """`records` (auditing/recorded.py) is what DynamoDB says each chain holds: without it only
         the bucket is checked, and a chain that lost its last events looks like one that ended."""
         self._s3 = s3
@@ -100,27 +118,32 @@ class AuditVerifier:
         return found
 
     def _read(self, key: str, version_id: str) -> bytes:
-        return self._s3.get_object(Bucket=self._bucket, Key=key, VersionId=version_id)["Body"].read()
+        body: bytes = self._s3.get_object(Bucket=self._bucket, Key=key, VersionId=version_id)["Body"].read()
+        return body
 
     # ---- the whole check -----------------------------------------------------------------
 
     def verify(self, force: str, start: date | None = None, end: date | None = None) -> Report:
         report = Report()
-        in_range = lambda day: (start is None or day >= start) and (end is None or day <= end)  # noqa: E731
 
-        event_versions = {
-            key: v for key, v in self._versions(f"audit/force={force}/").items()
+        def in_range(day: date) -> bool:
+            return (start is None or day >= start) and (end is None or day <= end)
+
+        all_versions = self._versions(f"audit/force={force}/")
+        placed = {
+            key: m for key in all_versions
             if (m := _EVENT_KEY.match(key)) and in_range(date.fromisoformat(m["date"]))
         }
+        event_versions = {key: all_versions[key] for key in placed}
         self._progress(f"checking {len(event_versions)} audit objects for force {force}")
         chains: dict[str, dict[int, tuple[str, dict[str, Any]]]] = defaultdict(dict)
         current_hash: dict[str, str] = {}
         for position, (key, versions) in enumerate(sorted(event_versions.items()), start=1):
             if position % 250 == 0:
                 self._progress(f"  {position}/{len(event_versions)} objects checked")
-            event = self._check_event_object(key, versions, report)
+            match = placed[key]
+            event = self._check_event_object(key, match, versions, report)
             if event is not None:
-                match = _EVENT_KEY.match(key)
                 chains[match["chain"]][int(match["seq"])] = (key, event)
                 current_hash[key] = event.get("hash", "")
         report.events = len(event_versions)
@@ -142,13 +165,15 @@ class AuditVerifier:
                     Problem(key, "not listed in any signed digest (inserted, or omitted by a digest)")
                 )
         for key, (digest_key, _) in sorted(listed.items()):
-            match = _EVENT_KEY.match(key)
-            if match and in_range(date.fromisoformat(match["date"])) and key not in event_versions:
+            listed_match = _EVENT_KEY.match(key)
+            if listed_match and in_range(date.fromisoformat(listed_match["date"])) and key not in event_versions:
                 report.problems.append(Problem(key, f"listed in digest {digest_key} but missing from the bucket"))
         return report
 
-    def _check_event_object(self, key: str, versions: _Versions, report: Report) -> dict[str, Any] | None:
-        match = _EVENT_KEY.match(key)
+    def _check_event_object(
+        self, key: str, match: re.Match[str], versions: _Versions, report: Report
+    ) -> dict[str, Any] | None:
+        """`match` is `key` parsed by _EVENT_KEY."""
         if versions.delete_markers:
             report.problems.append(Problem(key, "deleted: a delete marker hides this event"))
         if versions.object_versions > 1:
@@ -178,7 +203,7 @@ class AuditVerifier:
 
     @staticmethod
     def _check_chain(events: dict[int, tuple[str, dict[str, Any]]], report: Report) -> None:
-        previous_hash = GENESIS_HASH
+        previous_hash: str | None = GENESIS_HASH
         expected = 1
         for seq in sorted(events):
             key, event = events[seq]
@@ -187,12 +212,16 @@ class AuditVerifier:
                 previous_hash = None  # unknown after a gap
             if previous_hash is not None and event.get("prev_hash") != previous_hash:
                 report.problems.append(Problem(key, "chain broken: prev_hash does not match the previous event"))
-            previous_hash = event.get("hash")
+            # An event without a hash breaks the link to the next one (None means unknown: only after a gap).
+            stored_hash = event.get("hash")
+            previous_hash = stored_hash if isinstance(stored_hash, str) else ""
             expected = seq + 1
 
     def _check_tails(self, force: str, start: date | None, end: date | None,
                      chains: dict[str, dict[int, tuple[str, dict[str, Any]]]], report: Report) -> None:
         """Each chain must reach, in S3, the last event DynamoDB records for it."""
+        if self._records is None:
+            return
         waiting = self._records.awaiting_copy(force, start, end)
         recorded: dict[str, tuple[int, str]] = {}
         for chain in self._records.verifications(force, start, end):

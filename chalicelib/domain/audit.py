@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -111,7 +112,7 @@ def chain(
     after_seq: int,
     after_hash: str,
     at: datetime,
-    new_event_id,
+    new_event_id: Callable[[], str],
 ) -> list[dict[str, Any]]:
     """Give each pending event the next seq and link it to the previous hash."""
     chained: list[dict[str, Any]] = []
@@ -138,7 +139,7 @@ def chain(
 def verify_chain(events: list[dict[str, Any]]) -> list[str]:
     """Problems found in one verification's events (empty list = intact)."""
     problems: list[str] = []
-    expected_prev = GENESIS_HASH
+    expected_prev: str | None = GENESIS_HASH
     for position, event in enumerate(sorted(events, key=lambda e: e.get("seq", 0)), start=1):
         if event.get("seq") != position:
             problems.append(f"seq {event.get('seq')}: expected {position}")

@@ -10,6 +10,7 @@ import dataclasses
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from .errors import AlreadyAccepted, CannotVerifySelf, Forbidden, InvalidTransition
 
@@ -79,7 +80,7 @@ class Verification:
     area: str | None
     created_at: datetime
     # The Chime SDK `Meeting` object, kept so the accepting sergeant can join the same call.
-    meeting: dict | None = dataclasses.field(default=None, compare=False)
+    meeting: dict[str, Any] | None = dataclasses.field(default=None, compare=False)
     sergeant: OfficerSummary | None = None
     accepted_at: datetime | None = None
     decided_at: datetime | None = None
@@ -96,13 +97,14 @@ class Verification:
     audit_seq: int = 0
     audit_head: str = "0" * 64
 
-    def _move_to(self, target: Status, **changes: object) -> Verification:
+    def _move_to(self, target: Status) -> Verification:
+        """This verification in `target`, if that is a legal move; callers replace the other fields."""
         if target not in LEGAL_TRANSITIONS[self.status]:
             raise InvalidTransition(
                 f"This verification is {self.status.value}; it cannot become {target.value}.",
                 status=self.status.value,
             )
-        return dataclasses.replace(self, status=target, **changes)
+        return dataclasses.replace(self, status=target)
 
     @property
     def meeting_id(self) -> str | None:
@@ -119,7 +121,7 @@ class Verification:
             raise CannotVerifySelf("You cannot verify your own identity.")
         if self.status is Status.CONNECTED:
             raise AlreadyAccepted("Another sergeant has already accepted this verification.")
-        return self._move_to(Status.CONNECTED, sergeant=sergeant, accepted_at=now)
+        return dataclasses.replace(self._move_to(Status.CONNECTED), sergeant=sergeant, accepted_at=now)
 
     def decide(
         self, sergeant_id: str, outcome: Outcome, note: str | None, now: datetime
@@ -129,13 +131,13 @@ class Verification:
         if not_theirs and self.status is Status.CONNECTED:
             raise Forbidden("Only the sergeant who accepted this verification can decide it.")
         target = Status.CONFIRMED if outcome is Outcome.CONFIRMED else Status.NOT_CONFIRMED
-        return self._move_to(target, decided_at=now, outcome_note=note)
+        return dataclasses.replace(self._move_to(target), decided_at=now, outcome_note=note)
 
     def cancel(self, officer_id: str, now: datetime) -> Verification:
         """The officer withdraws; only their own verification."""
         if officer_id != self.officer.officer_id:
             raise Forbidden("Only the officer who started this verification can cancel it.")
-        return self._move_to(Status.CANCELLED, decided_at=now)
+        return dataclasses.replace(self._move_to(Status.CANCELLED), decided_at=now)
 
     @property
     def search_started_at(self) -> datetime:
@@ -146,16 +148,16 @@ class Verification:
         if self.status is not Status.CONNECTED:
             raise InvalidTransition(f"This verification is {self.status.value}; there is nothing to hand back.",
                                     status=self.status.value)
-        return self._move_to(Status.AWAITING_SERGEANT, sergeant=None, accepted_at=None, searching_since=now,
-                             first_wave_of_search=self.waves_sent + 1)
+        return dataclasses.replace(self._move_to(Status.AWAITING_SERGEANT), sergeant=None, accepted_at=None,
+                                   searching_since=now, first_wave_of_search=self.waves_sent + 1)
 
     def close_unanswered(self, now: datetime) -> Verification:
         """The answer timeout fired while nobody had accepted."""
-        return self._move_to(Status.UNANSWERED, decided_at=now)
+        return dataclasses.replace(self._move_to(Status.UNANSWERED), decided_at=now)
 
     def close_expired(self, now: datetime) -> Verification:
         """The decision timeout fired while the accepting sergeant had not decided."""
-        return self._move_to(Status.EXPIRED, decided_at=now)
+        return dataclasses.replace(self._move_to(Status.EXPIRED), decided_at=now)
 
     def record_wave(self, wave: int, recipients: list[str]) -> Verification:
         """Remember a wave of texts; only while someone is still needed, and never a wave twice.

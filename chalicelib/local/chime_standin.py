@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,14 +58,16 @@ class ChimeStandIn:
         Also what an HTTP stand-in serves (tests/package runs the packaged app against one)."""
         if operation not in _OPERATIONS:
             raise ValueError(f"the Chime stand-in does not answer {operation}")
-        return getattr(self, f"_{operation}")(dict(params))
+        answer: Callable[[dict[str, Any]], tuple[int, dict[str, Any]]] = getattr(self, f"_{operation}")
+        return answer(dict(params))
 
     # ---- state -----------------------------------------------------------------------------
 
     @property
     def meetings(self) -> dict[str, dict[str, Any]]:
         with self._lock:
-            return json.loads(json.dumps(self._meetings))
+            copied: dict[str, dict[str, Any]] = json.loads(json.dumps(self._meetings))  # a deep copy
+            return copied
 
     def _save(self) -> None:
         if self._snapshot is not None:

@@ -102,7 +102,8 @@ def _check_all(backend: Any, transact_items: list[dict[str, Any]]) -> tuple[list
 
 def _key_of(backend: Any, kind: str, op: dict[str, Any]) -> dict[str, Any]:
     if kind != "Put":
-        return op["Key"]
+        key_given: dict[str, Any] = op["Key"]
+        return key_given
     table = backend.get_table(op["TableName"])
     key = {table.hash_key_attr: op["Item"][table.hash_key_attr]}
     if table.range_key_attr is not None:

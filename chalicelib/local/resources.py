@@ -137,7 +137,8 @@ def create_alerts(sns: Any, sqs: Any, topic_name: str, queue_name: str) -> tuple
 
 def create_timers_queue(sqs: Any, queue_name: str) -> str:
     """Escalation timers: messages delayed per message with DelaySeconds (SPEC §3 escalation)."""
-    return sqs.create_queue(QueueName=queue_name, Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
+    queue_url: str = sqs.create_queue(QueueName=queue_name, Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
+    return queue_url
 
 
 def create_signing_key(kms: Any) -> str:
@@ -145,12 +146,14 @@ def create_signing_key(kms: Any) -> str:
     metadata = kms.create_key(
         KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY", Description="Safe Connection audit digest signing"
     )["KeyMetadata"]
-    return metadata["Arn"]
+    arn: str = metadata["Arn"]
+    return arn
 
 
 def create_data_key(kms: Any) -> str:
     """The symmetric key that wraps each verification's data key (envelope encryption)."""
-    return kms.create_key(Description="Safe Connection audit personal data")["KeyMetadata"]["Arn"]
+    arn: str = kms.create_key(Description="Safe Connection audit personal data")["KeyMetadata"]["Arn"]
+    return arn
 
 
 def create_rate_limit_key(secretsmanager: Any, name: str = "safe-connection-rate-limit-key") -> str:
@@ -158,4 +161,5 @@ def create_rate_limit_key(secretsmanager: Any, name: str = "safe-connection-rate
     (a generated Secrets Manager secret); returns the secret's ARN (RATE_LIMIT_KEY_SECRET_ARN)."""
     import secrets
 
-    return secretsmanager.create_secret(Name=name, SecretString=secrets.token_urlsafe(48))["ARN"]
+    arn: str = secretsmanager.create_secret(Name=name, SecretString=secrets.token_urlsafe(48))["ARN"]
+    return arn

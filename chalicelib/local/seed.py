@@ -44,7 +44,11 @@ class DemoPerson:
         return f"{self.username}@{self.force}.police.example"
 
 
-def _force(force: str, prefix: str, phone_block: int, people: list[tuple]) -> list[DemoPerson]:
+# number, rank, given name, family name, role, status, duty
+PersonRow = tuple[str, str, str, str, Role, OfficerStatus, Duty | None]
+
+
+def _force(force: str, prefix: str, phone_block: int, people: list[PersonRow]) -> list[DemoPerson]:
     result = []
     for index, (number, rank, given, family, role, status, duty) in enumerate(people, start=1):
         result.append(

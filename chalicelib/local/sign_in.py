@@ -23,7 +23,7 @@ def enrol_totp(cognito: Any, client_id: str, username: str, password: str) -> st
     if started.get("ChallengeName") == "MFA_SETUP":
         # What Cognito asks of a user not yet enrolled in a pool that requires MFA.
         association = cognito.associate_software_token(Session=started["Session"])
-        secret = association["SecretCode"]
+        secret: str = association["SecretCode"]
         verified = cognito.verify_software_token(
             Session=association["Session"], UserCode=fresh_code(secret), FriendlyDeviceName=DEVICE_NAME
         )
@@ -54,7 +54,8 @@ def sign_in(cognito: Any, client_id: str, username: str, password: str, totp_sec
         ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": username, "PASSWORD": password}
     )
     if "AuthenticationResult" in started:
-        return started["AuthenticationResult"]
+        result: dict[str, Any] = started["AuthenticationResult"]
+        return result
     challenge = started.get("ChallengeName")
     if challenge != "SOFTWARE_TOKEN_MFA" or not totp_secret:
         raise RuntimeError(f"{username}: sign-in stopped at {challenge} (enrolled in TOTP: {bool(totp_secret)})")
@@ -62,4 +63,5 @@ def sign_in(cognito: Any, client_id: str, username: str, password: str, totp_sec
         ClientId=client_id, ChallengeName="SOFTWARE_TOKEN_MFA", Session=started["Session"],
         ChallengeResponses={"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": fresh_code(totp_secret)},
     )
-    return answered["AuthenticationResult"]
+    answered_result: dict[str, Any] = answered["AuthenticationResult"]
+    return answered_result

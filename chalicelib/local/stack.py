@@ -13,6 +13,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -223,8 +224,8 @@ class LocalStack:
         from .stream_worker import StreamWorker
 
         session = boto3.session.Session()
-        def one_at_a_time(handler):
-            def invoke(event, context):
+        def one_at_a_time(handler: Callable[[dict[str, Any], Any], Any]) -> Callable[[dict[str, Any], Any], Any]:
+            def invoke(event: dict[str, Any], context: Any) -> Any:
                 with self.app_lock:
                     return handler(event, context)
 

@@ -114,4 +114,5 @@ class StreamWorker(threading.Thread):
         iterator = self._streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard_id, **position)[
             "ShardIterator"
         ]
-        return self._streams.get_records(ShardIterator=iterator, Limit=100).get("Records", [])
+        records: list[dict[str, Any]] = self._streams.get_records(ShardIterator=iterator, Limit=100).get("Records", [])
+        return records

@@ -33,8 +33,8 @@ class AppResources:
     rate_limit_key_arn: str
 
 
-def _statement(sid: str, actions: list[str], resources: list[str], **kwargs) -> iam.PolicyStatement:
-    return iam.PolicyStatement(sid=sid, actions=actions, resources=resources, **kwargs)
+def _statement(sid: str, actions: list[str], resources: list[str]) -> iam.PolicyStatement:
+    return iam.PolicyStatement(sid=sid, actions=actions, resources=resources)
 
 
 # Item-level actions only: a TransactWriteItems call is authorised per item by these. Each function

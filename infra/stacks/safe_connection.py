@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TypedDict
 
 from aws_cdk import (
     ArnFormat,
@@ -100,6 +102,16 @@ STREAM_ITERATOR_AGE_ALARM_MS = 5 * 60 * 1000
 SMS_COUNTRIES = frozenset({"GB"})
 # What CloudWatch Logs answers when a log group exists already (a deploy-time call tolerates it).
 EXISTING_LOG_GROUP = "ResourceAlreadyExistsException"
+
+
+class _FederatedClient(TypedDict, total=False):
+    """The app client's settings for federated sign-in (keyword arguments of UserPool.add_client)."""
+
+    supported_identity_providers: Sequence[cognito.UserPoolClientIdentityProvider]
+    o_auth: cognito.OAuthSettings
+    write_attributes: cognito.ClientAttributes
+
+
 # The id CDK gives the singleton function behind every AwsCustomResource in a stack.
 _CUSTOM_RESOURCE_PROVIDER_ID = "AWS679f53fac002430cb0da5b7982bd2287"
 # With federation: the warrant number as the force's identity provider asserts it. Cognito rewrites
@@ -198,7 +210,9 @@ class SafeConnectionStack(Stack):
 
     # ---- DynamoDB ------------------------------------------------------------------------
 
-    def _table(self, construct_id: str, partition: str, sort: str | None = None, **kwargs) -> dynamodb.Table:
+    def _table(self, construct_id: str, partition: str, sort: str | None = None, *,
+               stream: dynamodb.StreamViewType | None = None,
+               time_to_live_attribute: str | None = None) -> dynamodb.Table:
         return dynamodb.Table(
             self,
             construct_id,
@@ -211,7 +225,8 @@ class SafeConnectionStack(Stack):
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
             deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,
-            **kwargs,
+            stream=stream,
+            time_to_live_attribute=time_to_live_attribute,
         )
 
     def _tables(self) -> None:
@@ -244,7 +259,16 @@ class SafeConnectionStack(Stack):
 
     # ---- S3 ------------------------------------------------------------------------------
 
-    def _bucket(self, construct_id: str, **kwargs) -> s3.Bucket:
+    def _bucket(
+        self,
+        construct_id: str,
+        *,
+        lifecycle_rules: Sequence[s3.LifecycleRule] | None = None,
+        object_lock_enabled: bool | None = None,
+        object_lock_default_retention: s3.ObjectLockRetention | None = None,
+        server_access_logs_bucket: s3.IBucket | None = None,
+        server_access_logs_prefix: str | None = None,
+    ) -> s3.Bucket:
         return s3.Bucket(
             self,
             construct_id,
@@ -254,7 +278,11 @@ class SafeConnectionStack(Stack):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             versioned=True,
             removal_policy=RemovalPolicy.RETAIN,
-            **kwargs,
+            lifecycle_rules=lifecycle_rules,
+            object_lock_enabled=object_lock_enabled,
+            object_lock_default_retention=object_lock_default_retention,
+            server_access_logs_bucket=server_access_logs_bucket,
+            server_access_logs_prefix=server_access_logs_prefix,
         )
 
     def _buckets(self) -> None:
@@ -289,14 +317,23 @@ class SafeConnectionStack(Stack):
 
     # ---- SNS and SQS ---------------------------------------------------------------------
 
-    def _queue(self, construct_id: str, **kwargs) -> sqs.Queue:
+    def _queue(
+        self,
+        construct_id: str,
+        *,
+        queue_name: str | None = None,
+        visibility_timeout: Duration | None = None,
+        dead_letter_queue: sqs.DeadLetterQueue | None = None,
+    ) -> sqs.Queue:
         return sqs.Queue(
             self,
             construct_id,
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             retention_period=Duration.days(14),
-            **kwargs,
+            queue_name=queue_name,
+            visibility_timeout=visibility_timeout,
+            dead_letter_queue=dead_letter_queue,
         )
 
     def _messaging(self) -> None:
@@ -437,10 +474,10 @@ class SafeConnectionStack(Stack):
             self.sms_settings.node.add_dependency(group_call)
         self.sms_settings_role = self.deploy_calls_role
         # CDK's provider function both references its role and depends on it (cfn-lint W3005).
-        provider = self.node.find_child(_CUSTOM_RESOURCE_PROVIDER_ID)
-        provider.node.default_child.add_metadata(
-            "cfn-lint", {"config": {"ignore_checks": ["W3005"]}}
-        )
+        provider = self.node.find_child(_CUSTOM_RESOURCE_PROVIDER_ID).node.default_child
+        if not isinstance(provider, CfnResource):
+            raise TypeError(f"expected the custom resource provider's function, found {provider!r}")
+        provider.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
 
     def _sms_protect(self) -> None:
         """SMS to UK numbers only: an account-default protect configuration (the only kind SNS
@@ -562,7 +599,7 @@ class SafeConnectionStack(Stack):
             cognito.UserPoolIdentityProviderSaml | cognito.UserPoolIdentityProviderOidc | None
         ) = None
         self.sign_in_domain: cognito.UserPoolDomain | None = None
-        federated_client = self._federated_sign_in(federation) if federation else {}
+        federated_client: _FederatedClient = self._federated_sign_in(federation) if federation else {}
         self.user_pool_client = self.user_pool.add_client(
             "AppClient",
             # The staff pages sign in with USER_PASSWORD_AUTH (over TLS, straight to Cognito); SRP for other clients.
@@ -581,7 +618,7 @@ class SafeConnectionStack(Stack):
             # CloudFormation would otherwise create the client first, naming a provider not there yet.
             self.user_pool_client.node.add_dependency(self.identity_provider)
 
-    def _federated_sign_in(self, federation: Federation) -> dict:
+    def _federated_sign_in(self, federation: Federation) -> _FederatedClient:
         """The force's own identity provider, the Cognito domain it answers to, and the app client's
         OAuth settings (returned, for the client). Mapped: the warrant number (to link the sign-in to
         the registry's user, see FEDERATED_OFFICER_ID) and optionally the email address, nothing
@@ -618,9 +655,12 @@ class SafeConnectionStack(Stack):
                 attribute_request_method=cognito.OidcAttributeRequestMethod.GET,
                 attribute_mapping=mapping,
             )
+        domain_prefix = self.config.sign_in_domain_prefix
+        if domain_prefix is None:  # not reached: a force with a federation always has one
+            raise ValueError(f"{self.config.force}: federated sign-in without a Cognito domain prefix")
         self.sign_in_domain = self.user_pool.add_domain(
             "SignInDomain",
-            cognito_domain=cognito.CognitoDomainOptions(domain_prefix=self.config.sign_in_domain_prefix),
+            cognito_domain=cognito.CognitoDomainOptions(domain_prefix=domain_prefix),
             # The pages send staff straight to the force's provider (identity_provider=<name>), so
             # no Cognito sign-in page is shown; the newer managed login would need branding too.
             managed_login_version=cognito.ManagedLoginVersion.CLASSIC_HOSTED_UI,
@@ -711,14 +751,22 @@ class SafeConnectionStack(Stack):
         The event sources themselves are overridden with the real stream and queue below."""
         return {
             "TIMERS_QUEUE_NAME": self.timers_queue_name,
-            "VERIFICATIONS_STREAM_ARN": self.verifications_table.table_stream_arn,
+            "VERIFICATIONS_STREAM_ARN": self._verifications_stream_arn,
         }
+
+    @property
+    def _verifications_stream_arn(self) -> str:
+        """The verifications table's stream (the audit copier's event source; the table has one)."""
+        arn = self.verifications_table.table_stream_arn
+        if arn is None:
+            raise ValueError("the verifications table has no stream")
+        return arn
 
     def _app(self, build_dir: Path, bundle_dependencies: bool) -> None:
         source = stage_app_source(build_dir / "app", bundle_dependencies=bundle_dependencies)
         resources = permissions.AppResources(
             verifications_table_arn=self.verifications_table.table_arn,
-            verifications_stream_arn=self.verifications_table.table_stream_arn,
+            verifications_stream_arn=self._verifications_stream_arn,
             registry_table_arn=self.registry_table.table_arn,
             idempotency_table_arn=self.idempotency_table.table_arn,
             audit_bucket_arn=self.audit_bucket.bucket_arn,
@@ -1068,7 +1116,8 @@ def _public_routes() -> wafv2.CfnWebACL.StatementProperty:
     )
 
 
-def _rate_rule(name: str, priority: int, limit: int, scope_down=None) -> wafv2.CfnWebACL.RuleProperty:
+def _rate_rule(name: str, priority: int, limit: int,
+               scope_down: wafv2.CfnWebACL.StatementProperty | None = None) -> wafv2.CfnWebACL.RuleProperty:
     return wafv2.CfnWebACL.RuleProperty(
         name=name,
         priority=priority,
