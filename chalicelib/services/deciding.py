@@ -11,31 +11,24 @@ from ..domain.audit import EventType, PendingEvent
 from ..domain.registry import RegistryRecord, Role, ensure_available_sergeant
 from ..domain.registry_import import MAX_PHOTO_BYTES
 from ..domain.verification import Outcome, Verification
-from ..observability import MetricUnit, logger, metrics
+from ..observability import MetricUnit, error_code, logger, metrics
 from ..schemas import (
     OutcomeRequest,
+    meeting_view,
     verification_view,
 )
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
-from ._plumbing import (
-    _actor,
-    _alert_outcome,
-    _apply,
-    _close_meeting,
-    _error_code,
-    _load_visible,
-    _meeting_view,
-    _schedule,
-)
+from .side_effects import alert_outcome, close_meeting, schedule_timers
+from .unit_of_work import actor_of, apply_change, load_visible
 
 
 def accept_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:
     """First available sergeant wins; they get the meeting and the officer's registry record."""
     require_role(principal, Role.SERGEANT)
-    current = _load_visible(deps, principal, verification_id)
+    current = load_visible(deps, principal, verification_id)
     sergeant = ensure_available_sergeant(deps.registry.get(principal.force, principal.officer_id))
     now = deps.clock()
     # Read before the accept is written, so the disclosure event names the very record (and photo
@@ -44,7 +37,7 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
     photo = _photo_shown(deps, officer_record)
     disclosed = PendingEvent(
         EventType.REGISTRY_DISCLOSED,
-        _actor(principal),
+        actor_of(principal),
         {
             "officer_id": current.officer.officer_id,
             "disclosed_to": sergeant.officer_id,
@@ -54,7 +47,7 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
             "reason": "identity_verification",
         },
     )
-    accepted = PendingEvent(EventType.ACCEPTED, _actor(principal), {"sergeant_id": sergeant.officer_id})
+    accepted = PendingEvent(EventType.ACCEPTED, actor_of(principal), {"sergeant_id": sergeant.officer_id})
     rejoined = False
 
     def accept_or_rejoin(v: Verification) -> tuple[Verification, list[PendingEvent]]:
@@ -66,9 +59,9 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
             return v, [disclosed]
         return v.accept(sergeant.summary(), now), [accepted, disclosed]
 
-    _, after = _apply(deps, verification_id, accept_or_rejoin, current)
+    _, after = apply_change(deps, verification_id, accept_or_rejoin, current)
     if not rejoined:
-        _schedule(deps, after, [deps.escalation.timer_on_accept(after)])
+        schedule_timers(deps, after, [deps.escalation.timer_on_accept(after)])
         metrics.add_metric(name="VerificationAccepted", unit=MetricUnit.Count, value=1)
         metrics.add_metric(
             name="TimeToAcceptSeconds",
@@ -84,10 +77,10 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
         except Exception as error:  # noqa: BLE001 - they have won: give them the record, not a 500
             # `meeting: null` tells the page to fall back to the radio; accepting again retries the join.
             logger.error(
-                "attendee_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)}
+                "attendee_create_failed", extra={"verification_id": verification_id, "error": error_code(error)}
             )
     body = verification_view(after)
-    body["meeting"] = _meeting_view(after.meeting, attendee)
+    body["meeting"] = meeting_view(after.meeting, attendee)
     body["officer_record"] = _officer_record_view(deps, officer_record, photo, after)
     return body
 
@@ -102,7 +95,7 @@ def _photo_shown(deps: "Dependencies", record: RegistryRecord | None) -> dict[st
     try:
         stored = deps.photo_store.current(record.photo, MAX_PHOTO_BYTES)
     except Exception as error:  # noqa: BLE001 - the sergeant still gets the record; the audit says no version
-        logger.error("photo_read_failed", extra={"officer_id": record.officer_id, "error": _error_code(error)})
+        logger.error("photo_read_failed", extra={"officer_id": record.officer_id, "error": error_code(error)})
         stored = None
     if stored is None or stored.sha256 is None:
         return {"key": record.photo, "version_id": None, "sha256": None}
@@ -130,12 +123,12 @@ def record_outcome(
 ) -> dict[str, Any]:
     """The accepting sergeant confirms or not; `not_confirmed` alerts the control room at once."""
     require_role(principal, Role.SERGEANT)
-    current = _load_visible(deps, principal, verification_id)
+    current = load_visible(deps, principal, verification_id)
     now = deps.clock()
     outcome = Outcome(request.outcome)
     event_type = EventType.CONFIRMED if outcome is Outcome.CONFIRMED else EventType.NOT_CONFIRMED
-    decided = PendingEvent(event_type, _actor(principal), {"note": deps.envelope.seal(verification_id, request.note)})
-    _, after = _apply(
+    decided = PendingEvent(event_type, actor_of(principal), {"note": deps.envelope.seal(verification_id, request.note)})
+    _, after = apply_change(
         deps,
         verification_id,
         lambda v: (v.decide(principal.officer_id, outcome, request.note, now), [decided]),
@@ -146,18 +139,20 @@ def record_outcome(
         name="VerificationOutcome", unit=MetricUnit.Count, value=1, namespace=metrics.namespace
     ) as metric:
         metric.add_dimension(name="outcome", value=outcome.value)
-    _close_meeting(deps, after)
+    close_meeting(deps, after)
     if outcome is Outcome.NOT_CONFIRMED:
-        after = _alert_outcome(deps, after, "verification_not_confirmed")
+        after = alert_outcome(deps, after, "verification_not_confirmed")
     return verification_view(after)
 
 
 def cancel_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:
     require_role(principal, Role.OFFICER)
-    current = _load_visible(deps, principal, verification_id)
+    current = load_visible(deps, principal, verification_id)
     now = deps.clock()
-    cancelled = PendingEvent(EventType.CANCELLED, _actor(principal), {})
-    _, after = _apply(deps, verification_id, lambda v: (v.cancel(principal.officer_id, now), [cancelled]), current)
+    cancelled = PendingEvent(EventType.CANCELLED, actor_of(principal), {})
+    _, after = apply_change(
+        deps, verification_id, lambda v: (v.cancel(principal.officer_id, now), [cancelled]), current
+    )
     logger.append_keys(verification_id=verification_id)
-    _close_meeting(deps, after)
+    close_meeting(deps, after)
     return verification_view(after)

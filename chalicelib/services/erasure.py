@@ -24,8 +24,8 @@ from ..adapters.dynamodb import keys
 from ..domain.audit import SYSTEM, EventType, PendingEvent
 from ..domain.outbox import OutboxItem
 from ..observability import logger
-from ._plumbing import _apply, _record_standalone_event
 from .budget import Budget
+from .unit_of_work import apply_change, record_standalone_event
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
@@ -99,7 +99,7 @@ def _erase_verification(deps: Dependencies, verification: Verification) -> bool:
         return False
     if _last_event_type(items) != EventType.ERASED:
         try:
-            _, verification = _apply(deps, verification.verification_id,
+            _, verification = apply_change(deps, verification.verification_id,
                                      _unchanged_since(verification.audit_seq), current=verification)
         except _ChainMoved:
             logger.info("erasure_postponed_chain_moved", extra={"verification_id": verification.verification_id})
@@ -117,7 +117,7 @@ def _erase_attempt(deps: Dependencies, chain_id: str) -> bool:
         return False
     events = [event for event in (_event(item) for item in items) if event is not None]
     if events and _last_event_type(items) != EventType.ERASED:
-        _record_standalone_event(deps, events[0]["force"], chain_id, _erasure_record(), after=events)
+        record_standalone_event(deps, events[0]["force"], chain_id, _erasure_record(), after=events)
     deps.envelope.erase(chain_id)
     return True
 

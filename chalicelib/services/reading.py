@@ -25,13 +25,13 @@ from ..schemas import (
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
-from ._plumbing import MAX_WRITE_ATTEMPTS, _actor, _load_visible, _stamp
+from .unit_of_work import MAX_WRITE_ATTEMPTS, actor_of, load_visible, stamp
 
 
 def get_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:
     """Every read is a consultation (DPA 2018 s.62): it is audited on the verification's chain."""
     require_role(principal, Role.OFFICER, Role.SERGEANT, Role.ADMIN, Role.AUDITOR)
-    current = _load_visible(deps, principal, verification_id)
+    current = load_visible(deps, principal, verification_id)
     return verification_view(_consulted(deps, principal, current, {"reason": reason_for(principal.role.value)}))
 
 
@@ -64,9 +64,9 @@ def _consulted(deps: "Dependencies", principal: Principal, current: Verification
     # A plain read first: a polling page costs one GetItem, not a refused transaction.
     if deps.verifications.consultation_logged(verification_id, mark.reader, now):
         return current
-    viewed = PendingEvent(EventType.VIEWED, _actor(principal), data)
+    viewed = PendingEvent(EventType.VIEWED, actor_of(principal), data)
     for _ in range(MAX_WRITE_ATTEMPTS):
-        after, events = _stamp(deps, current, current, [viewed])
+        after, events = stamp(deps, current, current, [viewed])
         try:
             deps.verifications.save_transition(current, after, events, consultation=mark)
             return after

@@ -20,7 +20,7 @@ from ..domain.errors import (
 from ..domain.registry import Duty, PhotoObject, RegistryRecord, Role, changed_fields, ensure_serving
 from ..domain.registry_import import MAX_PHOTO_BYTES
 from ..domain.sign_in import AccountChange, SignInAccount, account_changes, username_for
-from ..observability import logger
+from ..observability import error_code, logger
 from ..schemas import (
     DutyRequest,
     OfficerRecordRequest,
@@ -31,8 +31,8 @@ from ..schemas import (
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
-from ._plumbing import _actor, _error_code, _record_standalone_event, _standalone_event
 from .handing_back import hand_back_checks_accepted_by
+from .unit_of_work import actor_of, record_standalone_event, standalone_event
 
 
 def set_duty(deps: "Dependencies", principal: Principal, request: DutyRequest) -> dict[str, Any]:
@@ -61,7 +61,7 @@ def put_officer(
         record = dataclasses.replace(record, photo_version_id=before.photo_version_id, photo_sha256=before.photo_sha256)
     elif record.photo is not None:
         record = record.pin_photo(_photo_to_pin(deps, record.photo))
-    apply_registry_change(deps, _actor(principal), before, record)
+    apply_registry_change(deps, actor_of(principal), before, record)
     return registry_record_view(record)
 
 
@@ -91,7 +91,7 @@ def _audit_registry_event(
 ) -> None:
     """Registry consultations and changes: one-event chains (ids and field names only, no values)."""
     data = {"officer_id": officer_id, **details, "reason": reason_for(principal.role.value if principal.role else "")}
-    _record_standalone_event(deps, principal.force, deps.new_id(), PendingEvent(event_type, _actor(principal), data))
+    record_standalone_event(deps, principal.force, deps.new_id(), PendingEvent(event_type, actor_of(principal), data))
 
 
 # ---- one registry record changes ---------------------------------------------------------------
@@ -221,7 +221,7 @@ def apply_registry_change(
     try:
         _change_account(deps, account, after, email, planned, done)
     except Exception as error:
-        failure = _error_code(error)
+        failure = error_code(error)
         raise
     finally:
         data: dict[str, Any] = {"officer_id": after.officer_id, "created": before is None, "changed_fields": fields}
@@ -234,7 +234,7 @@ def apply_registry_change(
         data["reason"] = "registry_administration"
         pending = PendingEvent(EventType.REGISTRY_CHANGED, actor, data)
         chain_id = deps.new_id()
-        writes.record_event(chain_id, _standalone_event(deps, after.force, chain_id, pending))
+        writes.record_event(chain_id, standalone_event(deps, after.force, chain_id, pending))
     deps.registry_cache.forget(after.force, after.officer_id)
     if before is not None and before.role is Role.SERGEANT and before.is_serving and not after.is_serving:
         # 4. What they had accepted goes to another sergeant (SPEC §7.2): they can no longer decide it.

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.access import Principal, require_role
 from ..domain.audit import SYSTEM, EventType, PendingEvent
-from ..domain.clock import iso_z, parse_iso
+from ..domain.clock import iso_z, parse_iso, utc_day
 from ..domain.errors import (
     ActiveVerificationExists,
     IdempotencyConflict,
@@ -18,29 +18,19 @@ from ..domain.errors import (
 from ..domain.registry import Role, ensure_serving
 from ..domain.sms import sergeant_request_sms
 from ..domain.verification import Location, Status, Verification
-from ..observability import MetricUnit, logger, metrics
+from ..observability import MetricUnit, error_code, logger, metrics
 from ..schemas import (
     StartVerificationRequest,
+    location_view,
+    meeting_view,
     verification_view,
 )
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
-from ._plumbing import (
-    MAX_WRITE_ATTEMPTS,
-    _actor,
-    _append,
-    _apply,
-    _close_meeting,
-    _close_meeting_id,
-    _error_code,
-    _location_dict,
-    _meeting_view,
-    _schedule,
-    _stamp,
-    _utc_day,
-)
+from .side_effects import close_meeting, close_meeting_id, schedule_timers
+from .unit_of_work import MAX_WRITE_ATTEMPTS, actor_of, append_events, apply_change, stamp
 
 
 def start_verification(deps: "Dependencies", principal: Principal, request: StartVerificationRequest) -> dict[str, Any]:
@@ -79,7 +69,7 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
         )
 
     verification_id = deps.new_id()
-    deps.envelope.create_key(verification_id, _utc_day(now))
+    deps.envelope.create_key(verification_id, utc_day(now))
     meeting, attendee = _open_meeting(deps, verification_id, officer.officer_id)
     draft = Verification(
         verification_id=verification_id,
@@ -95,12 +85,12 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
     )
     requested = PendingEvent(
         EventType.REQUESTED,
-        _actor(principal),
+        actor_of(principal),
         {
             "officer_id": officer.officer_id,
             "reference": draft.reference,
             # Personal data is sealed under this verification's own data key (erasable later).
-            "location": deps.envelope.seal(verification_id, _location_dict(location)),
+            "location": deps.envelope.seal(verification_id, location_view(location)),
             "area": deps.envelope.seal(verification_id, request.area),
             "meeting_id": meeting["MeetingId"] if meeting else None,
             "voice_fallback": draft.voice_fallback,
@@ -119,14 +109,14 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
 
     if recipients:
         verification = _text_wave(deps, verification, 1, recipients)
-    _schedule(deps, verification, deps.escalation.timers_on_start(verification))
+    schedule_timers(deps, verification, deps.escalation.timers_on_start(verification))
     return _started_view(deps, verification, attendee)
 
 
 def _started_view(deps: "Dependencies", verification: Verification, attendee: dict[str, Any] | None) -> dict[str, Any]:
     """The 201 body of a start (SPEC §4): the verification, the officer's join info, the citizen link."""
     body = verification_view(verification)
-    body["meeting"] = _meeting_view(verification.meeting, attendee)
+    body["meeting"] = meeting_view(verification.meeting, attendee)
     body["citizen_url"] = f"{deps.settings.public_base_url.rstrip('/')}/v/{verification.reference}"
     return body
 
@@ -138,13 +128,13 @@ def _open_meeting(
     try:
         meeting = deps.meetings.create_meeting(verification_id)
     except Exception as error:  # noqa: BLE001 - a check without video beats no check at all
-        logger.error("meeting_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)})
+        logger.error("meeting_create_failed", extra={"verification_id": verification_id, "error": error_code(error)})
         return None, None
     try:
         return meeting, deps.meetings.create_attendee(meeting["MeetingId"], f"officer-{officer_id}")
     except Exception as error:  # noqa: BLE001 - same fallback; don't leave an empty meeting behind
-        logger.error("attendee_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)})
-        _close_meeting_id(deps, verification_id, meeting["MeetingId"])
+        logger.error("attendee_create_failed", extra={"verification_id": verification_id, "error": error_code(error)})
+        close_meeting_id(deps, verification_id, meeting["MeetingId"])
         return None, None
 
 
@@ -238,7 +228,7 @@ def _replayed_start(deps: "Dependencies", verification_id: str) -> dict[str, Any
             )
         except Exception as error:  # noqa: BLE001 - the retry still learns which check it started
             logger.error(
-                "attendee_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)}
+                "attendee_create_failed", extra={"verification_id": verification_id, "error": error_code(error)}
             )
     return _started_view(deps, verification, attendee)
 
@@ -251,7 +241,7 @@ def _create(
 
     requested, *others = pending
     for _ in range(MAX_WRITE_ATTEMPTS):
-        verification, events = _stamp(deps, draft, draft, [requested, *others])
+        verification, events = stamp(deps, draft, draft, [requested, *others])
         try:
             deps.verifications.create(verification, events, starts)
             return verification
@@ -259,9 +249,9 @@ def _create(
             draft = dataclasses.replace(draft, reference=deps.new_reference())
             requested = dataclasses.replace(requested, data={**requested.data, "reference": draft.reference})
         except Exception:
-            _close_meeting(deps, draft)
+            close_meeting(deps, draft)
             raise
-    _close_meeting(deps, draft)
+    close_meeting(deps, draft)
     raise InvalidTransition("Could not allocate a reference; try again.")
 
 
@@ -283,7 +273,7 @@ def send_wave(
         return None
     ids = [r.officer_id for r in recipients]
     try:
-        _, claimed = _apply(
+        _, claimed = apply_change(
             deps, verification_id, lambda v: (v.record_wave(wave, ids), [_wave_claim(wave, recipients)]), current
         )
     except InvalidTransition:
@@ -309,7 +299,7 @@ def _text_wave(deps: "Dependencies", claimed: Verification, wave: int, recipient
             deps.sms.send_sms(sergeant.phone or "", message)
         except Exception as error:  # noqa: BLE001 - one bad number must not stop the others
             # Only the error's class/code: provider messages can echo the phone number.
-            failed[sergeant.officer_id] = _error_code(error)
+            failed[sergeant.officer_id] = error_code(error)
             logger.warning(
                 "sms_failed", extra={"recipient_officer_id": sergeant.officer_id, "error": failed[sergeant.officer_id]}
             )
@@ -326,7 +316,7 @@ def _text_wave(deps: "Dependencies", claimed: Verification, wave: int, recipient
         outcome_events.append(PendingEvent(
             EventType.SMS_FAILED, SYSTEM, {"wave": wave, "failed": sorted(failed), "errors": failed}
         ))
-    return _append(deps, verification_id, outcome_events, claimed) if outcome_events else claimed
+    return append_events(deps, verification_id, outcome_events, claimed) if outcome_events else claimed
 
 
 def _audit_refused_attempt(
@@ -342,4 +332,4 @@ def _audit_refused_attempt(
     of the day, and alerted at most once per caller and kind per 10 minutes (services/refusals.py)."""
     from .refusals import refuse_start
 
-    refuse_start(deps, principal, event_type, alert_type, details, _location_dict(location), area)
+    refuse_start(deps, principal, event_type, alert_type, details, location_view(location), area)
