@@ -16,6 +16,7 @@ from ..domain.errors import NotFound, RateLimited
 from ..observability import logger
 from ..web import citizen, staff
 from ..web.i18n import LANGUAGES, TEXT
+from . import presenters
 
 pages = Blueprint(__name__)
 STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static"
@@ -113,9 +114,9 @@ def result(reference: str) -> Response:
     lang = _language()
     identity = (pages.current_request.context or {}).get("identity") or {}
     try:
-        view = services.public_view(
+        view = presenters.public_body(services.public_view(
             get_dependencies(), unquote(reference), client_address=identity.get("sourceIp") or "unknown"
-        )
+        ))
     except NotFound:
         return _html(citizen.form_page(lang, TEXT[lang]["not_found"], root="../"), status=404)
     except RateLimited:

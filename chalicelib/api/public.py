@@ -8,6 +8,7 @@ from chalice import Blueprint, Response
 
 from .. import services
 from ..bootstrap import get_dependencies
+from . import presenters
 from .errors import json_endpoint
 
 public = Blueprint(__name__)
@@ -25,7 +26,8 @@ def public_verification(reference: str) -> dict:
     # People type references with spaces; some gateways hand the path parameter over still encoded.
     identity = (public.current_request.context or {}).get("identity") or {}
     address = identity.get("sourceIp") or "unknown"
-    return services.public_view(get_dependencies(), unquote(reference), client_address=address)
+    shown = services.public_view(get_dependencies(), unquote(reference), client_address=address)
+    return presenters.public_body(shown)
 
 
 @public.route("/openapi.json", methods=["GET"])

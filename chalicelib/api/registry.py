@@ -7,6 +7,7 @@ from chalice import Blueprint
 from .. import services
 from ..bootstrap import get_dependencies
 from ..schemas import DutyRequest, OfficerRecordRequest
+from . import presenters
 from .errors import json_endpoint
 from .requests import authenticate, json_body
 
@@ -19,7 +20,7 @@ def set_duty() -> dict:
     request = registry.current_request
     principal = authenticate(request)
     body = json_body(request, DutyRequest)
-    return services.set_duty(get_dependencies(), principal, body)
+    return presenters.duty_body(services.set_duty(get_dependencies(), principal, body))
 
 
 @registry.route("/officers/{officer_id}", methods=["PUT"])
@@ -28,11 +29,11 @@ def put_officer(officer_id: str) -> dict:
     request = registry.current_request
     principal = authenticate(request)
     body = json_body(request, OfficerRecordRequest)
-    return services.put_officer(get_dependencies(), principal, officer_id, body)
+    return presenters.registry_record_view(services.put_officer(get_dependencies(), principal, officer_id, body))
 
 
 @registry.route("/officers/{officer_id}", methods=["GET"])
 @json_endpoint
 def get_officer(officer_id: str) -> dict:
     principal = authenticate(registry.current_request)
-    return services.get_officer(get_dependencies(), principal, officer_id)
+    return presenters.registry_record_view(services.get_officer(get_dependencies(), principal, officer_id))

@@ -7,6 +7,7 @@ from chalice import Blueprint, Response
 from .. import services
 from ..bootstrap import get_dependencies
 from ..schemas import EmptyRequest, OutcomeRequest, StartVerificationRequest
+from . import presenters
 from .errors import JSON_HEADERS, json_endpoint
 from .requests import authenticate, idempotency_key, json_body
 
@@ -22,13 +23,15 @@ def start_verification() -> Response:
     key = idempotency_key(request)
     deps = get_dependencies()
     if key is None:
-        result = services.start_verification(deps, principal, body)
+        started = services.start_verification(deps, principal, body)
     else:
-        result = services.start_verification_once(
+        started = services.start_verification_once(
             deps, principal, body, key, lambda_context=request.lambda_context
         )
-    headers = {**JSON_HEADERS, "Location": f"/verifications/{result['verification_id']}"}
-    return Response(body=result, status_code=201, headers=headers)
+    headers = {**JSON_HEADERS, "Location": f"/verifications/{started.verification.verification_id}"}
+    return Response(
+        body=presenters.started_body(started, deps.settings.public_base_url), status_code=201, headers=headers
+    )
 
 
 @verifications.route("/verifications", methods=["GET"])
@@ -37,14 +40,14 @@ def list_verifications() -> dict:
     request = verifications.current_request
     principal = authenticate(request)
     status = (request.query_params or {}).get("status")
-    return services.list_verifications(get_dependencies(), principal, status)
+    return presenters.verification_list_body(services.list_verifications(get_dependencies(), principal, status))
 
 
 @verifications.route("/verifications/{verification_id}", methods=["GET"])
 @json_endpoint
 def get_verification(verification_id: str) -> dict:
     principal = authenticate(verifications.current_request)
-    return services.get_verification(get_dependencies(), principal, verification_id)
+    return presenters.verification_view(services.get_verification(get_dependencies(), principal, verification_id))
 
 
 @verifications.route("/verifications/{verification_id}/accept", methods=["POST"])
@@ -53,7 +56,7 @@ def accept_verification(verification_id: str) -> dict:
     request = verifications.current_request
     principal = authenticate(request)
     json_body(request, EmptyRequest)
-    return services.accept_verification(get_dependencies(), principal, verification_id)
+    return presenters.accepted_body(services.accept_verification(get_dependencies(), principal, verification_id))
 
 
 @verifications.route("/verifications/{verification_id}/outcome", methods=["POST"])
@@ -62,7 +65,7 @@ def record_outcome(verification_id: str) -> dict:
     request = verifications.current_request
     principal = authenticate(request)
     body = json_body(request, OutcomeRequest)
-    return services.record_outcome(get_dependencies(), principal, verification_id, body)
+    return presenters.verification_view(services.record_outcome(get_dependencies(), principal, verification_id, body))
 
 
 @verifications.route("/verifications/{verification_id}/cancel", methods=["POST"])
@@ -71,4 +74,4 @@ def cancel_verification(verification_id: str) -> dict:
     request = verifications.current_request
     principal = authenticate(request)
     json_body(request, EmptyRequest)
-    return services.cancel_verification(get_dependencies(), principal, verification_id)
+    return presenters.verification_view(services.cancel_verification(get_dependencies(), principal, verification_id))

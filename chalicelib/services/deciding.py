@@ -1,7 +1,7 @@
 """Sergeants accept and decide; officers cancel."""
 
 
-import dataclasses
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import single_metric
@@ -12,11 +12,7 @@ from ..domain.registry import RegistryRecord, Role, ensure_available_sergeant
 from ..domain.registry_import import MAX_PHOTO_BYTES
 from ..domain.verification import Outcome, Verification
 from ..observability import MetricUnit, error_code, logger, metrics
-from ..schemas import (
-    OutcomeRequest,
-    meeting_view,
-    verification_view,
-)
+from ..schemas import OutcomeRequest
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
@@ -25,7 +21,19 @@ from .side_effects import alert_outcome, close_meeting, schedule_timers
 from .unit_of_work import actor_of, apply_change, load_visible
 
 
-def accept_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Accepted:
+    """What the accepting sergeant gets: the check, their Chime attendee (None: fall back to the
+    radio), the officer's registry record (None: not in the registry) and a link to exactly the
+    photo version the disclosure event names (None: no photo)."""
+
+    verification: Verification
+    attendee: dict[str, Any] | None
+    officer_record: RegistryRecord | None
+    photo_url: str | None
+
+
+def accept_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> Accepted:
     """First available sergeant wins; they get the meeting and the officer's registry record."""
     require_role(principal, Role.SERGEANT)
     current = load_visible(deps, principal, verification_id)
@@ -79,10 +87,8 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
             logger.error(
                 "attendee_create_failed", extra={"verification_id": verification_id, "error": error_code(error)}
             )
-    body = verification_view(after)
-    body["meeting"] = meeting_view(after.meeting, attendee)
-    body["officer_record"] = _officer_record_view(deps, officer_record, photo, after)
-    return body
+    photo_url = deps.photos.url_for(photo["key"], photo["version_id"]) if photo else None
+    return Accepted(after, attendee, officer_record, photo_url)
 
 
 def _photo_shown(deps: "Dependencies", record: RegistryRecord | None) -> dict[str, str | None] | None:
@@ -102,25 +108,9 @@ def _photo_shown(deps: "Dependencies", record: RegistryRecord | None) -> dict[st
     return record.pin_photo(stored).photo_identity()
 
 
-def _officer_record_view(deps: "Dependencies", record: RegistryRecord | None, photo: dict[str, str | None] | None,
-                         v: Verification) -> dict[str, Any]:
-    """What the sergeant compares with the face on video: the registry's record, not the officer's
-    claim, with a link to exactly the photo version the disclosure names."""
-    if record is None:
-        return {**dataclasses.asdict(v.officer), "status": "unknown", "photo_url": None}
-    return {
-        "officer_id": record.officer_id,
-        "rank": record.rank,
-        "given_name": record.given_name,
-        "family_name": record.family_name,
-        "status": record.status.value,
-        "photo_url": deps.photos.url_for(photo["key"], photo["version_id"]) if photo else None,
-    }
-
-
 def record_outcome(
     deps: "Dependencies", principal: Principal, verification_id: str, request: OutcomeRequest
-) -> dict[str, Any]:
+) -> Verification:
     """The accepting sergeant confirms or not; `not_confirmed` alerts the control room at once."""
     require_role(principal, Role.SERGEANT)
     current = load_visible(deps, principal, verification_id)
@@ -142,10 +132,11 @@ def record_outcome(
     close_meeting(deps, after)
     if outcome is Outcome.NOT_CONFIRMED:
         after = alert_outcome(deps, after, "verification_not_confirmed")
-    return verification_view(after)
+    return after
 
 
-def cancel_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:
+def cancel_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> Verification:
+    """The officer withdraws their own check; the call ends."""
     require_role(principal, Role.OFFICER)
     current = load_visible(deps, principal, verification_id)
     now = deps.clock()
@@ -155,4 +146,4 @@ def cancel_verification(deps: "Dependencies", principal: Principal, verification
     )
     logger.append_keys(verification_id=verification_id)
     close_meeting(deps, after)
-    return verification_view(after)
+    return after

@@ -18,9 +18,6 @@ from ..domain.errors import (
 )
 from ..domain.registry import Role
 from ..domain.verification import Status, Verification
-from ..schemas import (
-    verification_view,
-)
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
@@ -28,14 +25,14 @@ if TYPE_CHECKING:
 from .unit_of_work import MAX_WRITE_ATTEMPTS, actor_of, load_visible, stamp
 
 
-def get_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:
+def get_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> Verification:
     """Every read is a consultation (DPA 2018 s.62): it is audited on the verification's chain."""
     require_role(principal, Role.OFFICER, Role.SERGEANT, Role.ADMIN, Role.AUDITOR)
     current = load_visible(deps, principal, verification_id)
-    return verification_view(_consulted(deps, principal, current, {"reason": reason_for(principal.role.value)}))
+    return _consulted(deps, principal, current, {"reason": reason_for(principal.role.value)})
 
 
-def list_verifications(deps: "Dependencies", principal: Principal, status: str | None) -> dict[str, Any]:
+def list_verifications(deps: "Dependencies", principal: Principal, status: str | None) -> list[Verification]:
     """A sergeant's queue: their own force only, oldest first."""
     require_role(principal, Role.SERGEANT)
     try:
@@ -46,7 +43,7 @@ def list_verifications(deps: "Dependencies", principal: Principal, status: str |
     items = deps.verifications.list_by_status(principal.force, wanted)
     # Each listed record discloses location and area: each is a consultation on its own chain.
     data = {"reason": reason_for(principal.role.value), "via": "list"}
-    return {"items": [verification_view(_consulted(deps, principal, v, data)) for v in items]}
+    return [_consulted(deps, principal, v, data) for v in items]
 
 
 def _consulted(deps: "Dependencies", principal: Principal, current: Verification, data: dict[str, Any]) -> Verification:

@@ -24,7 +24,6 @@ from ..observability import error_code, logger
 from ..schemas import (
     DutyRequest,
     OfficerRecordRequest,
-    registry_record_view,
     valid_officer_id,
 )
 
@@ -35,7 +34,16 @@ from .handing_back import hand_back_checks_accepted_by
 from .unit_of_work import actor_of, record_standalone_event, standalone_event
 
 
-def set_duty(deps: "Dependencies", principal: Principal, request: DutyRequest) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DutySet:
+    """A sergeant's duty as now stored."""
+
+    officer_id: str
+    duty: Duty
+
+
+def set_duty(deps: "Dependencies", principal: Principal, request: DutyRequest) -> DutySet:
+    """A serving sergeant goes available or off duty (only available sergeants are texted)."""
     require_role(principal, Role.SERGEANT)
     record = ensure_serving(deps.registry.get(principal.force, principal.officer_id))
     if record.role is not Role.SERGEANT:
@@ -44,12 +52,12 @@ def set_duty(deps: "Dependencies", principal: Principal, request: DutyRequest) -
     if not deps.registry.set_duty(principal.force, principal.officer_id, duty):
         # The record changed between the read and the write (e.g. suspended meanwhile).
         raise OfficerNotServing("The force registry does not list you as a serving sergeant.")
-    return {"officer_id": principal.officer_id, "duty": duty.value}
+    return DutySet(principal.officer_id, duty)
 
 
 def put_officer(
     deps: "Dependencies", principal: Principal, officer_id: str, request: OfficerRecordRequest
-) -> dict[str, Any]:
+) -> RegistryRecord:
     """An admin replaces one registry record of their own force."""
     require_role(principal, Role.ADMIN)
     if not valid_officer_id(officer_id):
@@ -62,7 +70,7 @@ def put_officer(
     elif record.photo is not None:
         record = record.pin_photo(_photo_to_pin(deps, record.photo))
     apply_registry_change(deps, actor_of(principal), before, record)
-    return registry_record_view(record)
+    return record
 
 
 def _photo_to_pin(deps: "Dependencies", key: str) -> PhotoObject:
@@ -77,13 +85,14 @@ def _photo_to_pin(deps: "Dependencies", key: str) -> PhotoObject:
     return stored
 
 
-def get_officer(deps: "Dependencies", principal: Principal, officer_id: str) -> dict[str, Any]:
+def get_officer(deps: "Dependencies", principal: Principal, officer_id: str) -> RegistryRecord:
+    """An admin or auditor reads one record of their force's registry (an audited consultation)."""
     require_role(principal, Role.ADMIN, Role.AUDITOR)
     record = deps.registry.get(principal.force, officer_id) if valid_officer_id(officer_id) else None
     if record is None:
         raise NotFound("No such officer in your force's registry.")
     _audit_registry_event(deps, principal, EventType.REGISTRY_VIEWED, officer_id, {})
-    return registry_record_view(record)
+    return record
 
 
 def _audit_registry_event(

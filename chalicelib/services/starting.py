@@ -2,6 +2,7 @@
 
 
 import dataclasses
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +23,6 @@ from ..observability import MetricUnit, error_code, logger, metrics
 from ..schemas import (
     StartVerificationRequest,
     location_view,
-    meeting_view,
-    verification_view,
 )
 
 if TYPE_CHECKING:
@@ -33,7 +32,16 @@ from .side_effects import close_meeting, close_meeting_id, schedule_timers
 from .unit_of_work import MAX_WRITE_ATTEMPTS, actor_of, append_events, apply_change, stamp
 
 
-def start_verification(deps: "Dependencies", principal: Principal, request: StartVerificationRequest) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Started:
+    """A started check as the officer's device needs it: the verification and the officer's own
+    Chime attendee (None in voice-fallback mode, or when joining failed)."""
+
+    verification: Verification
+    attendee: dict[str, Any] | None
+
+
+def start_verification(deps: "Dependencies", principal: Principal, request: StartVerificationRequest) -> Started:
     """A serving officer asks to be verified: meeting, reference, first wave of texts, timers.
 
     Never a 500 because Chime is down: the check then starts in voice-fallback mode (no meeting;
@@ -110,15 +118,7 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
     if recipients:
         verification = _text_wave(deps, verification, 1, recipients)
     schedule_timers(deps, verification, deps.escalation.timers_on_start(verification))
-    return _started_view(deps, verification, attendee)
-
-
-def _started_view(deps: "Dependencies", verification: Verification, attendee: dict[str, Any] | None) -> dict[str, Any]:
-    """The 201 body of a start (SPEC §4): the verification, the officer's join info, the citizen link."""
-    body = verification_view(verification)
-    body["meeting"] = meeting_view(verification.meeting, attendee)
-    body["citizen_url"] = f"{deps.settings.public_base_url.rstrip('/')}/v/{verification.reference}"
-    return body
+    return Started(verification, attendee)
 
 
 def _open_meeting(
@@ -155,7 +155,7 @@ def start_verification_once(
     request: StartVerificationRequest,
     idempotency_key: str,
     lambda_context: Any = None,
-) -> dict[str, Any]:
+) -> Started:
     """`Idempotency-Key` retries: same officer + key + body answers 201 with the same check and sends nothing.
 
     The key is scoped to the officer, so two officers can never collide on (or read) each other's key.
@@ -179,12 +179,12 @@ def start_verification_once(
         # Lets an in-progress record expire with the invocation, so a timed-out try can be retried.
         config.register_lambda_context(lambda_context)
 
-    started: dict[str, Any] = {}
+    started: list[Started] = []
 
     def start_verification_idempotent(payload: dict[str, Any]) -> dict[str, Any]:
-        started["body"] = start_verification(deps, principal, request)
+        started.append(start_verification(deps, principal, request))
         # What Powertools stores: never the body (location, area, the officer's Chime join token).
-        return {"verification_id": started["body"]["verification_id"]}
+        return {"verification_id": started[0].verification.verification_id}
 
     guarded = idempotent_function(
         start_verification_idempotent,
@@ -204,12 +204,12 @@ def start_verification_once(
         raise IdempotencyConflict("This Idempotency-Key was already used with a different body.") from None
     except IdempotencyAlreadyInProgressError:
         raise IdempotencyConflict("A request with this Idempotency-Key is still being processed.") from None
-    if "body" in started:
-        return started["body"]  # this call started the check
-    return _replayed_start(deps, kept["verification_id"])
+    if started:
+        return started[0]  # this call started the check
+    return _replayed_start(deps, str(kept["verification_id"]))
 
 
-def _replayed_start(deps: "Dependencies", verification_id: str) -> dict[str, Any]:
+def _replayed_start(deps: "Dependencies", verification_id: str) -> Started:
     """A retried start's 201, rebuilt: the check as it stands now, and the officer's attendee again.
 
     Chime returns the existing attendee for the same ExternalUserId, so this is the officer's own
@@ -230,7 +230,7 @@ def _replayed_start(deps: "Dependencies", verification_id: str) -> dict[str, Any
             logger.error(
                 "attendee_create_failed", extra={"verification_id": verification_id, "error": error_code(error)}
             )
-    return _started_view(deps, verification, attendee)
+    return Started(verification, attendee)
 
 
 def _create(
