@@ -29,7 +29,7 @@ def get_verification(deps: "Dependencies", principal: Principal, verification_id
     """Every read is a consultation (DPA 2018 s.62): it is audited on the verification's chain."""
     require_role(principal, Role.OFFICER, Role.SERGEANT, Role.ADMIN, Role.AUDITOR)
     current = load_visible(deps, principal, verification_id)
-    return _consulted(deps, principal, current, {"reason": reason_for(principal.role.value)})
+    return _consulted(deps, principal, current, {"reason": reason_for(principal.role.value if principal.role else "")})
 
 
 def list_verifications(deps: "Dependencies", principal: Principal, status: str | None) -> list[Verification]:
@@ -42,7 +42,7 @@ def list_verifications(deps: "Dependencies", principal: Principal, status: str |
         raise ValidationFailed(f"status: must be one of {allowed}") from None
     items = deps.verifications.list_by_status(principal.force, wanted)
     # Each listed record discloses location and area: each is a consultation on its own chain.
-    data = {"reason": reason_for(principal.role.value), "via": "list"}
+    data = {"reason": reason_for(principal.role.value if principal.role else ""), "via": "list"}
     return [_consulted(deps, principal, v, data) for v in items]
 
 

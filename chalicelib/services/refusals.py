@@ -58,7 +58,7 @@ def _append(deps: Dependencies, force: str, chain_id: str, pending: PendingEvent
         key, event = standalone_event(deps, force, chain_id, pending, after=[last] if last else None)
         try:
             deps.verifications.append_attempt_event(chain_id, key, event)
-            return event["seq"]
+            return int(event["seq"])
         except ConcurrentUpdate:
             continue  # another refusal took this seq: chain after it
     raise ConcurrentUpdate(chain_id)

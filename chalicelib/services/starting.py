@@ -3,7 +3,7 @@
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..domain.access import Principal, require_role
@@ -104,7 +104,7 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
             "voice_fallback": draft.voice_fallback,
         },
     )
-    starts = ([*recent[0], iso_z(now)], recent[1])
+    starts = ([*recent[0], iso_z(now) or ""], recent[1])
     # Wave 1 is claimed in the same transaction that creates the check (nobody else can see it yet),
     # so the texts go out after one write instead of a create, a read and a claim.
     recipients = deps.escalation.next_wave(deps.registry.available_sergeants(principal.force), draft)
@@ -138,14 +138,16 @@ def _open_meeting(
         return None, None
 
 
-def _recent_starts_within_hour(deps: "Dependencies", principal: Principal, now: Any) -> tuple[list[str], int]:
+def _recent_starts_within_hour(
+    deps: "Dependencies", principal: Principal, now: datetime
+) -> tuple[list[str], int]:
     starts, version = deps.verifications.recent_starts(principal.force, principal.officer_id)
     hour_ago = now - timedelta(hours=1)
     return [s for s in starts if (parse_iso(s) or now) > hour_ago], version
 
 
-def _seconds_until_a_start_frees(starts: list[str], now: Any) -> int:
-    oldest = min(parse_iso(s) for s in starts)
+def _seconds_until_a_start_frees(starts: list[str], now: datetime) -> int:
+    oldest = min(parse_iso(s) or now for s in starts)
     return max(1, int((oldest + timedelta(hours=1) - now).total_seconds()) + 1)
 
 

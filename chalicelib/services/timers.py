@@ -2,6 +2,7 @@
 
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..domain.audit import SYSTEM, EventType, PendingEvent
@@ -58,7 +59,7 @@ def handle_timer(deps: "Dependencies", timer: Any) -> str:
                      lambda v: _reached(deps.escalation.decision_deadline(v), now))
 
 
-def _reached(deadline: Any, now: Any) -> bool:
+def _reached(deadline: datetime, now: datetime) -> bool:
     # As Timer.is_due: SQS delays are whole seconds, so half a second early still counts.
     return (deadline - now).total_seconds() <= 0.5
 
