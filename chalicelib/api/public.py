@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import unquote
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from .. import services
 from ..bootstrap import get_dependencies
@@ -16,13 +17,13 @@ public = Blueprint(__name__)
 
 @public.route("/health", methods=["GET"])
 @json_endpoint
-def health() -> dict:
+def health() -> dict[str, Any]:
     return {"status": "ok"}
 
 
 @public.route("/public/verifications/{reference}", methods=["GET"])
 @json_endpoint
-def public_verification(reference: str) -> dict:
+def public_verification(reference: str) -> dict[str, Any]:
     # People type references with spaces; some gateways hand the path parameter over still encoded.
     identity = (public.current_request.context or {}).get("identity") or {}
     address = identity.get("sourceIp") or "unknown"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint
+from typing import Any
+
+from chalice.app import Blueprint
 
 from .. import services
 from ..bootstrap import get_dependencies
@@ -16,7 +18,7 @@ registry = Blueprint(__name__)
 
 @registry.route("/me/duty", methods=["PUT"])
 @json_endpoint
-def set_duty() -> dict:
+def set_duty() -> dict[str, Any]:
     request = registry.current_request
     principal = authenticate(request)
     body = json_body(request, DutyRequest)
@@ -25,7 +27,7 @@ def set_duty() -> dict:
 
 @registry.route("/officers/{officer_id}", methods=["PUT"])
 @json_endpoint
-def put_officer(officer_id: str) -> dict:
+def put_officer(officer_id: str) -> dict[str, Any]:
     request = registry.current_request
     principal = authenticate(request)
     body = json_body(request, OfficerRecordRequest)
@@ -34,6 +36,6 @@ def put_officer(officer_id: str) -> dict:
 
 @registry.route("/officers/{officer_id}", methods=["GET"])
 @json_endpoint
-def get_officer(officer_id: str) -> dict:
+def get_officer(officer_id: str) -> dict[str, Any]:
     principal = authenticate(registry.current_request)
     return presenters.registry_record_view(services.get_officer(get_dependencies(), principal, officer_id))
