@@ -100,6 +100,10 @@ class Registry(Protocol):
 
     def available_sergeants(self, force: str) -> list[RegistryRecord]: ...
 
+    def pin_photo(self, record: RegistryRecord) -> bool:
+        """Store the photo version `record` names onto a record that still has its photo unpinned."""
+        ...
+
     def mark_notified(self, force: str, officer_ids: list[str], at: str) -> None: ...
 
     def set_duty(self, force: str, officer_id: str, duty: Duty) -> bool:

@@ -93,7 +93,8 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
 
 def _photo_shown(deps: "Dependencies", record: RegistryRecord | None) -> dict[str, str | None] | None:
     """Which object the sergeant is shown: the version the record pins or, for a record from before
-    pinning, the version now at its key (hashed now). No object there: the key alone, no version."""
+    pinning, the version now at its key (hashed now, and pinned on the record once, so later accepts
+    name the same version without reading the photo again). No object there: the key alone, no version."""
     if record is None or not record.photo:
         return None
     if record.photo_pinned:
@@ -105,7 +106,13 @@ def _photo_shown(deps: "Dependencies", record: RegistryRecord | None) -> dict[st
         stored = None
     if stored is None or stored.sha256 is None:
         return {"key": record.photo, "version_id": None, "sha256": None}
-    return record.pin_photo(stored).photo_identity()
+    pinned = record.pin_photo(stored)
+    try:
+        # Conditional: a record changed meanwhile (another photo, or pinned by a concurrent accept) wins.
+        deps.registry.pin_photo(pinned)
+    except Exception as error:  # noqa: BLE001 - the next accept pins it; this one still names what it shows
+        logger.error("photo_pin_failed", extra={"officer_id": record.officer_id, "error": error_code(error)})
+    return pinned.photo_identity()
 
 
 def record_outcome(
