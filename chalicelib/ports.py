@@ -154,6 +154,10 @@ class PhotoLinks(Protocol):
 
     def url_for(self, key: str | None, version_id: str | None = None) -> str | None: ...
 
+    def origin(self) -> str:
+        """Scheme and host every link points at (the pages' `img-src`)."""
+        ...
+
 
 class PhotoStore(Protocol):
     """Registry photos, versioned."""
