@@ -62,7 +62,7 @@ test: lint $(STAMP) $(BUNDLE) $(CHROMIUM)
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Lint and types (pyproject.toml, frontend/eslint.config.mjs): zero findings, run first by `make test`
-# (so by CI too). mypy checks the modules pyproject.toml lists (strict on domain/ and services/).
+# (so by CI too). mypy checks app.py, chalicelib, infra and bench (strict on domain/ and services/).
 lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy

@@ -1,10 +1,11 @@
-"""Safe Connection API: wiring only. Routes live in chalicelib/api, logic in chalicelib/services.py."""
+"""Safe Connection API: wiring only. Routes live in chalicelib/api, logic in chalicelib/services/."""
 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from chalice import Chalice, Cron, Rate
+from chalice.app import Chalice, Cron, Rate
 
 from chalicelib.api.audit_stream import handle_stream_batch
 from chalicelib.api.errors import internal_error, normalise_framework_error
@@ -15,6 +16,11 @@ from chalicelib.api.timers import handle_timer_messages
 from chalicelib.api.verifications import verifications
 from chalicelib.bootstrap import get_dependencies
 from chalicelib.observability import flush_metrics, logger
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from chalice.app import CloudWatchEvent, DynamoDBEvent, Request, Response, SQSEvent
 
 app = Chalice(app_name="safe-connection")
 app.register_blueprint(public)
@@ -35,7 +41,7 @@ TIMERS_QUEUE_NAME = os.environ.get("TIMERS_QUEUE_NAME", "safe-connection-timers"
 
 
 @app.middleware("http")
-def request_context(event, get_response):
+def request_context(event: Request, get_response: Callable[[Request], Response]) -> Response:
     """Correlation id and clean logger keys per request; SPEC error bodies; metrics flushed."""
     logger.remove_keys(["verification_id"])
     request_id = (event.context or {}).get("requestId") if event is not None else None
@@ -50,21 +56,21 @@ def request_context(event, get_response):
 
 
 @app.on_dynamodb_record(stream_arn=AUDIT_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
-def copy_audit_events_to_s3(event):
+def copy_audit_events_to_s3(event: DynamoDBEvent) -> None:
     """DynamoDB stream -> S3 audit log. Raising makes Lambda retry the batch (writes are idempotent)."""
     handle_stream_batch([record.to_dict() for record in event])
     flush_metrics()
 
 
 @app.on_sqs_message(queue=TIMERS_QUEUE_NAME, batch_size=1)
-def run_timers(event):
+def run_timers(event: SQSEvent) -> None:
     """Escalation timers (next wave, answer timeout, decision timeout). Raising retries the message."""
     handle_timer_messages([record.body for record in event])
     flush_metrics()
 
 
 @app.schedule(Cron(15, 0, "*", "*", "?", "*"))
-def write_daily_audit_digests(event):
+def write_daily_audit_digests(event: CloudWatchEvent) -> None:
     """00:15 UTC: sign yesterday's digest for each force (what was written to the audit log)."""
     from chalicelib import services
 
@@ -72,7 +78,7 @@ def write_daily_audit_digests(event):
 
 
 @app.schedule(Rate(15, unit=Rate.MINUTES))
-def erase_expired_personal_data(event):
+def erase_expired_personal_data(event: CloudWatchEvent) -> None:
     """Every 15 minutes: erase the personal data of checks older than the retention period.
 
     Each run stops after its budget and the next continues (erased entries leave the retention
@@ -87,7 +93,7 @@ def erase_expired_personal_data(event):
 
 
 @app.schedule(Rate(10, unit=Rate.MINUTES))
-def reconcile_audit_outbox(event):
+def reconcile_audit_outbox(event: CloudWatchEvent) -> None:
     """Every 10 minutes: copy to S3 the audit events the stream gave up on (SPEC §5: retried until written)."""
     from chalicelib.services.audit_reconcile import reconcile_audit_outbox as reconcile
     from chalicelib.services.budget import Budget

@@ -111,6 +111,10 @@ class Registry(Protocol):
 
     def available_sergeants(self, force: str) -> list[RegistryRecord]: ...
 
+    def pin_photo(self, record: RegistryRecord) -> bool:
+        """Store the photo version `record` names onto a record that still has its photo unpinned."""
+        ...
+
     def mark_notified(self, force: str, officer_ids: list[str], at: str) -> None: ...
 
     def set_duty(self, force: str, officer_id: str, duty: Duty) -> bool:
@@ -160,6 +164,10 @@ class PhotoLinks(Protocol):
     """Short-lived links to registry photos."""
 
     def url_for(self, key: str | None, version_id: str | None = None) -> str | None: ...
+
+    def origin(self) -> str:
+        """Scheme and host every link points at (the pages' `img-src`)."""
+        ...
 
 
 class PhotoStore(Protocol):

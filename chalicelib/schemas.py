@@ -23,7 +23,7 @@ from .domain.clock import iso_z
 from .domain.errors import ValidationFailed
 from .domain.public import officer_advice_for
 from .domain.registry import RANKS, Duty, OfficerStatus, RegistryRecord, Role
-from .domain.verification import OfficerSummary, Verification
+from .domain.verification import Location, OfficerSummary, Verification
 
 E164 = r"^\+[1-9][0-9]{7,14}$"
 OFFICER_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
@@ -193,9 +193,22 @@ def officer_summary_view(summary: OfficerSummary | None) -> dict[str, Any] | Non
     }
 
 
+def location_view(location: Location | None) -> dict[str, Any] | None:
+    """A location as the API (and the control room's alert) shows it."""
+    if location is None:
+        return None
+    return {"lat": location.lat, "lon": location.lon, "accuracy_m": location.accuracy_m}
+
+
+def meeting_view(meeting: dict[str, Any] | None, attendee: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The Chime join info of SPEC §4, or None (voice fallback, or the join failed)."""
+    if meeting is None or attendee is None:
+        return None
+    return {"Meeting": meeting, "Attendee": attendee}
+
+
 def verification_view(verification: Verification) -> dict[str, Any]:
     """The Verification JSON of SPEC §4 (for authorised callers only)."""
-    location = verification.location
     return {
         "verification_id": verification.verification_id,
         "reference": verification.reference,
@@ -203,9 +216,7 @@ def verification_view(verification: Verification) -> dict[str, Any]:
         "force": verification.force,
         "officer": officer_summary_view(verification.officer),
         "sergeant": officer_summary_view(verification.sergeant),
-        "location": None if location is None else {
-            "lat": location.lat, "lon": location.lon, "accuracy_m": location.accuracy_m,
-        },
+        "location": location_view(verification.location),
         "area": verification.area,
         "created_at": iso_z(verification.created_at),
         "accepted_at": iso_z(verification.accepted_at),

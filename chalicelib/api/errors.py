@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from chalice import Response
+from chalice.app import Response
 
 from ..domain import errors
 from ..observability import logger
@@ -28,7 +28,10 @@ STATUS_BY_CODE: dict[str, int] = {
     errors.RateLimited.code: 429,
 }
 
-JSON_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store"}
+Headers = dict[str, str | list[str]]
+"""Response headers as Chalice takes them (a list repeats the header)."""
+
+JSON_HEADERS: Headers = {"Content-Type": "application/json", "Cache-Control": "no-store"}
 
 
 def error_response(code: str, message: str, status: int, **extra: Any) -> Response:

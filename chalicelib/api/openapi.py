@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
@@ -21,7 +21,10 @@ from .. import schemas
 from ..domain import errors
 from ..domain.verification import Status
 
-StatusValue = Literal[tuple(s.value for s in Status)]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    StatusValue = str  # built at run time from the Status enum, so the schema lists every status
+else:
+    StatusValue = Literal[tuple(s.value for s in Status)]
 Timestamp = Field(json_schema_extra={"format": "date-time"})
 
 
@@ -169,8 +172,10 @@ RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
 )
 
 # Errors every authenticated JSON route can give, and those of a route with a JSON body (SPEC §4).
-AUTH_ERRORS = {401: ("unauthenticated",), 403: ("forbidden",), 404: ("not_found",)}
-BODY_ERRORS = {400: ("invalid_json", "validation_error"), 413: ("payload_too_large",), 415: ("unsupported_media_type",)}
+AUTH_ERRORS: dict[int, tuple[str, ...]] = {401: ("unauthenticated",), 403: ("forbidden",), 404: ("not_found",)}
+BODY_ERRORS: dict[int, tuple[str, ...]] = {
+    400: ("invalid_json", "validation_error"), 413: ("payload_too_large",), 415: ("unsupported_media_type",),
+}
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,11 @@ the sergeant's `/s/{verification_id}` (the SMS link), the officer's `/o`, and th
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from .. import services
 from ..bootstrap import get_dependencies
@@ -16,6 +17,9 @@ from ..domain.errors import NotFound, RateLimited
 from ..observability import logger
 from ..web import citizen, staff
 from ..web.i18n import LANGUAGES, TEXT
+from . import presenters
+from .errors import Headers
+from .requests import query_param
 
 pages = Blueprint(__name__)
 STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static"
@@ -29,13 +33,14 @@ ASSET_TYPES = {
 
 
 def _language() -> str:
-    requested = (pages.current_request.query_params or {}).get("lang")
+    requested = query_param(pages.current_request, "lang")
     default = get_dependencies().settings.default_language
     return requested if requested in LANGUAGES else default
 
 
 def _html(body: str, status: int = 200, img_origin: str | None = None) -> Response:
-    return Response(body=body, status_code=status, headers=citizen.security_headers(img_origin))
+    headers: Headers = {**citizen.security_headers(img_origin)}
+    return Response(body=body, status_code=status, headers=headers)
 
 
 @functools.lru_cache(maxsize=len(ASSET_TYPES))
@@ -49,7 +54,7 @@ def _asset_text(name: str) -> str | None:
 def static_asset(asset: str) -> Response:
     content_type = ASSET_TYPES.get(asset)
     body = _asset_text(asset) if content_type else None
-    if body is None:
+    if content_type is None or body is None:
         # The JavaScript bundles are built by `make` (npm); a missing one is a build problem.
         return Response(body="Not found", status_code=404, headers={"Content-Type": "text/plain; charset=utf-8",
                                                                      "X-Content-Type-Options": "nosniff"})
@@ -67,17 +72,17 @@ def _photo_origin() -> str | None:
         return None
 
 
-def _staff_page(render, root: str, **extra: str) -> Response:
+def _staff_page(render: Callable[[dict[str, str], str], str], root: str, **extra: str) -> Response:
     deps = get_dependencies()
     settings = deps.settings
-    config = {
+    config: dict[str, str] = {
         "cognito_endpoint": settings.effective_cognito_endpoint,
         "client_id": settings.token_audience,
         "issuer": staff.authenticator_issuer(settings.authenticator_label),
         "video": "simulated" if settings.chime_backend == "standin" else "chime",
         **extra,
     }
-    headers = staff.security_headers(settings.effective_cognito_endpoint, _photo_origin())
+    headers: Headers = {**staff.security_headers(settings.effective_cognito_endpoint, _photo_origin())}
     return Response(body=render(config, root), headers=headers)
 
 
@@ -95,7 +100,7 @@ def officer_page() -> Response:
 @pages.route("/verify", methods=["GET"])
 def verify_form() -> Response:
     lang = _language()
-    typed = (pages.current_request.query_params or {}).get("reference")
+    typed = query_param(pages.current_request, "reference")
     if typed is None:
         return _html(citizen.form_page(lang))
     reference = references.normalise(typed)
@@ -113,9 +118,9 @@ def result(reference: str) -> Response:
     lang = _language()
     identity = (pages.current_request.context or {}).get("identity") or {}
     try:
-        view = services.public_view(
+        view = presenters.public_body(services.public_view(
             get_dependencies(), unquote(reference), client_address=identity.get("sourceIp") or "unknown"
-        )
+        ))
     except NotFound:
         return _html(citizen.form_page(lang, TEXT[lang]["not_found"], root="../"), status=404)
     except RateLimited:
@@ -125,5 +130,5 @@ def result(reference: str) -> Response:
     except Exception:  # noqa: BLE001 - a frightened person gets a page, never a stack trace
         logger.exception("citizen_page_failed")
         return _html(citizen.form_page(lang, TEXT[lang]["unsafe"], root="../"), status=500)
-    auto_refresh = (pages.current_request.query_params or {}).get("refresh") != "off"
+    auto_refresh = query_param(pages.current_request, "refresh") != "off"
     return _html(citizen.result_page(lang, view, auto_refresh), img_origin=_photo_origin())

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import unquote
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from .. import services
 from ..bootstrap import get_dependencies
+from . import presenters
 from .errors import json_endpoint
 
 public = Blueprint(__name__)
@@ -15,17 +17,18 @@ public = Blueprint(__name__)
 
 @public.route("/health", methods=["GET"])
 @json_endpoint
-def health() -> dict:
+def health() -> dict[str, Any]:
     return {"status": "ok"}
 
 
 @public.route("/public/verifications/{reference}", methods=["GET"])
 @json_endpoint
-def public_verification(reference: str) -> dict:
+def public_verification(reference: str) -> dict[str, Any]:
     # People type references with spaces; some gateways hand the path parameter over still encoded.
     identity = (public.current_request.context or {}).get("identity") or {}
     address = identity.get("sourceIp") or "unknown"
-    return services.public_view(get_dependencies(), unquote(reference), client_address=address)
+    shown = services.public_view(get_dependencies(), unquote(reference), client_address=address)
+    return presenters.public_body(shown)
 
 
 @public.route("/openapi.json", methods=["GET"])

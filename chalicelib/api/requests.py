@@ -23,6 +23,8 @@ def _reject_constant(name: str) -> Any:
 def json_body(request: Request, model: type[BaseModel]) -> Any:
     """Parse and validate the body. An empty body counts as `{}` only for models with no fields."""
     raw = request.raw_body or b""
+    if isinstance(raw, str):  # Chalice hands over bytes; a str only in hand-built test requests
+        raw = raw.encode("utf-8")
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"The body is larger than {MAX_BODY_BYTES // 1024} KiB.")
     if not raw.strip():
@@ -40,12 +42,19 @@ def json_body(request: Request, model: type[BaseModel]) -> Any:
 
 
 def idempotency_key(request: Request) -> str | None:
-    key = request.headers.get("idempotency-key")
+    key: str | None = request.headers.get("idempotency-key")
     if key is None:
         return None
     if not 1 <= len(key) <= 64 or not key.isprintable():
         raise ValidationFailed("Idempotency-Key: must be 1-64 printable characters")
     return key
+
+
+def query_param(request: Request, name: str) -> str | None:
+    """One query-string parameter (the last, when repeated), or None."""
+    params = request.query_params
+    value: str | None = params.get(name) if params is not None else None
+    return value
 
 
 def authenticate(request: Request, *, registry_checked_by_use_case: bool = False) -> Principal:

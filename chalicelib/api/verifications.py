@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from typing import Any
+
+from chalice.app import Blueprint, Response
 
 from .. import services
 from ..bootstrap import get_dependencies
 from ..schemas import EmptyRequest, OutcomeRequest, StartVerificationRequest
-from .errors import JSON_HEADERS, json_endpoint
-from .requests import authenticate, idempotency_key, json_body
+from . import presenters
+from .errors import JSON_HEADERS, Headers, json_endpoint
+from .requests import authenticate, idempotency_key, json_body, query_param
 
 verifications = Blueprint(__name__)
 
@@ -22,53 +25,55 @@ def start_verification() -> Response:
     key = idempotency_key(request)
     deps = get_dependencies()
     if key is None:
-        result = services.start_verification(deps, principal, body)
+        started = services.start_verification(deps, principal, body)
     else:
-        result = services.start_verification_once(
+        started = services.start_verification_once(
             deps, principal, body, key, lambda_context=request.lambda_context
         )
-    headers = {**JSON_HEADERS, "Location": f"/verifications/{result['verification_id']}"}
-    return Response(body=result, status_code=201, headers=headers)
+    headers: Headers = {**JSON_HEADERS, "Location": f"/verifications/{started.verification.verification_id}"}
+    return Response(
+        body=presenters.started_body(started, deps.settings.public_base_url), status_code=201, headers=headers
+    )
 
 
 @verifications.route("/verifications", methods=["GET"])
 @json_endpoint
-def list_verifications() -> dict:
+def list_verifications() -> dict[str, Any]:
     request = verifications.current_request
     principal = authenticate(request)
-    status = (request.query_params or {}).get("status")
-    return services.list_verifications(get_dependencies(), principal, status)
+    status = query_param(request, "status")
+    return presenters.verification_list_body(services.list_verifications(get_dependencies(), principal, status))
 
 
 @verifications.route("/verifications/{verification_id}", methods=["GET"])
 @json_endpoint
-def get_verification(verification_id: str) -> dict:
+def get_verification(verification_id: str) -> dict[str, Any]:
     principal = authenticate(verifications.current_request)
-    return services.get_verification(get_dependencies(), principal, verification_id)
+    return presenters.verification_view(services.get_verification(get_dependencies(), principal, verification_id))
 
 
 @verifications.route("/verifications/{verification_id}/accept", methods=["POST"])
 @json_endpoint
-def accept_verification(verification_id: str) -> dict:
+def accept_verification(verification_id: str) -> dict[str, Any]:
     request = verifications.current_request
     principal = authenticate(request)
     json_body(request, EmptyRequest)
-    return services.accept_verification(get_dependencies(), principal, verification_id)
+    return presenters.accepted_body(services.accept_verification(get_dependencies(), principal, verification_id))
 
 
 @verifications.route("/verifications/{verification_id}/outcome", methods=["POST"])
 @json_endpoint
-def record_outcome(verification_id: str) -> dict:
+def record_outcome(verification_id: str) -> dict[str, Any]:
     request = verifications.current_request
     principal = authenticate(request)
     body = json_body(request, OutcomeRequest)
-    return services.record_outcome(get_dependencies(), principal, verification_id, body)
+    return presenters.verification_view(services.record_outcome(get_dependencies(), principal, verification_id, body))
 
 
 @verifications.route("/verifications/{verification_id}/cancel", methods=["POST"])
 @json_endpoint
-def cancel_verification(verification_id: str) -> dict:
+def cancel_verification(verification_id: str) -> dict[str, Any]:
     request = verifications.current_request
     principal = authenticate(request)
     json_body(request, EmptyRequest)
-    return services.cancel_verification(get_dependencies(), principal, verification_id)
+    return presenters.verification_view(services.cancel_verification(get_dependencies(), principal, verification_id))

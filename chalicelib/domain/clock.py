@@ -24,3 +24,8 @@ def parse_iso(text: str | None) -> datetime | None:
     if text is None:
         return None
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def utc_day(moment: datetime) -> str:
+    """The UTC calendar day of `moment`, as YYYY-MM-DD."""
+    return moment.astimezone(UTC).date().isoformat()

@@ -1,9 +1,11 @@
 """Use cases, one function each: start, view, list, accept, decide, cancel, duty, registry, public,
 timers and the audit pipeline. Each module below is one area; this package exposes them all.
 
-Each takes the Dependencies (bootstrap.py) and a verified Principal. State changes are optimistic:
-read, let the domain decide, write conditionally with the audit events, re-read on a lost race.
-Side effects on other services (SMS, Chime, alerts) happen after the state is safely stored.
+Each takes the Dependencies (bootstrap.py) and a verified Principal, and returns domain results
+(a Verification, or a small result such as starting.Started); chalicelib/api/presenters.py makes
+the HTTP bodies. State changes go through unit_of_work.py: read, let the domain decide, write
+conditionally with the chained audit events, re-read on a lost race. Side effects on other services
+(SMS, Chime, alerts, timers: side_effects.py) happen after the state is safely stored.
 """
 
 from .auditing import copy_audit_events, write_daily_digests

@@ -19,7 +19,8 @@ from ..domain.audit import SYSTEM, PendingEvent
 from ..domain.clock import iso_z
 from ..domain.outbox import OutboxItem, claimed_place, quarantine_key
 from ..observability import logger
-from ._plumbing import _alert, _record_standalone_event
+from .side_effects import publish_alert
+from .unit_of_work import record_standalone_event
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
@@ -39,7 +40,7 @@ def quarantine(deps: Dependencies, item: OutboxItem, reason: str) -> bool:
     at = iso_z(deps.clock())
     logger.warning("audit_event_quarantined", extra={
         "verification_id": place["verification_id"], "seq": place["seq"], "reason": reason, "quarantine_key": key})
-    alerted = _alert(deps, place["verification_id"], ALERT_SUBJECT, {
+    alerted = publish_alert(deps, place["verification_id"], ALERT_SUBJECT, {
         # The topic's message attributes need a force: an item that names none is still alerted.
         "type": ALERT_TYPE, "force": place["force"] or "unknown", "verification_id": place["verification_id"],
         "seq": place["seq"], "reason": reason, "quarantine_key": key, "at": at,
@@ -60,7 +61,7 @@ def _audit(deps: Dependencies, item: OutboxItem, place: dict[str, Any], reason: 
         "quarantine_key": key, "item_sha256": fingerprint, "alert": "sent" if alerted else "failed",
     })
     try:
-        _record_standalone_event(deps, place["force"] or "unknown", f"Q{fingerprint[:15]}", record)
+        record_standalone_event(deps, place["force"] or "unknown", f"Q{fingerprint[:15]}", record)
     except ClientError as error:
         # Written by an earlier delivery of the same item: the chain id is the item's.
         if error.response["Error"]["Code"] != "TransactionCanceledException":

@@ -1,7 +1,7 @@
 """Sergeants accept and decide; officers cancel."""
 
 
-import dataclasses
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import single_metric
@@ -11,31 +11,32 @@ from ..domain.audit import EventType, PendingEvent
 from ..domain.registry import RegistryRecord, Role, ensure_available_sergeant
 from ..domain.registry_import import MAX_PHOTO_BYTES
 from ..domain.verification import Outcome, Verification
-from ..observability import MetricUnit, logger, metrics
-from ..schemas import (
-    OutcomeRequest,
-    verification_view,
-)
+from ..observability import MetricUnit, error_code, logger, metrics
+from ..schemas import OutcomeRequest
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
-from ._plumbing import (
-    _actor,
-    _alert_outcome,
-    _apply,
-    _close_meeting,
-    _error_code,
-    _load_visible,
-    _meeting_view,
-    _schedule,
-)
+from .side_effects import alert_outcome, close_meeting, schedule_timers
+from .unit_of_work import actor_of, apply_change, load_visible
 
 
-def accept_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Accepted:
+    """What the accepting sergeant gets: the check, their Chime attendee (None: fall back to the
+    radio), the officer's registry record (None: not in the registry) and a link to exactly the
+    photo version the disclosure event names (None: no photo)."""
+
+    verification: Verification
+    attendee: dict[str, Any] | None
+    officer_record: RegistryRecord | None
+    photo_url: str | None
+
+
+def accept_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> Accepted:
     """First available sergeant wins; they get the meeting and the officer's registry record."""
     require_role(principal, Role.SERGEANT)
-    current = _load_visible(deps, principal, verification_id)
+    current = load_visible(deps, principal, verification_id)
     sergeant = ensure_available_sergeant(deps.registry.get(principal.force, principal.officer_id))
     now = deps.clock()
     # Read before the accept is written, so the disclosure event names the very record (and photo
@@ -44,7 +45,7 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
     photo = _photo_shown(deps, officer_record)
     disclosed = PendingEvent(
         EventType.REGISTRY_DISCLOSED,
-        _actor(principal),
+        actor_of(principal),
         {
             "officer_id": current.officer.officer_id,
             "disclosed_to": sergeant.officer_id,
@@ -54,7 +55,7 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
             "reason": "identity_verification",
         },
     )
-    accepted = PendingEvent(EventType.ACCEPTED, _actor(principal), {"sergeant_id": sergeant.officer_id})
+    accepted = PendingEvent(EventType.ACCEPTED, actor_of(principal), {"sergeant_id": sergeant.officer_id})
     rejoined = False
 
     def accept_or_rejoin(v: Verification) -> tuple[Verification, list[PendingEvent]]:
@@ -66,9 +67,9 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
             return v, [disclosed]
         return v.accept(sergeant.summary(), now), [accepted, disclosed]
 
-    _, after = _apply(deps, verification_id, accept_or_rejoin, current)
+    _, after = apply_change(deps, verification_id, accept_or_rejoin, current)
     if not rejoined:
-        _schedule(deps, after, [deps.escalation.timer_on_accept(after)])
+        schedule_timers(deps, after, [deps.escalation.timer_on_accept(after)])
         metrics.add_metric(name="VerificationAccepted", unit=MetricUnit.Count, value=1)
         metrics.add_metric(
             name="TimeToAcceptSeconds",
@@ -84,17 +85,16 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
         except Exception as error:  # noqa: BLE001 - they have won: give them the record, not a 500
             # `meeting: null` tells the page to fall back to the radio; accepting again retries the join.
             logger.error(
-                "attendee_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)}
+                "attendee_create_failed", extra={"verification_id": verification_id, "error": error_code(error)}
             )
-    body = verification_view(after)
-    body["meeting"] = _meeting_view(after.meeting, attendee)
-    body["officer_record"] = _officer_record_view(deps, officer_record, photo, after)
-    return body
+    photo_url = deps.photos.url_for(photo["key"], photo["version_id"]) if photo else None
+    return Accepted(after, attendee, officer_record, photo_url)
 
 
 def _photo_shown(deps: "Dependencies", record: RegistryRecord | None) -> dict[str, str | None] | None:
     """Which object the sergeant is shown: the version the record pins or, for a record from before
-    pinning, the version now at its key (hashed now). No object there: the key alone, no version."""
+    pinning, the version now at its key (hashed now, and pinned on the record once, so later accepts
+    name the same version without reading the photo again). No object there: the key alone, no version."""
     if record is None or not record.photo:
         return None
     if record.photo_pinned:
@@ -102,40 +102,30 @@ def _photo_shown(deps: "Dependencies", record: RegistryRecord | None) -> dict[st
     try:
         stored = deps.photo_store.current(record.photo, MAX_PHOTO_BYTES)
     except Exception as error:  # noqa: BLE001 - the sergeant still gets the record; the audit says no version
-        logger.error("photo_read_failed", extra={"officer_id": record.officer_id, "error": _error_code(error)})
+        logger.error("photo_read_failed", extra={"officer_id": record.officer_id, "error": error_code(error)})
         stored = None
     if stored is None or stored.sha256 is None:
         return {"key": record.photo, "version_id": None, "sha256": None}
-    return record.pin_photo(stored).photo_identity()
-
-
-def _officer_record_view(deps: "Dependencies", record: RegistryRecord | None, photo: dict[str, str | None] | None,
-                         v: Verification) -> dict[str, Any]:
-    """What the sergeant compares with the face on video: the registry's record, not the officer's
-    claim, with a link to exactly the photo version the disclosure names."""
-    if record is None:
-        return {**dataclasses.asdict(v.officer), "status": "unknown", "photo_url": None}
-    return {
-        "officer_id": record.officer_id,
-        "rank": record.rank,
-        "given_name": record.given_name,
-        "family_name": record.family_name,
-        "status": record.status.value,
-        "photo_url": deps.photos.url_for(photo["key"], photo["version_id"]) if photo else None,
-    }
+    pinned = record.pin_photo(stored)
+    try:
+        # Conditional: a record changed meanwhile (another photo, or pinned by a concurrent accept) wins.
+        deps.registry.pin_photo(pinned)
+    except Exception as error:  # noqa: BLE001 - the next accept pins it; this one still names what it shows
+        logger.error("photo_pin_failed", extra={"officer_id": record.officer_id, "error": error_code(error)})
+    return pinned.photo_identity()
 
 
 def record_outcome(
     deps: "Dependencies", principal: Principal, verification_id: str, request: OutcomeRequest
-) -> dict[str, Any]:
+) -> Verification:
     """The accepting sergeant confirms or not; `not_confirmed` alerts the control room at once."""
     require_role(principal, Role.SERGEANT)
-    current = _load_visible(deps, principal, verification_id)
+    current = load_visible(deps, principal, verification_id)
     now = deps.clock()
     outcome = Outcome(request.outcome)
     event_type = EventType.CONFIRMED if outcome is Outcome.CONFIRMED else EventType.NOT_CONFIRMED
-    decided = PendingEvent(event_type, _actor(principal), {"note": deps.envelope.seal(verification_id, request.note)})
-    _, after = _apply(
+    decided = PendingEvent(event_type, actor_of(principal), {"note": deps.envelope.seal(verification_id, request.note)})
+    _, after = apply_change(
         deps,
         verification_id,
         lambda v: (v.decide(principal.officer_id, outcome, request.note, now), [decided]),
@@ -146,18 +136,21 @@ def record_outcome(
         name="VerificationOutcome", unit=MetricUnit.Count, value=1, namespace=metrics.namespace
     ) as metric:
         metric.add_dimension(name="outcome", value=outcome.value)
-    _close_meeting(deps, after)
+    close_meeting(deps, after)
     if outcome is Outcome.NOT_CONFIRMED:
-        after = _alert_outcome(deps, after, "verification_not_confirmed")
-    return verification_view(after)
+        after = alert_outcome(deps, after, "verification_not_confirmed")
+    return after
 
 
-def cancel_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:
+def cancel_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> Verification:
+    """The officer withdraws their own check; the call ends."""
     require_role(principal, Role.OFFICER)
-    current = _load_visible(deps, principal, verification_id)
+    current = load_visible(deps, principal, verification_id)
     now = deps.clock()
-    cancelled = PendingEvent(EventType.CANCELLED, _actor(principal), {})
-    _, after = _apply(deps, verification_id, lambda v: (v.cancel(principal.officer_id, now), [cancelled]), current)
+    cancelled = PendingEvent(EventType.CANCELLED, actor_of(principal), {})
+    _, after = apply_change(
+        deps, verification_id, lambda v: (v.cancel(principal.officer_id, now), [cancelled]), current
+    )
     logger.append_keys(verification_id=verification_id)
-    _close_meeting(deps, after)
-    return verification_view(after)
+    close_meeting(deps, after)
+    return after

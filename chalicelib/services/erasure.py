@@ -18,14 +18,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..adapters.dynamodb import keys
 from ..domain.audit import SYSTEM, EventType, PendingEvent
 from ..domain.outbox import OutboxItem
 from ..observability import logger
-from ._plumbing import _apply, _record_standalone_event
 from .budget import Budget
+from .unit_of_work import Change, apply_change, record_standalone_event
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
@@ -99,7 +99,7 @@ def _erase_verification(deps: Dependencies, verification: Verification) -> bool:
         return False
     if _last_event_type(items) != EventType.ERASED:
         try:
-            _, verification = _apply(deps, verification.verification_id,
+            _, verification = apply_change(deps, verification.verification_id,
                                      _unchanged_since(verification.audit_seq), current=verification)
         except _ChainMoved:
             logger.info("erasure_postponed_chain_moved", extra={"verification_id": verification.verification_id})
@@ -117,7 +117,7 @@ def _erase_attempt(deps: Dependencies, chain_id: str) -> bool:
         return False
     events = [event for event in (_event(item) for item in items) if event is not None]
     if events and _last_event_type(items) != EventType.ERASED:
-        _record_standalone_event(deps, events[0]["force"], chain_id, _erasure_record(), after=events)
+        record_standalone_event(deps, events[0]["force"], chain_id, _erasure_record(), after=events)
     deps.envelope.erase(chain_id)
     return True
 
@@ -128,7 +128,7 @@ def _erasure_record() -> PendingEvent:
     })
 
 
-def _unchanged_since(audit_seq: int):
+def _unchanged_since(audit_seq: int) -> Change:
     """The change that appends the erasure event, only onto the chain exactly as it was checked."""
     def change(latest: Verification) -> tuple[Verification, list[PendingEvent]]:
         if latest.audit_seq != audit_seq:
@@ -150,7 +150,7 @@ def _all_in_s3(items: list[OutboxItem], chain_id: str) -> bool:
     return not waiting
 
 
-def _event(item: OutboxItem) -> dict | None:
+def _event(item: OutboxItem) -> dict[str, Any] | None:
     try:
         event = json.loads(item.event_json or "")
     except ValueError:

@@ -13,9 +13,10 @@ from ..domain.audit import SYSTEM, EventType, PendingEvent
 from ..domain.clock import iso_z
 from ..domain.errors import InvalidTransition, NotFound
 from ..domain.verification import Status, Verification
-from ..observability import logger
-from ._plumbing import _alert, _alert_body, _append, _apply, _error_code, _schedule
+from ..observability import error_code, logger
+from .side_effects import alert_body, publish_alert, schedule_timers
 from .starting import send_wave
+from .unit_of_work import append_events, apply_change
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
@@ -43,7 +44,7 @@ def _hand_back(deps: "Dependencies", connected: Verification, sergeant_id: str) 
         return v.hand_back(now), [event]
 
     try:
-        _, waiting = _apply(deps, connected.verification_id, change, connected)
+        _, waiting = apply_change(deps, connected.verification_id, change, connected)
     except (InvalidTransition, NotFound):
         return False  # decided, cancelled or expired meanwhile: nothing to hand back
     logger.append_keys(verification_id=waiting.verification_id)
@@ -52,19 +53,19 @@ def _hand_back(deps: "Dependencies", connected: Verification, sergeant_id: str) 
             deps.meetings.remove_attendee(waiting.meeting_id, f"sergeant-{sergeant_id}")
         except Exception as error:  # noqa: BLE001 - logged; they can no longer decide either way
             logger.error("attendee_remove_failed", extra={"verification_id": waiting.verification_id,
-                                                          "error": _error_code(error)})
+                                                          "error": error_code(error)})
     searching = send_wave(deps, waiting.verification_id, waiting.first_wave_of_search, waiting) or waiting
-    _schedule(deps, searching, deps.escalation.timers_on_start(searching))
+    schedule_timers(deps, searching, deps.escalation.timers_on_start(searching))
     _alert_handed_back(deps, searching, sergeant_id)
     return True
 
 
 def _alert_handed_back(deps: "Dependencies", verification: Verification, sergeant_id: str) -> None:
     """The control room hears that a check lost its sergeant, and who the officer waiting is."""
-    alert = {**_alert_body(verification, "officer_not_serving"), "sergeant_id": sergeant_id,
+    alert = {**alert_body(verification, "officer_not_serving"), "sergeant_id": sergeant_id,
              "handed_back": True, "at": iso_z(deps.clock())}
     subject = f"Safe Connection: sergeant {sergeant_id} not serving - check handed back"
-    ok = _alert(deps, verification.verification_id, subject, alert)
+    ok = publish_alert(deps, verification.verification_id, subject, alert)
     outcome = EventType.ALERT_SENT if ok else EventType.ALERT_FAILED
-    _append(deps, verification.verification_id,
+    append_events(deps, verification.verification_id,
             [PendingEvent(outcome, SYSTEM, {"alert_type": "officer_not_serving"})])

@@ -10,18 +10,17 @@ carrier address, or someone on it guessing on purpose.
 """
 
 
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..adapters.dynamodb.keys import public_miss_budget
 from ..domain import references
-from ..domain.clock import iso_z
 from ..domain.errors import (
     NotFound,
     RateLimited,
 )
-from ..domain.public import advice_for
-from ..domain.verification import Status, Verification
+from ..domain.verification import Verification
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
@@ -29,7 +28,16 @@ if TYPE_CHECKING:
 MISS_WINDOW_SECONDS = 60
 
 
-def public_view(deps: "Dependencies", typed_reference: str, client_address: str | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PublicCheck:
+    """A check as the public may see it: the verification (of which only the reference, status,
+    officer's rank and family name, confirming sergeant and times are shown) and the officer's photo link."""
+
+    verification: Verification
+    photo_url: str | None
+
+
+def public_view(deps: "Dependencies", typed_reference: str, client_address: str | None = None) -> PublicCheck:
     """What the person who was stopped sees: no location, no notes, no phone numbers.
 
     With `client_address` (every HTTP request), misses are limited per address (see the module).
@@ -41,27 +49,7 @@ def public_view(deps: "Dependencies", typed_reference: str, client_address: str 
     if verification is None:
         raise NotFound("No check with this reference. Check the reference and try again.")
     record = deps.registry.get(verification.force, verification.officer.officer_id)
-    confirmed_by = None
-    if verification.status is Status.CONFIRMED and verification.sergeant is not None:
-        confirmed_by = {
-            "officer_id": verification.sergeant.officer_id,
-            "rank": verification.sergeant.rank,
-            "family_name": verification.sergeant.family_name,
-        }
-    return {
-        "reference": verification.reference,
-        "status": verification.status.value,
-        "officer": {
-            "officer_id": verification.officer.officer_id,
-            "rank": verification.officer.rank,
-            "family_name": verification.officer.family_name,
-            "photo_url": deps.photos.url_for(record.photo if record else None),
-        },
-        "confirmed_by": confirmed_by,
-        "created_at": iso_z(verification.created_at),
-        "decided_at": iso_z(verification.decided_at),
-        "advice": advice_for(verification.status),
-    }
+    return PublicCheck(verification, deps.photos.url_for(record.photo if record else None))
 
 
 def _shown(deps: "Dependencies", reference: str | None) -> Verification | None:

@@ -18,24 +18,21 @@ from ..domain.errors import (
 )
 from ..domain.registry import Role
 from ..domain.verification import Status, Verification
-from ..schemas import (
-    verification_view,
-)
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
-from ._plumbing import MAX_WRITE_ATTEMPTS, _actor, _load_visible, _stamp
+from .unit_of_work import MAX_WRITE_ATTEMPTS, actor_of, load_visible, stamp
 
 
-def get_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> dict[str, Any]:
+def get_verification(deps: "Dependencies", principal: Principal, verification_id: str) -> Verification:
     """Every read is a consultation (DPA 2018 s.62): it is audited on the verification's chain."""
     require_role(principal, Role.OFFICER, Role.SERGEANT, Role.ADMIN, Role.AUDITOR)
-    current = _load_visible(deps, principal, verification_id)
-    return verification_view(_consulted(deps, principal, current, {"reason": reason_for(principal.role.value)}))
+    current = load_visible(deps, principal, verification_id)
+    return _consulted(deps, principal, current, {"reason": reason_for(principal.role.value if principal.role else "")})
 
 
-def list_verifications(deps: "Dependencies", principal: Principal, status: str | None) -> dict[str, Any]:
+def list_verifications(deps: "Dependencies", principal: Principal, status: str | None) -> list[Verification]:
     """A sergeant's queue: their own force only, oldest first."""
     require_role(principal, Role.SERGEANT)
     try:
@@ -45,8 +42,8 @@ def list_verifications(deps: "Dependencies", principal: Principal, status: str |
         raise ValidationFailed(f"status: must be one of {allowed}") from None
     items = deps.verifications.list_by_status(principal.force, wanted)
     # Each listed record discloses location and area: each is a consultation on its own chain.
-    data = {"reason": reason_for(principal.role.value), "via": "list"}
-    return {"items": [verification_view(_consulted(deps, principal, v, data)) for v in items]}
+    data = {"reason": reason_for(principal.role.value if principal.role else ""), "via": "list"}
+    return [_consulted(deps, principal, v, data) for v in items]
 
 
 def _consulted(deps: "Dependencies", principal: Principal, current: Verification, data: dict[str, Any]) -> Verification:
@@ -64,9 +61,9 @@ def _consulted(deps: "Dependencies", principal: Principal, current: Verification
     # A plain read first: a polling page costs one GetItem, not a refused transaction.
     if deps.verifications.consultation_logged(verification_id, mark.reader, now):
         return current
-    viewed = PendingEvent(EventType.VIEWED, _actor(principal), data)
+    viewed = PendingEvent(EventType.VIEWED, actor_of(principal), data)
     for _ in range(MAX_WRITE_ATTEMPTS):
-        after, events = _stamp(deps, current, current, [viewed])
+        after, events = stamp(deps, current, current, [viewed])
         try:
             deps.verifications.save_transition(current, after, events, consultation=mark)
             return after

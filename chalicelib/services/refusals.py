@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 from ..adapters.dynamodb.keys import refusal_chain_id, refusal_fold
 from ..domain.access import Principal
 from ..domain.audit import SYSTEM, EventType, PendingEvent
-from ..domain.clock import iso_z
+from ..domain.clock import iso_z, utc_day
 from ..domain.errors import ConcurrentUpdate
-from ._plumbing import _actor, _alert, _standalone_event, _utc_day
+from .side_effects import publish_alert
+from .unit_of_work import actor_of, standalone_event
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
@@ -43,21 +44,21 @@ def record_refusal(
 
     `personal` values (where the officer was) are sealed under the chain's own data key.
     """
-    day = _utc_day(deps.clock())
+    day = utc_day(deps.clock())
     chain_id = refusal_chain_id(principal.force, principal.officer_id, day)
     if personal is not None:
         deps.envelope.ensure_key(chain_id, day)
         data = {**data, **{name: deps.envelope.seal(chain_id, value) for name, value in personal.items()}}
-    return chain_id, _append(deps, principal.force, chain_id, PendingEvent(event_type, _actor(principal), data))
+    return chain_id, _append(deps, principal.force, chain_id, PendingEvent(event_type, actor_of(principal), data))
 
 
 def _append(deps: Dependencies, force: str, chain_id: str, pending: PendingEvent) -> int:
     for _ in range(MAX_APPEND_ATTEMPTS):
         last = deps.verifications.last_attempt_event(chain_id)
-        key, event = _standalone_event(deps, force, chain_id, pending, after=[last] if last else None)
+        key, event = standalone_event(deps, force, chain_id, pending, after=[last] if last else None)
         try:
             deps.verifications.append_attempt_event(chain_id, key, event)
-            return event["seq"]
+            return int(event["seq"])
         except ConcurrentUpdate:
             continue  # another refusal took this seq: chain after it
     raise ConcurrentUpdate(chain_id)
@@ -85,7 +86,7 @@ def refuse_start(
     if not fold.alert:
         return
     attempts = f" ({fold.attempts} attempts)" if fold.attempts > 1 else ""
-    sent = _alert(
+    sent = publish_alert(
         deps,
         chain_id,
         f"Safe Connection: {kind.replace('_', ' ')} - {principal.officer_id} tried to start a check{attempts}",

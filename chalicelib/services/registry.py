@@ -20,22 +20,30 @@ from ..domain.errors import (
 from ..domain.registry import Duty, PhotoObject, RegistryRecord, Role, changed_fields, ensure_serving
 from ..domain.registry_import import MAX_PHOTO_BYTES
 from ..domain.sign_in import AccountChange, SignInAccount, account_changes, username_for
-from ..observability import logger
+from ..observability import error_code, logger
 from ..schemas import (
     DutyRequest,
     OfficerRecordRequest,
-    registry_record_view,
     valid_officer_id,
 )
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
-from ._plumbing import _actor, _error_code, _record_standalone_event, _standalone_event
 from .handing_back import hand_back_checks_accepted_by
+from .unit_of_work import actor_of, record_standalone_event, standalone_event
 
 
-def set_duty(deps: "Dependencies", principal: Principal, request: DutyRequest) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DutySet:
+    """A sergeant's duty as now stored."""
+
+    officer_id: str
+    duty: Duty
+
+
+def set_duty(deps: "Dependencies", principal: Principal, request: DutyRequest) -> DutySet:
+    """A serving sergeant goes available or off duty (only available sergeants are texted)."""
     require_role(principal, Role.SERGEANT)
     record = ensure_serving(deps.registry.get(principal.force, principal.officer_id))
     if record.role is not Role.SERGEANT:
@@ -44,12 +52,12 @@ def set_duty(deps: "Dependencies", principal: Principal, request: DutyRequest) -
     if not deps.registry.set_duty(principal.force, principal.officer_id, duty):
         # The record changed between the read and the write (e.g. suspended meanwhile).
         raise OfficerNotServing("The force registry does not list you as a serving sergeant.")
-    return {"officer_id": principal.officer_id, "duty": duty.value}
+    return DutySet(principal.officer_id, duty)
 
 
 def put_officer(
     deps: "Dependencies", principal: Principal, officer_id: str, request: OfficerRecordRequest
-) -> dict[str, Any]:
+) -> RegistryRecord:
     """An admin replaces one registry record of their own force."""
     require_role(principal, Role.ADMIN)
     if not valid_officer_id(officer_id):
@@ -61,8 +69,8 @@ def put_officer(
         record = dataclasses.replace(record, photo_version_id=before.photo_version_id, photo_sha256=before.photo_sha256)
     elif record.photo is not None:
         record = record.pin_photo(_photo_to_pin(deps, record.photo))
-    apply_registry_change(deps, _actor(principal), before, record)
-    return registry_record_view(record)
+    apply_registry_change(deps, actor_of(principal), before, record)
+    return record
 
 
 def _photo_to_pin(deps: "Dependencies", key: str) -> PhotoObject:
@@ -77,13 +85,14 @@ def _photo_to_pin(deps: "Dependencies", key: str) -> PhotoObject:
     return stored
 
 
-def get_officer(deps: "Dependencies", principal: Principal, officer_id: str) -> dict[str, Any]:
+def get_officer(deps: "Dependencies", principal: Principal, officer_id: str) -> RegistryRecord:
+    """An admin or auditor reads one record of their force's registry (an audited consultation)."""
     require_role(principal, Role.ADMIN, Role.AUDITOR)
     record = deps.registry.get(principal.force, officer_id) if valid_officer_id(officer_id) else None
     if record is None:
         raise NotFound("No such officer in your force's registry.")
     _audit_registry_event(deps, principal, EventType.REGISTRY_VIEWED, officer_id, {})
-    return registry_record_view(record)
+    return record
 
 
 def _audit_registry_event(
@@ -91,7 +100,7 @@ def _audit_registry_event(
 ) -> None:
     """Registry consultations and changes: one-event chains (ids and field names only, no values)."""
     data = {"officer_id": officer_id, **details, "reason": reason_for(principal.role.value if principal.role else "")}
-    _record_standalone_event(deps, principal.force, deps.new_id(), PendingEvent(event_type, _actor(principal), data))
+    record_standalone_event(deps, principal.force, deps.new_id(), PendingEvent(event_type, actor_of(principal), data))
 
 
 # ---- one registry record changes ---------------------------------------------------------------
@@ -221,7 +230,7 @@ def apply_registry_change(
     try:
         _change_account(deps, account, after, email, planned, done)
     except Exception as error:
-        failure = _error_code(error)
+        failure = error_code(error)
         raise
     finally:
         data: dict[str, Any] = {"officer_id": after.officer_id, "created": before is None, "changed_fields": fields}
@@ -234,7 +243,7 @@ def apply_registry_change(
         data["reason"] = "registry_administration"
         pending = PendingEvent(EventType.REGISTRY_CHANGED, actor, data)
         chain_id = deps.new_id()
-        writes.record_event(chain_id, _standalone_event(deps, after.force, chain_id, pending))
+        writes.record_event(chain_id, standalone_event(deps, after.force, chain_id, pending))
     deps.registry_cache.forget(after.force, after.officer_id)
     if before is not None and before.role is Role.SERGEANT and before.is_serving and not after.is_serving:
         # 4. What they had accepted goes to another sergeant (SPEC §7.2): they can no longer decide it.

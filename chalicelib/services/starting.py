@@ -2,12 +2,13 @@
 
 
 import dataclasses
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..domain.access import Principal, require_role
 from ..domain.audit import SYSTEM, EventType, PendingEvent
-from ..domain.clock import iso_z, parse_iso
+from ..domain.clock import iso_z, parse_iso, utc_day
 from ..domain.errors import (
     ActiveVerificationExists,
     IdempotencyConflict,
@@ -18,32 +19,29 @@ from ..domain.errors import (
 from ..domain.registry import Role, ensure_serving
 from ..domain.sms import sergeant_request_sms
 from ..domain.verification import Location, Status, Verification
-from ..observability import MetricUnit, logger, metrics
+from ..observability import MetricUnit, error_code, logger, metrics
 from ..schemas import (
     StartVerificationRequest,
-    verification_view,
+    location_view,
 )
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
-from ._plumbing import (
-    MAX_WRITE_ATTEMPTS,
-    _actor,
-    _append,
-    _apply,
-    _close_meeting,
-    _close_meeting_id,
-    _error_code,
-    _location_dict,
-    _meeting_view,
-    _schedule,
-    _stamp,
-    _utc_day,
-)
+from .side_effects import close_meeting, close_meeting_id, schedule_timers
+from .unit_of_work import MAX_WRITE_ATTEMPTS, actor_of, append_events, apply_change, stamp
 
 
-def start_verification(deps: "Dependencies", principal: Principal, request: StartVerificationRequest) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Started:
+    """A started check as the officer's device needs it: the verification and the officer's own
+    Chime attendee (None in voice-fallback mode, or when joining failed)."""
+
+    verification: Verification
+    attendee: dict[str, Any] | None
+
+
+def start_verification(deps: "Dependencies", principal: Principal, request: StartVerificationRequest) -> Started:
     """A serving officer asks to be verified: meeting, reference, first wave of texts, timers.
 
     Never a 500 because Chime is down: the check then starts in voice-fallback mode (no meeting;
@@ -79,7 +77,7 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
         )
 
     verification_id = deps.new_id()
-    deps.envelope.create_key(verification_id, _utc_day(now))
+    deps.envelope.create_key(verification_id, utc_day(now))
     meeting, attendee = _open_meeting(deps, verification_id, officer.officer_id)
     draft = Verification(
         verification_id=verification_id,
@@ -95,18 +93,18 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
     )
     requested = PendingEvent(
         EventType.REQUESTED,
-        _actor(principal),
+        actor_of(principal),
         {
             "officer_id": officer.officer_id,
             "reference": draft.reference,
             # Personal data is sealed under this verification's own data key (erasable later).
-            "location": deps.envelope.seal(verification_id, _location_dict(location)),
+            "location": deps.envelope.seal(verification_id, location_view(location)),
             "area": deps.envelope.seal(verification_id, request.area),
             "meeting_id": meeting["MeetingId"] if meeting else None,
             "voice_fallback": draft.voice_fallback,
         },
     )
-    starts = ([*recent[0], iso_z(now)], recent[1])
+    starts = ([*recent[0], iso_z(now) or ""], recent[1])
     # Wave 1 is claimed in the same transaction that creates the check (nobody else can see it yet),
     # so the texts go out after one write instead of a create, a read and a claim.
     recipients = deps.escalation.next_wave(deps.registry.available_sergeants(principal.force), draft)
@@ -119,16 +117,8 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
 
     if recipients:
         verification = _text_wave(deps, verification, 1, recipients)
-    _schedule(deps, verification, deps.escalation.timers_on_start(verification))
-    return _started_view(deps, verification, attendee)
-
-
-def _started_view(deps: "Dependencies", verification: Verification, attendee: dict[str, Any] | None) -> dict[str, Any]:
-    """The 201 body of a start (SPEC §4): the verification, the officer's join info, the citizen link."""
-    body = verification_view(verification)
-    body["meeting"] = _meeting_view(verification.meeting, attendee)
-    body["citizen_url"] = f"{deps.settings.public_base_url.rstrip('/')}/v/{verification.reference}"
-    return body
+    schedule_timers(deps, verification, deps.escalation.timers_on_start(verification))
+    return Started(verification, attendee)
 
 
 def _open_meeting(
@@ -138,24 +128,26 @@ def _open_meeting(
     try:
         meeting = deps.meetings.create_meeting(verification_id)
     except Exception as error:  # noqa: BLE001 - a check without video beats no check at all
-        logger.error("meeting_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)})
+        logger.error("meeting_create_failed", extra={"verification_id": verification_id, "error": error_code(error)})
         return None, None
     try:
         return meeting, deps.meetings.create_attendee(meeting["MeetingId"], f"officer-{officer_id}")
     except Exception as error:  # noqa: BLE001 - same fallback; don't leave an empty meeting behind
-        logger.error("attendee_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)})
-        _close_meeting_id(deps, verification_id, meeting["MeetingId"])
+        logger.error("attendee_create_failed", extra={"verification_id": verification_id, "error": error_code(error)})
+        close_meeting_id(deps, verification_id, meeting["MeetingId"])
         return None, None
 
 
-def _recent_starts_within_hour(deps: "Dependencies", principal: Principal, now: Any) -> tuple[list[str], int]:
+def _recent_starts_within_hour(
+    deps: "Dependencies", principal: Principal, now: datetime
+) -> tuple[list[str], int]:
     starts, version = deps.verifications.recent_starts(principal.force, principal.officer_id)
     hour_ago = now - timedelta(hours=1)
     return [s for s in starts if (parse_iso(s) or now) > hour_ago], version
 
 
-def _seconds_until_a_start_frees(starts: list[str], now: Any) -> int:
-    oldest = min(parse_iso(s) for s in starts)
+def _seconds_until_a_start_frees(starts: list[str], now: datetime) -> int:
+    oldest = min(parse_iso(s) or now for s in starts)
     return max(1, int((oldest + timedelta(hours=1) - now).total_seconds()) + 1)
 
 
@@ -165,7 +157,7 @@ def start_verification_once(
     request: StartVerificationRequest,
     idempotency_key: str,
     lambda_context: Any = None,
-) -> dict[str, Any]:
+) -> Started:
     """`Idempotency-Key` retries: same officer + key + body answers 201 with the same check and sends nothing.
 
     The key is scoped to the officer, so two officers can never collide on (or read) each other's key.
@@ -189,12 +181,12 @@ def start_verification_once(
         # Lets an in-progress record expire with the invocation, so a timed-out try can be retried.
         config.register_lambda_context(lambda_context)
 
-    started: dict[str, Any] = {}
+    started: list[Started] = []
 
     def start_verification_idempotent(payload: dict[str, Any]) -> dict[str, Any]:
-        started["body"] = start_verification(deps, principal, request)
+        started.append(start_verification(deps, principal, request))
         # What Powertools stores: never the body (location, area, the officer's Chime join token).
-        return {"verification_id": started["body"]["verification_id"]}
+        return {"verification_id": started[0].verification.verification_id}
 
     guarded = idempotent_function(
         start_verification_idempotent,
@@ -214,12 +206,12 @@ def start_verification_once(
         raise IdempotencyConflict("This Idempotency-Key was already used with a different body.") from None
     except IdempotencyAlreadyInProgressError:
         raise IdempotencyConflict("A request with this Idempotency-Key is still being processed.") from None
-    if "body" in started:
-        return started["body"]  # this call started the check
-    return _replayed_start(deps, kept["verification_id"])
+    if started:
+        return started[0]  # this call started the check
+    return _replayed_start(deps, str(kept["verification_id"]))
 
 
-def _replayed_start(deps: "Dependencies", verification_id: str) -> dict[str, Any]:
+def _replayed_start(deps: "Dependencies", verification_id: str) -> Started:
     """A retried start's 201, rebuilt: the check as it stands now, and the officer's attendee again.
 
     Chime returns the existing attendee for the same ExternalUserId, so this is the officer's own
@@ -238,9 +230,9 @@ def _replayed_start(deps: "Dependencies", verification_id: str) -> dict[str, Any
             )
         except Exception as error:  # noqa: BLE001 - the retry still learns which check it started
             logger.error(
-                "attendee_create_failed", extra={"verification_id": verification_id, "error": _error_code(error)}
+                "attendee_create_failed", extra={"verification_id": verification_id, "error": error_code(error)}
             )
-    return _started_view(deps, verification, attendee)
+    return Started(verification, attendee)
 
 
 def _create(
@@ -251,7 +243,7 @@ def _create(
 
     requested, *others = pending
     for _ in range(MAX_WRITE_ATTEMPTS):
-        verification, events = _stamp(deps, draft, draft, [requested, *others])
+        verification, events = stamp(deps, draft, draft, [requested, *others])
         try:
             deps.verifications.create(verification, events, starts)
             return verification
@@ -259,9 +251,9 @@ def _create(
             draft = dataclasses.replace(draft, reference=deps.new_reference())
             requested = dataclasses.replace(requested, data={**requested.data, "reference": draft.reference})
         except Exception:
-            _close_meeting(deps, draft)
+            close_meeting(deps, draft)
             raise
-    _close_meeting(deps, draft)
+    close_meeting(deps, draft)
     raise InvalidTransition("Could not allocate a reference; try again.")
 
 
@@ -283,7 +275,7 @@ def send_wave(
         return None
     ids = [r.officer_id for r in recipients]
     try:
-        _, claimed = _apply(
+        _, claimed = apply_change(
             deps, verification_id, lambda v: (v.record_wave(wave, ids), [_wave_claim(wave, recipients)]), current
         )
     except InvalidTransition:
@@ -309,7 +301,7 @@ def _text_wave(deps: "Dependencies", claimed: Verification, wave: int, recipient
             deps.sms.send_sms(sergeant.phone or "", message)
         except Exception as error:  # noqa: BLE001 - one bad number must not stop the others
             # Only the error's class/code: provider messages can echo the phone number.
-            failed[sergeant.officer_id] = _error_code(error)
+            failed[sergeant.officer_id] = error_code(error)
             logger.warning(
                 "sms_failed", extra={"recipient_officer_id": sergeant.officer_id, "error": failed[sergeant.officer_id]}
             )
@@ -326,7 +318,7 @@ def _text_wave(deps: "Dependencies", claimed: Verification, wave: int, recipient
         outcome_events.append(PendingEvent(
             EventType.SMS_FAILED, SYSTEM, {"wave": wave, "failed": sorted(failed), "errors": failed}
         ))
-    return _append(deps, verification_id, outcome_events, claimed) if outcome_events else claimed
+    return append_events(deps, verification_id, outcome_events, claimed) if outcome_events else claimed
 
 
 def _audit_refused_attempt(
@@ -342,4 +334,4 @@ def _audit_refused_attempt(
     of the day, and alerted at most once per caller and kind per 10 minutes (services/refusals.py)."""
     from .refusals import refuse_start
 
-    refuse_start(deps, principal, event_type, alert_type, details, _location_dict(location), area)
+    refuse_start(deps, principal, event_type, alert_type, details, location_view(location), area)

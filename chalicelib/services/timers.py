@@ -2,6 +2,7 @@
 
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..domain.audit import SYSTEM, EventType, PendingEvent
@@ -15,8 +16,9 @@ from ..observability import logger
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
-from ._plumbing import _alert_outcome, _apply, _close_meeting, _schedule
+from .side_effects import alert_outcome, close_meeting, schedule_timers
 from .starting import send_wave
+from .unit_of_work import apply_change
 
 
 def handle_timer(deps: "Dependencies", timer: Any) -> str:
@@ -46,7 +48,7 @@ def handle_timer(deps: "Dependencies", timer: Any) -> str:
         if current is not None and current.status is Status.AWAITING_SERGEANT and not already_sent:
             following = deps.escalation.next_wave_timer(current, now, wave=timer.wave + 1)
             if following is not None:
-                _schedule(deps, current, [following])
+                schedule_timers(deps, current, [following])
         return "wave_sent" if sent is not None else "no_wave"
     if timer.kind is TimerKind.ANSWER_TIMEOUT:
         return _time_out(deps, timer.verification_id, Status.AWAITING_SERGEANT, EventType.UNANSWERED,
@@ -57,7 +59,7 @@ def handle_timer(deps: "Dependencies", timer: Any) -> str:
                      lambda v: _reached(deps.escalation.decision_deadline(v), now))
 
 
-def _reached(deadline: Any, now: Any) -> bool:
+def _reached(deadline: datetime, now: datetime) -> bool:
     # As Timer.is_due: SQS delays are whole seconds, so half a second early still counts.
     return (deadline - now).total_seconds() <= 0.5
 
@@ -77,9 +79,9 @@ def _time_out(deps: "Dependencies", verification_id: str, expected: Status, even
         return close(v), [PendingEvent(event_type, SYSTEM, {})]
 
     try:
-        _, after = _apply(deps, verification_id, change)
+        _, after = apply_change(deps, verification_id, change)
     except (InvalidTransition, NotFound):
         return "noop"  # decided, cancelled or accepted in time: the timer changes nothing
-    _close_meeting(deps, after)
-    _alert_outcome(deps, after, alert_type)
+    close_meeting(deps, after)
+    alert_outcome(deps, after, alert_type)
     return result

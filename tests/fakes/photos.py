@@ -33,6 +33,9 @@ class FakePhotoStore:
 class FakePhotoLinks:
     """Links of the form https://photos.example/{key}?versionId=... (never fetched)."""
 
+    def origin(self) -> str:
+        return "https://photos.example"
+
     def url_for(self, key: str | None, version_id: str | None = None) -> str | None:
         if not key:
             return None

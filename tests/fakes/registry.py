@@ -27,6 +27,15 @@ class FakeRegistry:
         for record in records:
             self.put(record)
 
+    def pin_photo(self, record: RegistryRecord) -> bool:
+        stored = self.records.get((record.force, record.officer_id))
+        if stored is None or stored.photo != record.photo or stored.photo_sha256 is not None:
+            return False
+        self.put(dataclasses.replace(
+            stored, photo_version_id=record.photo_version_id, photo_sha256=record.photo_sha256
+        ))
+        return True
+
     def available_sergeants(self, force: str) -> list[RegistryRecord]:
         return [r for r in self.in_force(force) if r.is_available_sergeant]
 

@@ -70,7 +70,7 @@ def draft_verification(
 def with_events(
     before: Verification, after: Verification, pending: list[PendingEvent], at: datetime
 ) -> tuple[Verification, list[tuple[str, dict[str, Any]]]]:
-    """Chain `pending` after `before`'s audit head, as services._plumbing._stamp does."""
+    """Chain `pending` after `before`'s audit head, as services.unit_of_work.stamp does."""
     events = chain(
         pending,
         verification_id=after.verification_id,

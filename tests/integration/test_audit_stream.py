@@ -86,7 +86,7 @@ def test_events_reach_s3_at_the_spec_key_in_canonical_form(stack, clock):
     clock.now = datetime(2026, 11, 28, 23, 59, 50, tzinfo=UTC)
     vid = services.start_verification(
         stack.deps, officer("MP4721"), start_request(area="Café Nero, Camden — north side")
-    )["verification_id"]
+    ).verification.verification_id
     clock.advance(seconds=30)  # the rest happens the next day: the key keeps the creation date
     services.accept_verification(stack.deps, sergeant("MP2001"), vid)
     services.record_outcome(stack.deps, sergeant("MP2001"), vid, OutcomeRequest(outcome="confirmed"))
@@ -117,7 +117,7 @@ def test_events_reach_s3_at_the_spec_key_in_canonical_form(stack, clock):
 
 
 def test_redelivered_batches_create_no_second_version(stack):
-    vid = services.start_verification(stack.deps, officer("MP4721"), start_request())["verification_id"]
+    vid = services.start_verification(stack.deps, officer("MP4721"), start_request()).verification.verification_id
     services.accept_verification(stack.deps, sergeant("MP2002"), vid)
     services.cancel_verification(stack.deps, officer("MP4721"), vid)
     recorder = RecordingWorker(stack)
@@ -141,7 +141,7 @@ def test_redelivered_batches_create_no_second_version(stack):
 
 
 def test_s3_outage_loses_nothing_and_does_not_block_state_changes(stack):
-    vid = services.start_verification(stack.deps, officer("MP4721"), start_request())["verification_id"]
+    vid = services.start_verification(stack.deps, officer("MP4721"), start_request()).verification.verification_id
     outage = S3Outage(stack.deps.s3, allow=1)  # one write gets through, then S3 goes down
 
     with pytest.raises(ClientError) as raised:
@@ -151,7 +151,7 @@ def test_s3_outage_loses_nothing_and_does_not_block_state_changes(stack):
 
     # The verification moves on while S3 is down: its events wait in the outbox.
     accepted = services.accept_verification(stack.deps, sergeant("MP2003"), vid)
-    assert accepted["status"] == "connected"
+    assert accepted.verification.status.value == "connected"
     with pytest.raises(ClientError):
         stack.pump_audit()  # the same batch comes again, and fails again
     assert outage.refused >= 2

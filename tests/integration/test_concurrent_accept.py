@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from chalicelib import services
+from chalicelib.api import presenters
 from chalicelib.domain.audit import verify_chain
 from chalicelib.domain.errors import AlreadyAccepted, ConcurrentUpdate
 from chalicelib.domain.verification import Status
@@ -41,7 +42,9 @@ def _race(stack, verification_id: str) -> dict[str, object]:
     def attempt(sergeant_id: str) -> object:
         barrier.wait(timeout=10)
         try:
-            return services.accept_verification(stack.deps, sergeant(sergeant_id), verification_id)
+            return presenters.accepted_body(
+                services.accept_verification(stack.deps, sergeant(sergeant_id), verification_id)
+            )
         except Exception as error:  # noqa: BLE001 - the outcome itself is what we assert on
             return error
 
@@ -53,7 +56,7 @@ def _race(stack, verification_id: str) -> dict[str, object]:
 @pytest.mark.parametrize("round_number", range(ROUNDS))
 def test_exactly_one_sergeant_wins_the_race(dynamodb_is_atomic, stack, round_number):
     started = services.start_verification(stack.deps, officer("MP4721"), start_request())
-    vid = started["verification_id"]
+    vid = started.verification.verification_id
 
     outcomes = _race(stack, vid)
 
@@ -93,14 +96,14 @@ def test_races_in_a_row_for_the_same_officer(dynamodb_is_atomic, stack):
     """Finish each race (the winner decides) so the officer can start again: the lock is released."""
     winners = []
     for _ in range(3):
-        vid = services.start_verification(stack.deps, officer("MP4721"), start_request())["verification_id"]
+        vid = services.start_verification(stack.deps, officer("MP4721"), start_request()).verification.verification_id
         outcomes = _race(stack, vid)
         (winner,) = [sid for sid, body in outcomes.items() if isinstance(body, dict)]
         assert sum(type(body) is AlreadyAccepted for body in outcomes.values()) == len(SERGEANTS) - 1
         decided = services.record_outcome(
             stack.deps, sergeant(winner), vid, OutcomeRequest(outcome="confirmed")
         )
-        assert decided["status"] == "confirmed" and decided["sergeant"]["officer_id"] == winner
+        assert decided.status is Status.CONFIRMED and decided.sergeant.officer_id == winner
         events = stack.deps.verifications.events(vid)
         assert [e["type"] for e in events].count("verification.accepted") == 1
         assert verify_chain(events) == []
@@ -111,7 +114,7 @@ def test_races_in_a_row_for_the_same_officer(dynamodb_is_atomic, stack):
 
 def test_worst_case_everyone_read_before_anyone_wrote(dynamodb_is_atomic, stack, monkeypatch):
     """All three hold the same `awaiting_sergeant` read when they write: the condition picks one."""
-    vid = services.start_verification(stack.deps, officer("MP4721"), start_request())["verification_id"]
+    vid = services.start_verification(stack.deps, officer("MP4721"), start_request()).verification.verification_id
     repo = stack.deps.verifications
     save_transition = repo.save_transition
     at_the_write = threading.Barrier(len(SERGEANTS))
@@ -160,14 +163,14 @@ def test_double_tap_by_the_same_sergeant_rejoins_instead_of_losing(stack, dynamo
     started = services.start_verification(
         stack.deps, officer, StartVerificationRequest.model_validate({"location": {"lat": 51.5, "lon": -0.1}})
     )
-    vid = started["verification_id"]
+    vid = started.verification.verification_id
     barrier = threading.Barrier(2)
     outcomes: list[object] = []
 
     def tap() -> None:
         barrier.wait()
         try:
-            outcomes.append(services.accept_verification(stack.deps, sergeant, vid)["sergeant"]["officer_id"])
+            outcomes.append(services.accept_verification(stack.deps, sergeant, vid).verification.sergeant.officer_id)
         except Exception as error:  # noqa: BLE001 - recorded for the assertion
             outcomes.append(error)
 

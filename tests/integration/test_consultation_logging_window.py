@@ -109,7 +109,7 @@ def test_reads_racing_each_other_log_one_consultation(stack, monkeypatch):
     def read() -> str:
         barrier.wait(timeout=10)
         with stack.running_as("APIHandler"):
-            return services.get_verification(stack.deps, auditor, vid)["status"]
+            return services.get_verification(stack.deps, auditor, vid).status.value
 
     with ThreadPoolExecutor(max_workers=readers) as pool:
         results = [f.result(timeout=60) for f in [pool.submit(read) for _ in range(readers)]]

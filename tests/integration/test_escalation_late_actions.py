@@ -13,8 +13,9 @@ import pytest
 from chalicelib import services
 from chalicelib.domain.errors import ConcurrentUpdate, InvalidTransition
 from chalicelib.domain.escalation import Timer, TimerKind
-from chalicelib.domain.verification import Status
+from chalicelib.domain.verification import Status, Verification
 from chalicelib.schemas import OutcomeRequest
+from chalicelib.services.deciding import Accepted
 from tests.integration.escalation_helpers import START, deliver, events, make_dynamodb_atomic, pending, types
 from tests.integration.helpers import officer, sergeant, start_request
 
@@ -149,7 +150,7 @@ def test_a_timer_after_the_check_moved_on_changes_nothing(stack, clock):
     """Each case on a fresh check (one stack for all, to keep the suite quick)."""
     for before_timer, kind, expected in LATE_TIMERS:
         case = f"{kind.value} after {before_timer.__name__}"
-        vid = services.start_verification(stack.deps, officer("MP4721"), start_request())["verification_id"]
+        vid = services.start_verification(stack.deps, officer("MP4721"), start_request()).verification.verification_id
         clock.advance(seconds=10)
         before_timer(stack, vid)
         stack.alerts()  # a not_confirmed alert is not the timer's
@@ -227,7 +228,7 @@ def worst_case(stack, monkeypatch):
 
 
 def test_answer_timeout_racing_an_accept_has_exactly_one_winner(stack, clock, worst_case):
-    vid = services.start_verification(stack.deps, officer("MP4721"), start_request())["verification_id"]
+    vid = services.start_verification(stack.deps, officer("MP4721"), start_request()).verification.verification_id
     (answer_timer,) = pending(stack, "answer_timeout")
     clock.advance(seconds=90)  # the sergeant taps "accept" at the very moment the timeout fires
     worst_case.arm()
@@ -241,8 +242,8 @@ def test_answer_timeout_racing_an_accept_has_exactly_one_winner(stack, clock, wo
     recorded = types(stack, vid)
     alerts = stack.alerts()
     assert len(worst_case.lost) == 1  # one side really lost at the conditional write
-    if isinstance(accepted, dict):
-        assert accepted["status"] == "connected" and timed_out == "noop"
+    if isinstance(accepted, Accepted):
+        assert accepted.verification.status is Status.CONNECTED and timed_out == "noop"
         assert stored.status is Status.CONNECTED and stored.sergeant.officer_id == "MP2002"
         assert "verification.unanswered" not in recorded and alerts == []
         assert recorded.count("verification.accepted") == 1 and recorded.count("registry.disclosed") == 1
@@ -261,7 +262,7 @@ def test_accepts_and_answer_timeouts_at_the_same_instant_never_both_win(stack, c
     make_dynamodb_atomic(stack, monkeypatch)
     winners = []
     for _round_number, officer_id in enumerate(["MP4721", "MP5102", "MP4721", "MP5102"]):
-        vid = services.start_verification(stack.deps, officer(officer_id), start_request())["verification_id"]
+        vid = services.start_verification(stack.deps, officer(officer_id), start_request()).verification.verification_id
         answer_timer = next(t for t in pending(stack, "answer_timeout") if t.verification_id == vid)
         clock.advance(seconds=90)
         accepted, timed_out = _race(
@@ -270,7 +271,7 @@ def test_accepts_and_answer_timeouts_at_the_same_instant_never_both_win(stack, c
         )
         stored = stack.deps.verifications.get(vid)
         recorded = types(stack, vid)
-        won_accept = isinstance(accepted, dict)
+        won_accept = isinstance(accepted, Accepted)
         assert won_accept != (timed_out == "unanswered"), (accepted, timed_out)
         assert stored.status is (Status.CONNECTED if won_accept else Status.UNANSWERED)
         assert recorded.count("verification.accepted") + recorded.count("verification.unanswered") == 1
@@ -283,7 +284,7 @@ def test_accepts_and_answer_timeouts_at_the_same_instant_never_both_win(stack, c
 
 
 def test_decision_timeout_racing_an_outcome_has_exactly_one_winner(stack, clock, worst_case):
-    vid = services.start_verification(stack.deps, officer("MP4721"), start_request())["verification_id"]
+    vid = services.start_verification(stack.deps, officer("MP4721"), start_request()).verification.verification_id
     services.accept_verification(stack.deps, sergeant("MP2001"), vid)
     (decision_timer,) = pending(stack, "decision_timeout")
     clock.advance(seconds=600)
@@ -297,8 +298,8 @@ def test_decision_timeout_racing_an_outcome_has_exactly_one_winner(stack, clock,
     stored = stack.deps.verifications.get(vid)
     recorded = types(stack, vid)
     alerts = stack.alerts()
-    if isinstance(decided, dict):
-        assert decided["status"] == "confirmed" and timed_out == "noop"
+    if isinstance(decided, Verification):
+        assert decided.status is Status.CONFIRMED and timed_out == "noop"
         assert stored.status is Status.CONFIRMED and alerts == [] and "verification.expired" not in recorded
     else:
         assert type(decided) is InvalidTransition and timed_out == "expired"

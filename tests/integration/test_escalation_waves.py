@@ -157,7 +157,7 @@ def test_the_next_check_texts_the_sergeants_the_last_one_did_not(stack, clock):
     assert waves(stack, second) == [{"wave": 1, "recipients": EXTRA_MET_SERGEANTS[:3]}]
 
     clock.advance(minutes=1)
-    third = services.start_verification(stack.deps, officer("MP4721"), start_request())["verification_id"]
+    third = services.start_verification(stack.deps, officer("MP4721"), start_request()).verification.verification_id
     # Never-texted MP2104/MP2105 first, then the one texted longest ago (MP2001..3 tie: by id).
     assert waves(stack, third) == [{"wave": 1, "recipients": ["MP2104", "MP2105", "MP2001"]}]
 

@@ -146,3 +146,43 @@ def test_the_local_photos_bucket_keeps_old_versions_as_long_as_the_audit_log(sta
     kept = [r["NoncurrentVersionExpiration"]["NoncurrentDays"] for r in rules if "NoncurrentVersionExpiration" in r]
     assert kept == [lock["Rule"]["DefaultRetention"]["Days"]] == [resources.AUDIT_RETENTION_DAYS]
     assert all(r["Status"] == "Enabled" and "Expiration" not in r for r in rules)  # current photos never expire
+
+
+def test_a_record_pinned_when_shown_keeps_that_version_for_later_accepts(stack):
+    """The first accept that finds a version pins it on the record (a conditional write), so a later
+    upload under the same key is not what the next sergeant is shown or the audit names."""
+    s3 = stack.session.client("s3")
+    first_body, later_body = png(9), png(10)
+    first = s3.put_object(Bucket=stack.settings.photos_bucket, Key="photos/met/MP4721.png", Body=first_body)
+    accepted = _accept(stack)
+    record = stack.deps.registry.get("met", "MP4721")
+    assert (record.photo_version_id, record.photo_sha256) == (first["VersionId"], _sha256(first_body))
+    assert stack.call("POST", f"/verifications/{accepted['verification_id']}/outcome", "MP2001",
+                      {"outcome": "confirmed"})[0] == 200
+
+    s3.put_object(Bucket=stack.settings.photos_bucket, Key="photos/met/MP4721.png", Body=later_body)
+    stack.clock.advance(minutes=1)
+    accepted = _accept(stack)
+    disclosed = _audit(stack, "registry.disclosed")[-1]
+    assert disclosed["data"]["photo"] == {"key": "photos/met/MP4721.png", "version_id": first["VersionId"],
+                                          "sha256": _sha256(first_body)}
+    assert _linked_version(accepted["officer_record"]["photo_url"]) == first["VersionId"]
+    assert _audit(stack, "registry.changed") == []  # the photo did not change: the record learnt its version
+
+
+def test_pinning_never_overwrites_a_record_changed_meanwhile(stack):
+    from dataclasses import replace
+
+    from chalicelib.domain.registry import PhotoObject
+
+    record = stack.deps.registry.get("met", "MP4721")
+    stale = record.pin_photo(PhotoObject(version_id="v-old", sha256="0" * 64, size=1))
+    stack.deps.registry.put(replace(record, photo="photos/met/MP4721-new.png"))
+    assert stack.deps.registry.pin_photo(stale) is False
+    assert stack.deps.registry.get("met", "MP4721").photo_version_id is None
+
+    stack.deps.registry.put(record)
+    assert stack.deps.registry.pin_photo(stale) is True
+    again = record.pin_photo(PhotoObject(version_id="v-new", sha256="1" * 64, size=1))
+    assert stack.deps.registry.pin_photo(again) is False  # pinned once; the first pin stays
+    assert stack.deps.registry.get("met", "MP4721").photo_version_id == "v-old"

@@ -87,7 +87,7 @@ def test_the_hourly_limit_is_configurable(stack, clock, monkeypatch):
         services.cancel_verification(
             stack.deps,
             officer(),
-            services.start_verification(stack.deps, officer(), start_request())["verification_id"],
+            services.start_verification(stack.deps, officer(), start_request()).verification.verification_id,
         )
     texts = len(stack.sms())
     with pytest.raises(RateLimited) as raised:
@@ -103,7 +103,7 @@ def test_the_hourly_limit_is_configurable(stack, clock, monkeypatch):
 def test_public_look_ups_that_miss_are_limited_per_client_address_per_minute(stack, clock):
     """SPEC §7.4: lookups of unknown references stay limited (a real one watched is not: see
     tests/api/test_public_lookup_limits.py)."""
-    reference = services.start_verification(stack.deps, officer(), start_request())["reference"]
+    reference = services.start_verification(stack.deps, officer(), start_request()).verification.reference
     clock.advance(seconds=5)  # within one fixed one-minute window
     limit = stack.settings.public_views_per_minute
     assert limit == 30
@@ -123,11 +123,12 @@ def test_public_look_ups_that_miss_are_limited_per_client_address_per_minute(sta
         services.public_view(stack.deps, reference, client_address="203.0.113.7")
 
     # Another address is counted on its own.
-    assert services.public_view(stack.deps, reference, client_address="198.51.100.23")["reference"] == reference
+    shown = services.public_view(stack.deps, reference, client_address="198.51.100.23")
+    assert shown.verification.reference == reference
 
     # The next minute, the first address may look again.
     clock.advance(seconds=55)
-    assert services.public_view(stack.deps, reference, client_address="203.0.113.7")["reference"] == reference
+    assert services.public_view(stack.deps, reference, client_address="203.0.113.7").verification.reference == reference
 
     # Only a keyed pseudonym of the address is stored, and it expires.
     dynamodb = stack.session.client("dynamodb")

@@ -9,6 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from chalicelib import services
+from chalicelib.api import presenters
 from chalicelib.domain.audit import verify_chain
 from chalicelib.domain.errors import ActiveVerificationExists, OfficerNotServing
 from chalicelib.domain.registry import Duty, OfficerStatus, RegistryRecord, Role
@@ -41,11 +42,17 @@ def _no_phone_numbers(stack, events):
         assert person.phone not in text and person.phone[1:] not in text
 
 
+def _started_body(stack, principal, request):
+    """The 201 body of a start, as the route presents it."""
+    started = services.start_verification(stack.deps, principal, request)
+    return presenters.started_body(started, stack.deps.settings.public_base_url)
+
+
 # ---- start: who gets a text ----------------------------------------------------------------
 
 
 def test_start_texts_each_available_sergeant_of_the_force_once(stack):
-    body = services.start_verification(stack.deps, officer("MP4721"), start_request())
+    body = _started_body(stack, officer("MP4721"), start_request())
     vid = body["verification_id"]
 
     sms = stack.sms()
@@ -73,7 +80,7 @@ def test_start_texts_each_available_sergeant_of_the_force_once(stack):
 
 
 def test_start_in_another_force_texts_only_that_force(stack):
-    started = services.start_verification(stack.deps, officer("WP1187", "wiltshire"), start_request(area=None))
+    started = _started_body(stack, officer("WP1187", "wiltshire"), start_request(area=None))
     vid = started["verification_id"]
 
     assert {phone for phone, _ in stack.sms()} == _phones(stack, "WP3001", "WP3002", "WP3003")
@@ -87,7 +94,7 @@ def test_start_in_another_force_texts_only_that_force(stack):
 
 def test_the_officer_is_never_texted_about_their_own_check(stack):
     # MP2001 is an available sergeant in the registry but signs in with an officer token.
-    vid = services.start_verification(stack.deps, officer("MP2001"), start_request())["verification_id"]
+    vid = services.start_verification(stack.deps, officer("MP2001"), start_request()).verification.verification_id
 
     assert {phone for phone, _ in stack.sms()} == _phones(stack, "MP2002", "MP2003")
     assert sorted(_only(_events(stack, vid), "sergeants.notified")["data"]["recipients"]) == ["MP2002", "MP2003"]
@@ -97,7 +104,7 @@ def test_sergeants_who_went_off_duty_are_not_texted(stack):
     assert stack.deps.registry.set_duty("met", "MP2002", Duty.OFF_DUTY)
     assert stack.deps.registry.set_duty("met", "MP2004", Duty.AVAILABLE)
 
-    vid = services.start_verification(stack.deps, officer("MP4721"), start_request())["verification_id"]
+    vid = services.start_verification(stack.deps, officer("MP4721"), start_request()).verification.verification_id
 
     assert {phone for phone, _ in stack.sms()} == _phones(stack, "MP2001", "MP2003", "MP2004")
     assert sorted(_only(_events(stack, vid), "sergeants.notified")["data"]["recipients"]) == [
@@ -118,7 +125,7 @@ def test_one_failed_sms_still_texts_the_others_and_is_audited(stack, monkeypatch
 
     monkeypatch.setattr(stack.deps.sms, "send_sms", flaky)
 
-    body = services.start_verification(stack.deps, officer("MP4721"), start_request())
+    body = _started_body(stack, officer("MP4721"), start_request())
 
     assert {phone for phone, _ in stack.sms()} == _phones(stack, "MP2001", "MP2003")
     events = _events(stack, body["verification_id"])
@@ -137,7 +144,7 @@ def test_a_sergeant_with_a_malformed_number_is_audited_as_failed(stack):
         status=OfficerStatus.SERVING, role=Role.SERGEANT, phone="07700900555", duty=Duty.AVAILABLE,
     ))
 
-    vid = services.start_verification(stack.deps, officer("MP4721"), start_request())["verification_id"]
+    vid = services.start_verification(stack.deps, officer("MP4721"), start_request()).verification.verification_id
     stack.advance(stack.settings.wave_interval_seconds)  # MP2005 is in the second wave
 
     assert "07700900555" not in {phone for phone, _ in stack.sms()}
@@ -198,7 +205,7 @@ def test_not_serving_officer_is_refused_audited_and_alerted(stack, officer_id, r
 
 
 def _started_and_accepted(stack, by="MP2001"):
-    vid = services.start_verification(stack.deps, officer("MP4721"), start_request())["verification_id"]
+    vid = services.start_verification(stack.deps, officer("MP4721"), start_request()).verification.verification_id
     services.accept_verification(stack.deps, sergeant(by), vid)
     return vid
 
@@ -212,7 +219,7 @@ def test_not_confirmed_alerts_the_control_room_with_the_location(stack, clock):
         stack.deps, sergeant("MP2001"), vid, OutcomeRequest(outcome="not_confirmed", note="Face does not match")
     )
 
-    assert body["status"] == "not_confirmed" and body["outcome_note"] == "Face does not match"
+    assert body.status.value == "not_confirmed" and body.outcome_note == "Face does not match"
     stored = stack.deps.verifications.get(vid)
     (alert,) = stack.alerts()
     assert alert == {
@@ -244,7 +251,7 @@ def test_failed_alert_keeps_the_decision_and_is_audited(stack):
 
     body = services.record_outcome(stack.deps, sergeant("MP2001"), vid, OutcomeRequest(outcome="not_confirmed"))
 
-    assert body["status"] == "not_confirmed"
+    assert body.status.value == "not_confirmed"
     assert stack.deps.verifications.get(vid).status is Status.NOT_CONFIRMED
     events = _events(stack, vid)
     assert [e["type"] for e in events][-2:] == ["verification.not_confirmed", "alert.failed"]
@@ -269,7 +276,7 @@ def test_terminal_outcome_deletes_the_meeting(stack, outcome):
 
 
 def test_cancel_while_awaiting_deletes_the_meeting(stack):
-    vid = services.start_verification(stack.deps, officer("MP4721"), start_request())["verification_id"]
+    vid = services.start_verification(stack.deps, officer("MP4721"), start_request()).verification.verification_id
     meeting_id = stack.deps.verifications.get(vid).meeting_id
 
     services.cancel_verification(stack.deps, officer("MP4721"), vid)
@@ -292,7 +299,7 @@ def test_chime_delete_failure_does_not_undo_the_decision(stack, monkeypatch):
     body = services.record_outcome(stack.deps, sergeant("MP2001"), vid, OutcomeRequest(outcome="not_confirmed"))
 
     assert calls == [meeting_id]
-    assert body["status"] == "not_confirmed"
+    assert body.status.value == "not_confirmed"
     assert stack.deps.verifications.get(vid).status is Status.NOT_CONFIRMED
     assert stack.standin.meetings[meeting_id]["deleted"] is False
     assert [e["type"] for e in _events(stack, vid)][-2:] == ["verification.not_confirmed", "alert.sent"]
@@ -309,7 +316,7 @@ def test_meeting_already_gone_is_fine(stack):
 
     body = services.record_outcome(stack.deps, sergeant("MP2001"), vid, OutcomeRequest(outcome="confirmed"))
 
-    assert body["status"] == "confirmed"
+    assert body.status.value == "confirmed"
     assert stack.deps.verifications.get(vid).status is Status.CONFIRMED
 
 
@@ -320,7 +327,7 @@ def test_chime_failure_at_start_falls_back_to_voice(stack, monkeypatch):
 
     monkeypatch.setattr(stack.deps.meetings, "create_meeting", chime_down)
 
-    body = services.start_verification(stack.deps, officer("MP4721"), start_request())
+    body = _started_body(stack, officer("MP4721"), start_request())
 
     assert body["meeting"] is None and body["voice_fallback"] is True
     stored = stack.deps.verifications.get(body["verification_id"])
@@ -337,7 +344,7 @@ def test_chime_attendee_failure_also_falls_back_and_closes_the_empty_meeting(sta
         raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "CreateAttendee")
 
     monkeypatch.setattr(stack.deps.meetings, "create_attendee", attendee_down)
-    body = services.start_verification(stack.deps, officer("MP4721"), start_request())
+    body = _started_body(stack, officer("MP4721"), start_request())
     assert body["meeting"] is None and body["voice_fallback"] is True
     assert [m["deleted"] for m in stack.standin.meetings.values()] == [True]
 
@@ -346,7 +353,7 @@ def test_chime_attendee_failure_also_falls_back_and_closes_the_empty_meeting(sta
 
 
 def test_lost_start_race_closes_its_meeting_and_texts_no_one(stack, monkeypatch):
-    first = services.start_verification(stack.deps, officer("MP4721"), start_request())
+    first = _started_body(stack, officer("MP4721"), start_request())
     texts_before = stack.sms()
     # The second request read "no active verification" before the first one was stored.
     real_lookup = stack.deps.verifications.active_verification_id
@@ -374,11 +381,11 @@ def test_lost_start_race_closes_its_meeting_and_texts_no_one(stack, monkeypatch)
 
 
 def test_reference_collision_draws_a_new_reference(stack, monkeypatch):
-    first = services.start_verification(stack.deps, officer("MP4721"), start_request())
+    first = _started_body(stack, officer("MP4721"), start_request())
     drawn = iter([first["reference"], first["reference"], "SC-7KQ2-9XHM"])
     monkeypatch.setattr(stack.deps, "new_reference", lambda: next(drawn))
 
-    second = services.start_verification(stack.deps, officer("MP5102"), start_request())
+    second = _started_body(stack, officer("MP5102"), start_request())
 
     assert second["reference"] == "SC-7KQ2-9XHM"
     assert stack.deps.verifications.find_id_by_reference("SC-7KQ2-9XHM") == second["verification_id"]

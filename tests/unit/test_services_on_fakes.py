@@ -40,16 +40,16 @@ def test_the_first_sergeant_to_accept_wins_and_the_second_is_told(deps, clock):
     vid = _awaiting(deps, clock)
     clock.advance(seconds=40)
 
-    body = services.accept_verification(deps, sergeant("MS0815"), vid)
+    accepted = services.accept_verification(deps, sergeant("MS0815"), vid)
     with pytest.raises(AlreadyAccepted):
         services.accept_verification(deps, sergeant("MS0999"), vid)
 
     stored = deps.verifications.get(vid)
     assert stored.status is Status.CONNECTED
     assert stored.sergeant.officer_id == "MS0815"
-    assert body["status"] == "connected"
-    assert body["officer_record"]["officer_id"] == "MP4721"
-    assert body["meeting"]["Attendee"]["ExternalUserId"] == "sergeant-MS0815"
+    assert accepted.verification == stored
+    assert accepted.officer_record.officer_id == "MP4721"
+    assert accepted.attendee["ExternalUserId"] == "sergeant-MS0815"
     assert list(deps.meetings.attendees[stored.meeting_id]) == ["sergeant-MS0815"]
     assert [e["type"] for e in deps.verifications.events(vid)] == [
         "verification.requested", "verification.accepted", "registry.disclosed",
@@ -59,9 +59,9 @@ def test_the_first_sergeant_to_accept_wins_and_the_second_is_told(deps, clock):
 
 
 def test_a_start_stores_the_check_texts_the_first_wave_and_arms_its_timers(deps, clock):
-    body = services.start_verification(deps, officer("MP4721"), start_request())
+    started = services.start_verification(deps, officer("MP4721"), start_request())
 
-    vid = body["verification_id"]
+    vid = started.verification.verification_id
     stored = deps.verifications.get(vid)
     assert stored.status is Status.AWAITING_SERGEANT
     assert deps.verifications.active_verification_id("met", "MP4721") == vid

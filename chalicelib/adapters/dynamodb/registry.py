@@ -88,6 +88,26 @@ class DynamoRegistry:
         batch_write(self._client, self._table, [{"PutRequest": {"Item": serialise_item(record_item(r))}}
                                                 for r in records])
 
+    def pin_photo(self, record: RegistryRecord) -> bool:
+        """Store the photo version `record` names, only onto a stored record that still has that photo
+        key and no pinned hash (a change meanwhile wins). False when the condition failed."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=serialise_item(keys.registry_key(record.force, record.officer_id)),
+                UpdateExpression="SET photo_version_id = :version, photo_sha256 = :sha256",
+                ConditionExpression="attribute_exists(officer_id) AND photo = :photo "
+                                    "AND attribute_not_exists(photo_sha256)",
+                ExpressionAttributeValues=serialise_item({
+                    ":photo": record.photo, ":version": record.photo_version_id, ":sha256": record.photo_sha256,
+                }),
+            )
+            return True
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+
     def available_sergeants(self, force: str) -> list[RegistryRecord]:
         return self._query_records(
             IndexName=keys.AVAILABLE_SERGEANTS_INDEX,
