@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib import services
+from chalicelib.api.presenters import public_body
 from chalicelib.domain.errors import NotFound, RateLimited
 from chalicelib.schemas import OutcomeRequest
 from tests.fakes import fake_dependencies
@@ -18,8 +19,8 @@ ADDRESS = "203.0.113.7"
 
 
 def shown(result: Any) -> dict[str, Any]:
-    """The public view as a dict (a body today, maybe a domain result tomorrow)."""
-    return result if isinstance(result, dict) else vars(result)
+    """The public view as the citizen's page and API present it."""
+    return public_body(result)
 
 
 @pytest.fixture
