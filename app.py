@@ -72,9 +72,9 @@ def run_timers(event: SQSEvent) -> None:
 @app.schedule(Cron(15, 0, "*", "*", "?", "*"))
 def write_daily_audit_digests(event: CloudWatchEvent) -> None:
     """00:15 UTC: sign yesterday's digest for each force (what was written to the audit log)."""
-    from chalicelib import services
+    from chalicelib.services.auditing import write_daily_digests
 
-    services.write_daily_digests(get_dependencies())
+    write_daily_digests(get_dependencies())
 
 
 @app.schedule(Rate(15, unit=Rate.MINUTES))

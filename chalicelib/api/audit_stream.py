@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import services
 from ..bootstrap import get_dependencies
 from ..observability import logger
+from ..services import auditing
 
 
 def handle_stream_batch(records: list[dict[str, Any]]) -> int:
     """Write every new audit event to S3. Any failure raises, so the whole batch is redelivered."""
     logger.remove_keys(["verification_id"])
-    written = services.copy_audit_events(get_dependencies(), records)
+    written = auditing.copy_audit_events(get_dependencies(), records)
     logger.info("audit_events_copied", extra={"written": written, "records": len(records)})
     return written

@@ -10,11 +10,11 @@ from urllib.parse import quote, unquote
 
 from chalice.app import Blueprint, Response
 
-from .. import services
 from ..bootstrap import get_dependencies
 from ..domain import references
 from ..domain.errors import NotFound, RateLimited
 from ..observability import logger
+from ..services import public
 from ..web import citizen, staff
 from ..web.i18n import LANGUAGES, TEXT
 from . import presenters
@@ -118,7 +118,7 @@ def result(reference: str) -> Response:
     lang = _language()
     identity = (pages.current_request.context or {}).get("identity") or {}
     try:
-        view = presenters.public_body(services.public_view(
+        view = presenters.public_body(public.public_view(
             get_dependencies(), unquote(reference), client_address=identity.get("sourceIp") or "unknown"
         ))
     except NotFound:

@@ -7,8 +7,8 @@ from urllib.parse import unquote
 
 from chalice.app import Blueprint, Response
 
-from .. import services
 from ..bootstrap import get_dependencies
+from ..services import public as public_use_cases
 from . import presenters
 from .errors import json_endpoint
 
@@ -27,7 +27,7 @@ def public_verification(reference: str) -> dict[str, Any]:
     # People type references with spaces; some gateways hand the path parameter over still encoded.
     identity = (public.current_request.context or {}).get("identity") or {}
     address = identity.get("sourceIp") or "unknown"
-    shown = services.public_view(get_dependencies(), unquote(reference), client_address=address)
+    shown = public_use_cases.public_view(get_dependencies(), unquote(reference), client_address=address)
     return presenters.public_body(shown)
 
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from chalice.app import Blueprint
 
-from .. import services
 from ..bootstrap import get_dependencies
 from ..schemas import DutyRequest, OfficerRecordRequest
+from ..services import registry as registry_use_cases
 from . import presenters
 from .errors import json_endpoint
 from .requests import authenticate, json_body
@@ -22,7 +22,7 @@ def set_duty() -> dict[str, Any]:
     request = registry.current_request
     principal = authenticate(request)
     body = json_body(request, DutyRequest)
-    return presenters.duty_body(services.set_duty(get_dependencies(), principal, body))
+    return presenters.duty_body(registry_use_cases.set_duty(get_dependencies(), principal, body))
 
 
 @registry.route("/officers/{officer_id}", methods=["PUT"])
@@ -31,11 +31,12 @@ def put_officer(officer_id: str) -> dict[str, Any]:
     request = registry.current_request
     principal = authenticate(request)
     body = json_body(request, OfficerRecordRequest)
-    return presenters.registry_record_view(services.put_officer(get_dependencies(), principal, officer_id, body))
+    record = registry_use_cases.put_officer(get_dependencies(), principal, officer_id, body)
+    return presenters.registry_record_view(record)
 
 
 @registry.route("/officers/{officer_id}", methods=["GET"])
 @json_endpoint
 def get_officer(officer_id: str) -> dict[str, Any]:
     principal = authenticate(registry.current_request)
-    return presenters.registry_record_view(services.get_officer(get_dependencies(), principal, officer_id))
+    return presenters.registry_record_view(registry_use_cases.get_officer(get_dependencies(), principal, officer_id))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .. import services
 from ..adapters.sqs_timers import timer_from_body
 from ..bootstrap import get_dependencies
 from ..observability import logger
+from ..services import timers
 
 
 def handle_timer_messages(bodies: list[str]) -> list[str]:
@@ -19,7 +19,7 @@ def handle_timer_messages(bodies: list[str]) -> list[str]:
             logger.error("timer_message_malformed")
             results.append("malformed")
             continue
-        result = services.handle_timer(get_dependencies(), timer)
+        result = timers.handle_timer(get_dependencies(), timer)
         logger.info("timer_handled", extra={"timer": timer.kind.value, "result": result})
         results.append(result)
     return results

@@ -6,9 +6,9 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from .. import services
 from ..bootstrap import get_dependencies
 from ..schemas import EmptyRequest, OutcomeRequest, StartVerificationRequest
+from ..services import deciding, reading, starting
 from . import presenters
 from .errors import JSON_HEADERS, Headers, json_endpoint
 from .requests import authenticate, idempotency_key, json_body, query_param
@@ -25,9 +25,9 @@ def start_verification() -> Response:
     key = idempotency_key(request)
     deps = get_dependencies()
     if key is None:
-        started = services.start_verification(deps, principal, body)
+        started = starting.start_verification(deps, principal, body)
     else:
-        started = services.start_verification_once(
+        started = starting.start_verification_once(
             deps, principal, body, key, lambda_context=request.lambda_context
         )
     headers: Headers = {**JSON_HEADERS, "Location": f"/verifications/{started.verification.verification_id}"}
@@ -42,14 +42,14 @@ def list_verifications() -> dict[str, Any]:
     request = verifications.current_request
     principal = authenticate(request)
     status = query_param(request, "status")
-    return presenters.verification_list_body(services.list_verifications(get_dependencies(), principal, status))
+    return presenters.verification_list_body(reading.list_verifications(get_dependencies(), principal, status))
 
 
 @verifications.route("/verifications/{verification_id}", methods=["GET"])
 @json_endpoint
 def get_verification(verification_id: str) -> dict[str, Any]:
     principal = authenticate(verifications.current_request)
-    return presenters.verification_view(services.get_verification(get_dependencies(), principal, verification_id))
+    return presenters.verification_view(reading.get_verification(get_dependencies(), principal, verification_id))
 
 
 @verifications.route("/verifications/{verification_id}/accept", methods=["POST"])
@@ -58,7 +58,7 @@ def accept_verification(verification_id: str) -> dict[str, Any]:
     request = verifications.current_request
     principal = authenticate(request)
     json_body(request, EmptyRequest)
-    return presenters.accepted_body(services.accept_verification(get_dependencies(), principal, verification_id))
+    return presenters.accepted_body(deciding.accept_verification(get_dependencies(), principal, verification_id))
 
 
 @verifications.route("/verifications/{verification_id}/outcome", methods=["POST"])
@@ -67,7 +67,7 @@ def record_outcome(verification_id: str) -> dict[str, Any]:
     request = verifications.current_request
     principal = authenticate(request)
     body = json_body(request, OutcomeRequest)
-    return presenters.verification_view(services.record_outcome(get_dependencies(), principal, verification_id, body))
+    return presenters.verification_view(deciding.record_outcome(get_dependencies(), principal, verification_id, body))
 
 
 @verifications.route("/verifications/{verification_id}/cancel", methods=["POST"])
@@ -76,4 +76,4 @@ def cancel_verification(verification_id: str) -> dict[str, Any]:
     request = verifications.current_request
     principal = authenticate(request)
     json_body(request, EmptyRequest)
-    return presenters.verification_view(services.cancel_verification(get_dependencies(), principal, verification_id))
+    return presenters.verification_view(deciding.cancel_verification(get_dependencies(), principal, verification_id))

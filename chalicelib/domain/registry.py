@@ -34,6 +34,9 @@ class Duty(enum.StrEnum):
 
 
 # Ranks of the police forces of England, Wales and Scotland, as written on warrant cards.
+# A registry photo must be smaller than this: what an import uploads and what a sergeant is shown.
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+
 RANKS = (
     "PC", "DC", "PS", "DS", "Insp", "DI", "ChInsp", "DCI", "Supt", "DSupt", "ChSupt", "DCS",
     "ACC", "DCC", "CC", "Cmdr", "DAC", "AC", "DepCommr", "Commr", "PCSO", "SC",

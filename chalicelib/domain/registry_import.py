@@ -16,10 +16,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .registry import RANKS, Duty, OfficerStatus, Role
+from .registry import MAX_PHOTO_BYTES, RANKS, Duty, OfficerStatus, Role
 
 HEADER = ("officer_id", "given_name", "family_name", "rank", "role", "status", "phone", "email", "duty", "photo")
-MAX_PHOTO_BYTES = 5 * 1024 * 1024  # photos must be smaller than this
 MAX_NAME_LENGTH = 60  # as PUT /officers/{officer_id} allows
 MAX_EMAIL_LENGTH = 254
 OFFICER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")

@@ -8,14 +8,30 @@ conditionally with the chained audit events, re-read on a lost race. Side effect
 (SMS, Chime, alerts, timers: side_effects.py) happen after the state is safely stored.
 """
 
-from .auditing import copy_audit_events, write_daily_digests
-from .deciding import accept_verification, cancel_verification, record_outcome
-from .erasure import erase_personal_data
-from .public import public_view
-from .reading import get_verification, list_verifications
-from .registry import get_officer, put_officer, set_duty
-from .starting import send_wave, start_verification, start_verification_once
-from .timers import handle_timer
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .auditing import copy_audit_events, write_daily_digests
+    from .deciding import accept_verification, cancel_verification, record_outcome
+    from .erasure import erase_personal_data
+    from .public import public_view
+    from .reading import get_verification, list_verifications
+    from .registry import get_officer, put_officer, set_duty
+    from .starting import send_wave, start_verification, start_verification_once
+    from .timers import handle_timer
+
+# Re-exported lazily (PEP 562): a Lambda function imports the use-case modules its handler calls
+# (chalicelib/api/ names them), not every use case through this package; tests may use the names here.
+_DEFINED_IN = {
+    "copy_audit_events": "auditing", "write_daily_digests": "auditing",
+    "accept_verification": "deciding", "cancel_verification": "deciding", "record_outcome": "deciding",
+    "erase_personal_data": "erasure", "public_view": "public",
+    "get_verification": "reading", "list_verifications": "reading",
+    "get_officer": "registry", "put_officer": "registry", "set_duty": "registry",
+    "send_wave": "starting", "start_verification": "starting", "start_verification_once": "starting",
+    "handle_timer": "timers",
+}
 
 __all__ = [
     "accept_verification", "cancel_verification", "copy_audit_events", "erase_personal_data",
@@ -23,3 +39,9 @@ __all__ = [
     "put_officer", "record_outcome", "send_wave", "set_duty", "start_verification",
     "start_verification_once", "write_daily_digests",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DEFINED_IN:
+        return getattr(import_module(f".{_DEFINED_IN[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

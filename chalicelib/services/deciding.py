@@ -8,8 +8,7 @@ from aws_lambda_powertools.metrics import single_metric
 
 from ..domain.access import Principal, require_role
 from ..domain.audit import EventType, PendingEvent
-from ..domain.registry import RegistryRecord, Role, ensure_available_sergeant
-from ..domain.registry_import import MAX_PHOTO_BYTES
+from ..domain.registry import MAX_PHOTO_BYTES, RegistryRecord, Role, ensure_available_sergeant
 from ..domain.verification import Outcome, Verification
 from ..observability import MetricUnit, error_code, logger, metrics
 from ..schemas import OutcomeRequest

@@ -17,8 +17,7 @@ from ..domain.errors import (
     OfficerNotServing,
     ValidationFailed,
 )
-from ..domain.registry import Duty, PhotoObject, RegistryRecord, Role, changed_fields, ensure_serving
-from ..domain.registry_import import MAX_PHOTO_BYTES
+from ..domain.registry import MAX_PHOTO_BYTES, Duty, PhotoObject, RegistryRecord, Role, changed_fields, ensure_serving
 from ..domain.sign_in import AccountChange, SignInAccount, account_changes, username_for
 from ..observability import error_code, logger
 from ..schemas import (

@@ -25,9 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..domain.audit import Actor
-from ..domain.registry import Duty, RegistryRecord, Role, changed_fields
+from ..domain.registry import MAX_PHOTO_BYTES, Duty, RegistryRecord, Role, changed_fields
 from ..domain.registry_import import (
-    MAX_PHOTO_BYTES,
     ImportRow,
     PhotoFile,
     PhotoLookup,

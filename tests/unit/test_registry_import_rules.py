@@ -8,10 +8,9 @@ import hashlib
 
 import pytest
 
-from chalicelib.domain.registry import Duty, OfficerStatus, RegistryRecord, Role, changed_fields
+from chalicelib.domain.registry import MAX_PHOTO_BYTES, Duty, OfficerStatus, RegistryRecord, Role, changed_fields
 from chalicelib.domain.registry_import import (
     HEADER,
-    MAX_PHOTO_BYTES,
     PhotoFile,
     Problem,
     check_photo_bytes,
