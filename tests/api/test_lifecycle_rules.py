@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import chalicelib.services
+import chalicelib.services.reading
 
 START = {"location": {"lat": 51.5390, "lon": -0.1426}, "area": "Camden High St"}
 
@@ -140,7 +140,7 @@ def test_internal_errors_never_leak_details(stack, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("table safe-connection-verifications password=hunter2")
 
-    monkeypatch.setattr(chalicelib.services, "get_verification", explode)
+    monkeypatch.setattr(chalicelib.services.reading, "get_verification", explode)
     response = stack.client.http.get("/verifications/abc", headers=stack.headers("MP4721"))
     assert response.status_code == 500
     assert b"hunter2" not in response.body and b"Traceback" not in response.body
