@@ -33,9 +33,11 @@ def item_from_image(image: dict[str, Any]) -> OutboxItem:
         value = image.get(name)
         return value.get("S") if isinstance(value, dict) and isinstance(value.get("S"), str) else None
 
+    pk, sk = text("pk") or "", text("sk") or ""
     return OutboxItem(
-        pk=text("pk") or "", sk=text("sk") or "", audit_key=text("audit_key"), event_json=text("event_json"),
+        pk=pk, sk=sk, audit_key=text("audit_key"), event_json=text("event_json"),
         awaiting_copy=AWAITING_COPY in image, quarantined="quarantined" in image,
+        key_chain=keys.chain_of_pk(pk), key_seq=keys.seq_of_sk(sk),
     )
 
 

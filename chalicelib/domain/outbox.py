@@ -44,7 +44,11 @@ class Reason:
 
 @dataclass(frozen=True)
 class OutboxItem:
-    """One `audit_event` item as stored (or as the stream delivered it): strings only, unparsed."""
+    """One `audit_event` item as stored (or as the stream delivered it): strings only, unparsed.
+
+    `pk`/`sk` are the item's key as found (the fingerprint, the writes back); `key_chain`/`key_seq`
+    are what that key claims, decoded by the adapter (adapters/dynamodb/keys.py owns the format),
+    None when it is not an audit-event key."""
 
     pk: str
     sk: str
@@ -52,12 +56,13 @@ class OutboxItem:
     event_json: str | None
     awaiting_copy: bool = False
     quarantined: bool = False
+    key_chain: str | None = None
+    key_seq: int | None = None
 
     @property
     def seq_from_key(self) -> int:
-        """The seq its sort key claims (ordering only; 0 when the key is not EVENT#nnnnnn)."""
-        match = re.fullmatch(r"EVENT#(\d{6})", self.sk)
-        return int(match.group(1)) if match else 0
+        """The seq its item key claims (ordering only; 0 when it claims none)."""
+        return self.key_seq or 0
 
     def fingerprint(self) -> str:
         """SHA-256 of exactly what was found: names the quarantined copy, so redelivery finds it."""
@@ -98,8 +103,7 @@ def check_item(item: OutboxItem) -> tuple[Checked | None, str | None]:
     chain, seq = event["verification_id"], event["seq"]
     if (
         match is None
-        or item.pk not in (f"V#{chain}", f"A#{chain}")
-        or item.sk != f"EVENT#{seq:06d}"
+        or (item.key_chain, item.key_seq) != (chain, seq)
         or (match["force"], match["chain"], int(match["seq"])) != (event["force"], chain, seq)
     ):
         return None, Reason.MISPLACED

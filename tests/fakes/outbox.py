@@ -50,7 +50,8 @@ class FakeAuditOutbox:
 
     def _item(self, slot: _Slot, row: tuple[str | None, str | None, str]) -> OutboxItem:
         return OutboxItem(pk=slot[0], sk=slot[1], audit_key=row[0], event_json=row[1],
-                          awaiting_copy=self._awaiting(slot), quarantined=slot in self.quarantined)
+                          awaiting_copy=self._awaiting(slot), quarantined=slot in self.quarantined,
+                          key_chain=keys.chain_of_pk(slot[0]), key_seq=keys.seq_of_sk(slot[1]))
 
     def waiting(self, recorded_before: str | None = None) -> Iterator[Waiting]:
         rows = sorted(self._rows().items(), key=lambda pair: (pair[1][2], pair[0]))

@@ -63,6 +63,20 @@ def event_sk(seq: int) -> str:
     return f"{EVENT_PREFIX}{seq:06d}"
 
 
+def chain_of_pk(pk: str) -> str | None:
+    """The chain id an audit event's partition key names (V#{id} or A#{chain}), or None."""
+    for prefix in ("V#", "A#"):
+        if pk.startswith(prefix) and len(pk) > len(prefix):
+            return pk[len(prefix):]
+    return None
+
+
+def seq_of_sk(sk: str) -> int | None:
+    """The seq an audit event's sort key names (EVENT#nnnnnn), or None."""
+    digits = sk.removeprefix(EVENT_PREFIX)
+    return int(digits) if sk.startswith(EVENT_PREFIX) and len(digits) == 6 and digits.isdigit() else None
+
+
 def reference_key(reference: str) -> dict[str, str]:
     return {"pk": f"REF#{reference}", "sk": "REF"}
 
