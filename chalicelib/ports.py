@@ -3,6 +3,28 @@
 Each matches the real adapter wired in `bootstrap.py` (method for method, only the methods the
 services call) and the in-memory fake in `tests/fakes/`; `tests/contract/` runs the same assertions
 against both, so the fakes cannot drift. Pure typing: importing this module imports no adapter.
+
+Where each port is implemented (`Dependencies` in bootstrap.py builds it; go-to-definition on a
+call such as `deps.verifications.save_transition` lands here, the adapter named below does the work):
+
+  VerificationStore   adapters/dynamodb/verifications.py   DynamoVerificationRepository
+  Registry            adapters/dynamodb/registry.py        DynamoRegistry
+  SergeantNotifier    adapters/sns.py                      SnsSergeantNotifier
+  AlertPublisher      adapters/sns.py                      SnsAlertPublisher
+  Meetings            adapters/chime.py                    ChimeMeetings (local: local/chime_standin.py)
+  TimerScheduler      adapters/sqs_timers.py               SqsTimers
+  AuditLog            adapters/s3_audit.py                 S3AuditLog
+  PhotoLinks          adapters/s3_audit.py                 S3PhotoLinks
+  PhotoStore          adapters/s3_audit.py                 S3PhotoStore
+  Envelope            adapters/envelope.py                 KmsEnvelope
+  RateLimiter         adapters/rate_limits.py              DynamoRateLimiter
+  UserDirectory       adapters/cognito_users.py            CognitoUserDirectory
+  AuditIndex          adapters/dynamodb/audit_index.py     DynamoAuditIndex
+  AuditOutbox         adapters/audit_outbox.py             DynamoAuditOutbox
+  AlertFolds          adapters/alert_folds.py              DynamoAlertFolds
+  LookupPasses        adapters/rate_limits.py              DynamoLookupPasses
+  AddressPseudonyms   adapters/rate_limits.py              ClientAddressKeys
+  DigestSigner        adapters/kms_signer.py               KmsDigestSigner
 """
 
 from __future__ import annotations
