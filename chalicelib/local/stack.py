@@ -335,7 +335,7 @@ def quickstart(stack: dict[str, Any], stack_file: Path) -> str:
     for user in users:
         duty = f", {user['duty']}" if user["duty"] else ""
         lines.append(
-            f"  {user['username']:<8} {user['force']:<10} {user['role']:<9} {user['status']}{duty}"
+            f"  {user['username']:<8} {user['force']:<10} {user['role']:<12} {user['status']}{duty}"
         )
     secrets = {user["totp_secret"] for user in users}
     shared = next(iter(secrets)) if len(secrets) == 1 else None
