@@ -312,6 +312,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/s/{verification_id}", "Sergeant page (the SMS link); signs in in the browser",
               (200, "text/html"), parameters=(VID,)),
     Operation("get", "/o", "Officer page", (200, "text/html")),
+    Operation("get", "/c", "Control-room page: the board, polled every 2 s", (200, "text/html")),
     Operation("get", "/static/{asset}", "Page stylesheets and scripts, by name from a fixed list",
               (200, "text/css|text/javascript"),
               parameters=(_path_parameter("asset", "e.g. citizen.css, sergeant.js"),),
