@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from chalice.app import Chalice, Cron, Rate
 
 from chalicelib.api.audit_stream import handle_stream_batch
+from chalicelib.api.control import control
 from chalicelib.api.errors import internal_error, normalise_framework_error
 from chalicelib.api.pages import pages
 from chalicelib.api.public import public
@@ -27,6 +28,7 @@ app.register_blueprint(public)
 app.register_blueprint(verifications)
 app.register_blueprint(registry)
 app.register_blueprint(pages)
+app.register_blueprint(control)
 
 # Event-source ARNs are read when Chalice packages the app, so this one comes from the environment
 # (set by CDK for deployment; the local stack's worker calls the handler directly).

@@ -126,6 +126,13 @@ class Dependencies:
         return SnsAlertPublisher(self.sns, self.settings.alerts_topic_arn)
 
     @cached_property
+    def alert_store(self) -> ports.AlertStore:
+        """Alerts as records, stored before they are published (SPEC §7.3)."""
+        from .adapters.dynamodb.alerts import DynamoAlertStore
+
+        return DynamoAlertStore(self.dynamodb, self.settings.verifications_table)
+
+    @cached_property
     def s3(self) -> Any:
         return self._client("s3")
 

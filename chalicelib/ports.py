@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .adapters.alert_folds import Fold
     from .adapters.audit_outbox import Waiting
     from .adapters.dynamodb import ConsultationMark
+    from .domain.alerts import Alert
     from .domain.escalation import Timer
     from .domain.outbox import OutboxItem
     from .domain.registry import Duty, PhotoObject, RegistryRecord
@@ -48,6 +49,7 @@ __all__ = [
     "AddressPseudonyms",
     "AlertFolds",
     "AlertPublisher",
+    "AlertStore",
     "AuditEvent",
     "AuditIndex",
     "AuditLog",
@@ -154,6 +156,30 @@ class AlertPublisher(Protocol):
     """Publishes a control-room alert (`alert` carries at least `type` and `force`)."""
 
     def publish(self, subject: str, alert: dict[str, Any]) -> str: ...
+
+
+class AlertStore(Protocol):
+    """Control-room alerts as records, stored before they are published (SPEC §7.3).
+
+    A port because an alert must outlive a failed SNS call, be acknowledged exactly once (a
+    conditional write), and be erased with the chain it is about.
+    """
+
+    def add(self, alert: Alert) -> None: ...
+
+    def get(self, alert_id: str) -> Alert | None: ...
+
+    def acknowledge(self, acknowledged: Alert) -> bool:
+        """False if the stored alert is missing or already acknowledged (nothing is changed)."""
+        ...
+
+    def board(self, force: str, unacknowledged_limit: int, acknowledged_limit: int) -> list[Alert]:
+        """The force's unacknowledged alerts, newest first, then its latest acknowledged ones."""
+        ...
+
+    def redact_chain(self, chain_id: str) -> int:
+        """Erase the personal data of every alert about `chain_id`; returns how many changed."""
+        ...
 
 
 class Meetings(Protocol):

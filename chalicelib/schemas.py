@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from .domain.alerts import Alert
 from .domain.clock import iso_z
 from .domain.errors import ValidationFailed
 from .domain.public import officer_advice_for
@@ -100,6 +101,12 @@ class EmptyRequest(_Strict):
 
 class OutcomeRequest(_Strict):
     outcome: Literal["confirmed", "not_confirmed"]
+    note: Annotated[TextLines, StringConstraints(max_length=500)] | None = None
+
+
+class AcknowledgeRequest(_Strict):
+    """`POST /control/alerts/{alert_id}/acknowledge`: what the control room did, if it says."""
+
     note: Annotated[TextLines, StringConstraints(max_length=500)] | None = None
 
 
@@ -224,6 +231,24 @@ def verification_view(verification: Verification) -> dict[str, Any]:
         "outcome_note": verification.outcome_note,
         "voice_fallback": verification.voice_fallback,
         "advice": officer_advice_for(verification.status),
+    }
+
+
+def alert_view(alert: Alert) -> dict[str, Any]:
+    """The Alert JSON of SPEC §7.3 (for the control room of its force only)."""
+    return {
+        "alert_id": alert.alert_id,
+        "kind": alert.kind.value,
+        "force": alert.force,
+        "verification_id": alert.verification_id,
+        "reference": alert.reference,
+        "officer": alert.officer,
+        "location": alert.location,
+        "area": alert.area,
+        "raised_at": iso_z(alert.raised_at),
+        "acknowledged_by": alert.acknowledged_by,
+        "acknowledged_at": iso_z(alert.acknowledged_at),
+        "note": alert.note,
     }
 
 

@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { sergeant: 'src/sergeant.js', officer: 'src/officer.js' },
+  entryPoints: { sergeant: 'src/sergeant.js', officer: 'src/officer.js', control: 'src/control.js' },
   outdir: '../chalicelib/web/static',
   bundle: true,
   minify: true,

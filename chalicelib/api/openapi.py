@@ -19,6 +19,7 @@ from pydantic.json_schema import models_json_schema
 
 from .. import schemas
 from ..domain import errors
+from ..domain.alerts import AlertKind
 from ..domain.verification import Status
 
 if TYPE_CHECKING:
@@ -143,6 +144,49 @@ class Health(_Out):
     status: Literal["ok"]
 
 
+class AlertOfficer(_Out):
+    """Who the alert is about, as the registry names them (null names: unknown to the registry, or erased)."""
+
+    officer_id: str
+    rank: str | None
+    given_name: str | None
+    family_name: str | None
+
+
+class AlertAcknowledger(_Out):
+    officer_id: str
+    rank: str | None
+    family_name: str | None
+
+
+class Alert(_Out):
+    """SPEC §7.3 Alert, plus `area` (where the officer said they were, when they typed it)."""
+
+    alert_id: str
+    kind: Literal[tuple(kind.value for kind in AlertKind)]  # type: ignore[valid-type]
+    force: str
+    verification_id: str | None
+    reference: str | None
+    officer: AlertOfficer | None
+    location: Location | None
+    area: str | None
+    raised_at: str = Timestamp
+    acknowledged_by: AlertAcknowledger | None
+    acknowledged_at: str | None = Timestamp
+    note: str | None
+
+
+class ActiveCheck(Verification):
+    waiting_seconds: int = Field(description="since the check was started")
+    waves_sent: int = Field(description="waves of SMS sent to sergeants so far")
+
+
+class ControlBoard(_Out):
+    active: list[ActiveCheck] = Field(description="awaiting_sergeant and connected checks, oldest first")
+    alerts: list[Alert] = Field(description="unacknowledged first (all, up to 200), newest first; then the "
+                                            "latest 50 acknowledged, newest first")
+
+
 # Every `code` the API can answer with: the domain's, plus the framework-level ones Chalice raises.
 ERROR_CODES = sorted(
     {cls.code for cls in vars(errors).values() if isinstance(cls, type) and issubclass(cls, errors.DomainError)}
@@ -164,11 +208,11 @@ class ErrorBody(_Out):
 
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     schemas.StartVerificationRequest, schemas.EmptyRequest, schemas.OutcomeRequest,
-    schemas.DutyRequest, schemas.OfficerRecordRequest,
+    schemas.DutyRequest, schemas.OfficerRecordRequest, schemas.AcknowledgeRequest,
 )
 RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     Verification, StartedVerification, AcceptedVerification, VerificationList, DutyStatus, PublicView,
-    RegistryRecord, Health, ErrorBody,
+    RegistryRecord, Health, ErrorBody, Alert, ControlBoard,
 )
 
 # Errors every authenticated JSON route can give, and those of a route with a JSON body (SPEC §4).
@@ -209,6 +253,7 @@ def _path_parameter(name: str, description: str) -> dict[str, Any]:
 
 VID = _path_parameter("verification_id", "The verification's id")
 OFFICER = _path_parameter("officer_id", "Warrant/collar number, e.g. MP4721")
+ALERT = _path_parameter("alert_id", "The alert's id (from the board)")
 REFERENCE = _path_parameter("reference", "The citizen reference, e.g. SC-7KQ-2MX-9HP (case and dashes forgiven)")
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -249,6 +294,13 @@ OPERATIONS: tuple[Operation, ...] = (
                           "pins its current version and SHA-256. Nothing is stored when refused."),
     Operation("get", "/officers/{officer_id}", "A registry record", (200, RegistryRecord), ("admin", "auditor"),
               errors=AUTH_ERRORS, parameters=(OFFICER,)),
+    Operation("get", "/control/board", "The control room's board: live checks and alerts (own force)",
+              (200, ControlBoard), ("control_room",), errors={401: ("unauthenticated",), 403: ("forbidden",)}),
+    Operation("post", "/control/alerts/{alert_id}/acknowledge", "The control room acknowledges an alert, once",
+              (200, Alert), ("control_room",), schemas.AcknowledgeRequest,
+              {**BODY_ERRORS, **AUTH_ERRORS, 409: ("invalid_state",)}, (ALERT,),
+              description="Another force's alert, or an unknown id, is 404 not_found; a second acknowledgement "
+                          "is 409 invalid_state and changes nothing."),
     Operation("get", "/openapi.json", "This document", (200, "application/json")),
     # Pages (HTML) and their assets.
     Operation("get", "/verify", "Citizen page: type the reference (no JavaScript)", (200, "text/html"),
@@ -260,6 +312,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/s/{verification_id}", "Sergeant page (the SMS link); signs in in the browser",
               (200, "text/html"), parameters=(VID,)),
     Operation("get", "/o", "Officer page", (200, "text/html")),
+    Operation("get", "/c", "Control-room page: the board, polled every 2 s", (200, "text/html")),
     Operation("get", "/static/{asset}", "Page stylesheets and scripts, by name from a fixed list",
               (200, "text/css|text/javascript"),
               parameters=(_path_parameter("asset", "e.g. citizen.css, sergeant.js"),),

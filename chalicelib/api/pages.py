@@ -1,5 +1,6 @@
 """The pages people open: the citizen's `/verify` and `/v/{reference}` (no sign-in, no JavaScript),
-the sergeant's `/s/{verification_id}` (the SMS link), the officer's `/o`, and their static assets."""
+the sergeant's `/s/{verification_id}` (the SMS link), the officer's `/o`, the control room's `/c`,
+and their static assets."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ ASSET_TYPES = {
     "staff.css": "text/css; charset=utf-8",
     "sergeant.js": "text/javascript; charset=utf-8",
     "officer.js": "text/javascript; charset=utf-8",
+    "control.js": "text/javascript; charset=utf-8",
 }
 
 
@@ -95,6 +97,12 @@ def sergeant_page(verification_id: str) -> Response:
 @pages.route("/o", methods=["GET"])
 def officer_page() -> Response:
     return _staff_page(staff.officer_page, "")
+
+
+@pages.route("/c", methods=["GET"])
+def control_page() -> Response:
+    """The control room's board; holds no personal data itself (the API gives it once signed in)."""
+    return _staff_page(staff.control_page, "")
 
 
 @pages.route("/verify", methods=["GET"])

@@ -10,9 +10,10 @@ from ..domain.clock import iso_z
 from ..domain.public import advice_for
 from ..domain.registry import RegistryRecord
 from ..domain.verification import Status, Verification
-from ..schemas import meeting_view, registry_record_view, verification_view
+from ..schemas import alert_view, meeting_view, registry_record_view, verification_view
 
 if TYPE_CHECKING:
+    from ..services.control_room import Board
     from ..services.deciding import Accepted
     from ..services.public import PublicCheck
     from ..services.registry import DutySet
@@ -82,12 +83,22 @@ def public_body(shown: PublicCheck) -> dict[str, Any]:
     }
 
 
+def board_body(board: Board) -> dict[str, Any]:
+    """`GET /control/board`: live checks (with how long each has waited) and the force's alerts."""
+    active = [
+        {**verification_view(check.verification), "waiting_seconds": check.waiting_seconds,
+         "waves_sent": check.verification.waves_sent}
+        for check in board.active
+    ]
+    return {"active": active, "alerts": [alert_view(alert) for alert in board.alerts]}
+
+
 def duty_body(duty: DutySet) -> dict[str, Any]:
     """`PUT /me/duty`: the sergeant's duty as stored."""
     return {"officer_id": duty.officer_id, "duty": duty.duty.value}
 
 
 __all__ = [
-    "accepted_body", "duty_body", "officer_record_view", "public_body", "registry_record_view", "started_body",
-    "verification_list_body", "verification_view",
+    "accepted_body", "alert_view", "board_body", "duty_body", "officer_record_view", "public_body",
+    "registry_record_view", "started_body", "verification_list_body", "verification_view",
 ]

@@ -43,6 +43,7 @@ class EventType:
     ERASED = "personal_data.erased"
     ALERT_SENT = "alert.sent"
     ALERT_FAILED = "alert.failed"
+    ALERT_ACKNOWLEDGED = "alert.acknowledged"
     NOT_SERVING_ATTEMPT = "officer_not_serving.attempt"
     # A token whose role differs from the registry's record (SPEC §7.2).
     ACCESS_REFUSED = "access.refused"
@@ -67,6 +68,7 @@ REASON_BY_ROLE = {
     "sergeant": "operational_supervision",
     "admin": "registry_administration",
     "auditor": "audit",
+    "control_room": "control_room_watch",
 }
 
 

@@ -1,8 +1,8 @@
 """Demo forces, officers and sign-ins for the local stack (SPEC §6).
 
 Two forces, each with serving officers, three available sergeants, one off-duty sergeant, one
-suspended officer, an admin and an auditor. Phone numbers are in Ofcom's drama range
-(07700 900000-900999, never a real phone).
+suspended officer, an admin, an auditor and a control-room operator (SPEC §7.3). Everyone has a
+phone, in Ofcom's drama range (07700 900000-900999, never a real phone).
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ DEMO_PEOPLE: list[DemoPerson] = [
             ("2004", "PS", "Mark", "Evans", Role.SERGEANT, S, OFF),
             ("0001", "Insp", "Helen", "Brooks", Role.ADMIN, S, None),
             ("0002", "Insp", "Graham", "Lowe", Role.AUDITOR, S, None),
+            ("0003", "PC", "Tariq", "Osei", Role.CONTROL_ROOM, S, None),
         ],
     ),
     *_force(
@@ -101,6 +102,7 @@ DEMO_PEOPLE: list[DemoPerson] = [
             ("3004", "PS", "Ben", "Collins", Role.SERGEANT, S, OFF),
             ("0101", "Insp", "Ruth", "Ellis", Role.ADMIN, S, None),
             ("0102", "Insp", "Paul", "Harris", Role.AUDITOR, S, None),
+            ("0103", "PC", "Megan", "Hale", Role.CONTROL_ROOM, S, None),
         ],
     ),
 ]

@@ -324,6 +324,7 @@ def quickstart(stack: dict[str, Any], stack_file: Path) -> str:
         f"  Officer page:    {stack['api_url']}/o   (sign in, start a check, show the reference)",
         f"  Sergeant page:   the link in each SMS ({stack['api_url']}/s/<verification id>)",
         f"  Citizen page:    {stack['api_url']}/verify   (type the reference; works without JavaScript)",
+        f"  Control room:    {stack['api_url']}/c   (the force's board: live checks and alerts)",
         f"  Stack details:   {stack_file}",
         f"  Started in {stack['started_in_seconds']} s",
         f"  Escalation:      {timings.wave_size} sergeant(s) per wave every {timings.wave_interval_seconds} s; "
@@ -335,7 +336,7 @@ def quickstart(stack: dict[str, Any], stack_file: Path) -> str:
     for user in users:
         duty = f", {user['duty']}" if user["duty"] else ""
         lines.append(
-            f"  {user['username']:<8} {user['force']:<10} {user['role']:<9} {user['status']}{duty}"
+            f"  {user['username']:<8} {user['force']:<10} {user['role']:<12} {user['status']}{duty}"
         )
     secrets = {user["totp_secret"] for user in users}
     shared = next(iter(secrets)) if len(secrets) == 1 else None

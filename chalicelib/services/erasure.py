@@ -1,7 +1,8 @@
 """Erasure of personal data after the retention period (issue 4; issue 13, findings 6 and 9).
 
 For each chain due: append `personal_data.erased`, delete the data key (the sealed location, area
-and notes in the locked S3 log can no longer be opened) and the DynamoDB copy. Two rules on top:
+and notes in the locked S3 log can no longer be opened), the DynamoDB copy, and the personal data of
+the control-room alerts about the chain (officer's name, location, area, note). Two rules on top:
 
 * Nothing is deleted from the outbox before it is in S3. A chain with an event still awaiting copy
   (an S3 outage, a stream that gave up) is postponed to the next day's entries, and erased once the
@@ -105,6 +106,7 @@ def _erase_verification(deps: Dependencies, verification: Verification) -> bool:
             logger.info("erasure_postponed_chain_moved", extra={"verification_id": verification.verification_id})
             return False
     deps.envelope.erase(verification.verification_id)
+    deps.alert_store.redact_chain(verification.verification_id)
     deps.verifications.delete_personal_copy(verification)
     return True
 
@@ -119,6 +121,7 @@ def _erase_attempt(deps: Dependencies, chain_id: str) -> bool:
     if events and _last_event_type(items) != EventType.ERASED:
         record_standalone_event(deps, events[0]["force"], chain_id, _erasure_record(), after=events)
     deps.envelope.erase(chain_id)
+    deps.alert_store.redact_chain(chain_id)
     return True
 
 

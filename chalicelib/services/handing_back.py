@@ -9,12 +9,13 @@ registry was changed some other way.
 
 from typing import TYPE_CHECKING
 
+from ..domain.alerts import AlertKind
 from ..domain.audit import SYSTEM, EventType, PendingEvent
 from ..domain.clock import iso_z
 from ..domain.errors import InvalidTransition, NotFound
 from ..domain.verification import Status, Verification
 from ..observability import error_code, logger
-from .side_effects import alert_body, publish_alert, schedule_timers
+from .side_effects import alert_body, new_alert, raise_alert, schedule_timers
 from .starting import send_wave
 from .unit_of_work import append_events, apply_change
 
@@ -65,7 +66,9 @@ def _alert_handed_back(deps: "Dependencies", verification: Verification, sergean
     alert = {**alert_body(verification, "officer_not_serving"), "sergeant_id": sergeant_id,
              "handed_back": True, "at": iso_z(deps.clock())}
     subject = f"Safe Connection: sergeant {sergeant_id} not serving - check handed back"
-    ok = publish_alert(deps, verification.verification_id, subject, alert)
+    record = new_alert(deps, AlertKind.OFFICER_NOT_SERVING, verification.force, verification.verification_id,
+                       verification=verification)
+    ok = raise_alert(deps, record, subject, alert)
     outcome = EventType.ALERT_SENT if ok else EventType.ALERT_FAILED
     append_events(deps, verification.verification_id,
             [PendingEvent(outcome, SYSTEM, {"alert_type": "officer_not_serving"})])

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..adapters.dynamodb.keys import refusal_chain_id, refusal_fold
 from ..domain.access import Principal
+from ..domain.alerts import AlertKind
 from ..domain.audit import SYSTEM, EventType, PendingEvent
 from ..domain.clock import iso_z, utc_day
 from ..domain.errors import ConcurrentUpdate
-from .side_effects import publish_alert
+from .side_effects import new_alert, raise_alert
 from .unit_of_work import actor_of, standalone_event
 
 if TYPE_CHECKING:
@@ -49,10 +50,12 @@ def record_refusal(
     if personal is not None:
         deps.envelope.ensure_key(chain_id, day)
         data = {**data, **{name: deps.envelope.seal(chain_id, value) for name, value in personal.items()}}
-    return chain_id, _append(deps, principal.force, chain_id, PendingEvent(event_type, actor_of(principal), data))
+    pending = PendingEvent(event_type, actor_of(principal), data)
+    return chain_id, append_to_chain(deps, principal.force, chain_id, pending)
 
 
-def _append(deps: Dependencies, force: str, chain_id: str, pending: PendingEvent) -> int:
+def append_to_chain(deps: Dependencies, force: str, chain_id: str, pending: PendingEvent) -> int:
+    """The next event of a refusal chain, after whatever concurrent refusals appended; its seq."""
     for _ in range(MAX_APPEND_ATTEMPTS):
         last = deps.verifications.last_attempt_event(chain_id)
         key, event = standalone_event(deps, force, chain_id, pending, after=[last] if last else None)
@@ -86,9 +89,12 @@ def refuse_start(
     if not fold.alert:
         return
     attempts = f" ({fold.attempts} attempts)" if fold.attempts > 1 else ""
-    sent = publish_alert(
+    # One record per published alert: the folded attempts are counted in it, never stored apart.
+    alert = new_alert(deps, AlertKind(kind), principal.force, chain_id,
+                      officer=_as_registry_says(deps, principal), location=location, area=area)
+    sent = raise_alert(
         deps,
-        chain_id,
+        alert,
         f"Safe Connection: {kind.replace('_', ' ')} - {principal.officer_id} tried to start a check{attempts}",
         {
             "type": kind,
@@ -107,4 +113,14 @@ def refuse_start(
     )
     if not sent:
         deps.alert_folds.reopen(fold_key, fold, at)
-        _append(deps, principal.force, chain_id, PendingEvent(EventType.ALERT_FAILED, SYSTEM, {"alert_type": kind}))
+        failed = PendingEvent(EventType.ALERT_FAILED, SYSTEM, {"alert_type": kind})
+        append_to_chain(deps, principal.force, chain_id, failed)
+
+
+def _as_registry_says(deps: Dependencies, principal: Principal) -> dict[str, Any]:
+    """Who tried, as the registry names them (an unknown caller has only the id they claimed)."""
+    record = deps.registry.get(principal.force, principal.officer_id)
+    if record is None:
+        return {"officer_id": principal.officer_id, "rank": None, "given_name": None, "family_name": None}
+    return {"officer_id": record.officer_id, "rank": record.rank, "given_name": record.given_name,
+            "family_name": record.family_name}

@@ -1,10 +1,14 @@
 """Side effects on other services, after the state change is safely stored: control-room alerts,
-timers, ending the Chime meeting. None of them undoes the stored change when it fails: each failure
-is logged (error code only, no personal data) and, where the check depends on it, audited."""
+timers, ending the Chime meeting. An alert is stored as a record first (the control room's board)
+and published to the topic second, so a failed SNS call never loses it (SPEC §7.3). None of them
+undoes the stored change when it fails: each failure is logged (error code only, no personal data)
+and, where the check depends on it, audited."""
 
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+from ..adapters.dynamodb.keys import alert_id as compose_alert_id
+from ..domain.alerts import Alert, AlertKind
 from ..domain.audit import SYSTEM, EventType, PendingEvent
 from ..domain.clock import iso_z
 from ..domain.escalation import Timer
@@ -47,6 +51,39 @@ def publish_alert(deps: "Dependencies", verification_id: str | None, subject: st
         return False
 
 
+def new_alert(
+    deps: "Dependencies", kind: AlertKind, force: str, chain_id: str, *,
+    verification: Verification | None = None, officer: dict[str, Any] | None = None,
+    location: dict[str, Any] | None = None, area: str | None = None,
+) -> Alert:
+    """A fresh alert about `chain_id` (a verification id or an attempt chain), raised now."""
+    token = deps.new_event_id().replace("-", "")[:24]
+    if verification is not None:
+        officer = officer or dataclasses.asdict(verification.officer)
+        location = location or location_view(verification.location)
+        area = area or verification.area
+    return Alert(
+        alert_id=compose_alert_id(chain_id, token), kind=kind, force=force, chain_id=chain_id,
+        raised_at=deps.clock(),
+        verification_id=verification.verification_id if verification else None,
+        reference=verification.reference if verification else None,
+        officer=officer, location=location, area=area,
+    )
+
+
+def raise_alert(deps: "Dependencies", alert: Alert, subject: str, message: dict[str, Any]) -> bool:
+    """Store the alert, then publish it. Returns whether SNS took it (the caller audits either way).
+
+    A store failure is logged and the topic still hears: the control room must learn of it somehow.
+    """
+    try:
+        deps.alert_store.add(alert)
+    except Exception as error:  # noqa: BLE001 - the topic still carries the alert
+        logger.error("alert_store_failed", extra={"verification_id": alert.chain_id, "error": error_code(error)})
+    message = {**message, "alert_id": alert.alert_id, "kind": alert.kind.value}
+    return publish_alert(deps, alert.chain_id, subject, message)
+
+
 def schedule_timers(deps: "Dependencies", verification: Verification, timers: list[Timer]) -> None:
     """Arm timers. If SQS refuses, the check could hang: audit it and tell the control room."""
     for timer in timers:
@@ -60,8 +97,10 @@ def schedule_timers(deps: "Dependencies", verification: Verification, timers: li
             append_events(deps, verification.verification_id, [PendingEvent(
                 EventType.TIMER_FAILED, SYSTEM, {"timer": timer.kind.value, "error": code}
             )])
-            publish_alert(deps, verification.verification_id, "Safe Connection: check has no timeout - watch it",
-                          {**alert_body(verification, "timer_failure"), "timer": timer.kind.value})
+            alert = new_alert(deps, AlertKind.TIMER_FAILED, verification.force, verification.verification_id,
+                              verification=verification)
+            raise_alert(deps, alert, "Safe Connection: check has no timeout - watch it",
+                        {**alert_body(verification, "timer_failure"), "timer": timer.kind.value})
 
 
 def alert_body(verification: Verification, alert_type: str) -> dict[str, Any]:
@@ -83,7 +122,9 @@ def alert_outcome(deps: "Dependencies", verification: Verification, alert_type: 
     """Alert the control room about a failed check and audit whether the alert went out."""
     officer = verification.officer
     subject = f"Safe Connection: {ALERT_SUBJECTS[alert_type]} {officer.rank} {officer.officer_id}"
-    ok = publish_alert(deps, verification.verification_id, subject, alert_body(verification, alert_type))
+    alert = new_alert(deps, AlertKind(alert_type), verification.force, verification.verification_id,
+                      verification=verification)
+    ok = raise_alert(deps, alert, subject, alert_body(verification, alert_type))
     event = EventType.ALERT_SENT if ok else EventType.ALERT_FAILED
     return append_events(
         deps, verification.verification_id, [PendingEvent(event, SYSTEM, {"alert_type": alert_type})], verification

@@ -227,3 +227,16 @@ def officer_page(config: dict[str, str], root: str) -> str:
         '<button type="button" id="new-check" class="primary" hidden>Start a new verification</button></section>'
     )
     return _shell("officer", "Officer - Safe Connection", config, body, root)
+
+
+def control_page(config: dict[str, str], root: str) -> str:
+    """The control room's board (SPEC §7.3): alerts to acknowledge, live checks to watch."""
+    body = (
+        '<section id="board" hidden><h1>Control room</h1>'
+        '<p id="new-alert" class="banner alarm" role="alert" hidden></p>'
+        '<p id="board-status" class="small" role="status"></p>'
+        '<h2>Alerts</h2><p id="no-alerts" class="notice" hidden>No alerts.</p><ol id="alerts" class="cards"></ol>'
+        '<h2>Live checks</h2><p id="no-active" class="notice" hidden>No live checks.</p>'
+        '<ol id="active" class="cards"></ol></section>'
+    )
+    return _shell("control", "Control room - Safe Connection", config, body, root)

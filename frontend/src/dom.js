@@ -28,9 +28,9 @@ export function pageConfig() {
   };
 }
 
-/** The API lives beside the pages: strip `/s/<id>` or `/o` (keeps any stage prefix such as `/api`). */
+/** The API lives beside the pages: strip `/s/<id>`, `/o` or `/c` (keeps any stage prefix such as `/api`). */
 export function apiBase() {
-  return window.location.pathname.replace(/\/(s\/[^/]*|o)\/?$/, '');
+  return window.location.pathname.replace(/\/(s\/[^/]*|o|c)\/?$/, '');
 }
 
 export function personName(person) {

@@ -102,8 +102,10 @@ def _personal_data_keys(r: AppResources) -> iam.PolicyStatement:
 def api_handler(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
     """The REST API: every use case of SPEC §4."""
     return [
-        # Transactions put state and events, and delete the officer's active-check marker.
-        _verifications(r, ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"]),
+        # Transactions put state and events, and delete the officer's active-check marker; alerts are
+        # put as records (SPEC §7.3) and acknowledged by a conditional UpdateItem.
+        _verifications(r, ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem",
+                           "dynamodb:UpdateItem"]),
         _registry(r, ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"]),
         _idempotency_and_rate_limits(r),
         _sms(r),
@@ -138,6 +140,7 @@ def api_handler(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
 def run_timers(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
     """Escalation timers: next wave of SMS, unanswered/expired outcomes and their alerts."""
     return [
+        # PutItem also stores each alert's record before it is published.
         _verifications(r, ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]),
         # The next wave: who is available, and who was texted when.
         _registry(r, ["dynamodb:Query", "dynamodb:UpdateItem"]),
@@ -219,6 +222,7 @@ def write_daily_audit_digests(stack: Stack, r: AppResources) -> list[iam.PolicyS
 def erase_expired_personal_data(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
     """01:30 UTC: delete expired data keys and append `personal_data.erased` to each chain."""
     return [
+        # Query + PutItem (conditional) also redact the alerts of each erased chain (ALERTS#{chain}).
         _verifications(r, ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem",
                            "dynamodb:BatchWriteItem"]),
     ]

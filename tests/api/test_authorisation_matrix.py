@@ -16,10 +16,13 @@ OFFICER_OWN, OFFICER_SAME_FORCE, OFFICER_OTHER_FORCE = "MP4721", "MP5102", "WP11
 SERGEANT, SERGEANT_2, SERGEANT_OTHER_FORCE = "MP2001", "MP2002", "WP3001"
 ADMIN, ADMIN_OTHER_FORCE = "MP0001", "WP0101"
 AUDITOR, AUDITOR_OTHER_FORCE = "MP0002", "WP0102"
+CONTROL, CONTROL_OTHER_FORCE = "MP0003", "WP0103"
 EVERYONE = [
     OFFICER_OWN, OFFICER_SAME_FORCE, OFFICER_OTHER_FORCE, SERGEANT, SERGEANT_OTHER_FORCE,
-    ADMIN, ADMIN_OTHER_FORCE, AUDITOR, AUDITOR_OTHER_FORCE,
+    ADMIN, ADMIN_OTHER_FORCE, AUDITOR, AUDITOR_OTHER_FORCE, CONTROL, CONTROL_OTHER_FORCE,
 ]
+# The control room uses only its own routes (SPEC §7.3): every route of SPEC §4 refuses it.
+NOT_CONTROL_ROOM = {CONTROL: 403, CONTROL_OTHER_FORCE: 403}
 
 
 def _start(stack) -> dict:
@@ -39,34 +42,41 @@ GET_ONE = {
     OFFICER_OWN: 200, OFFICER_SAME_FORCE: 404, OFFICER_OTHER_FORCE: 404,
     SERGEANT: 200, SERGEANT_OTHER_FORCE: 404, ADMIN: 200, ADMIN_OTHER_FORCE: 404,
     AUDITOR: 200, AUDITOR_OTHER_FORCE: 404,
+    **NOT_CONTROL_ROOM,
 }
 ACCEPT = {
     OFFICER_OWN: 403, OFFICER_SAME_FORCE: 403, OFFICER_OTHER_FORCE: 403,
     SERGEANT: 200, SERGEANT_OTHER_FORCE: 404, ADMIN: 403, ADMIN_OTHER_FORCE: 403,
     AUDITOR: 403, AUDITOR_OTHER_FORCE: 403,
+    **NOT_CONTROL_ROOM,
 }
 OUTCOME = {  # the verification is connected with SERGEANT
     OFFICER_OWN: 403, OFFICER_SAME_FORCE: 403, OFFICER_OTHER_FORCE: 403,
     SERGEANT: 200, SERGEANT_2: 403, SERGEANT_OTHER_FORCE: 404, ADMIN: 403, ADMIN_OTHER_FORCE: 403,
     AUDITOR: 403, AUDITOR_OTHER_FORCE: 403,
+    **NOT_CONTROL_ROOM,
 }
 CANCEL = {
     OFFICER_OWN: 200, OFFICER_SAME_FORCE: 404, OFFICER_OTHER_FORCE: 404,
     SERGEANT: 403, SERGEANT_OTHER_FORCE: 403, ADMIN: 403, ADMIN_OTHER_FORCE: 403,
     AUDITOR: 403, AUDITOR_OTHER_FORCE: 403,
+    **NOT_CONTROL_ROOM,
 }
 START_ROUTE = {  # callers without an active verification of their own
     OFFICER_SAME_FORCE: 201, OFFICER_OTHER_FORCE: 201, SERGEANT: 403, ADMIN: 403, AUDITOR: 403,
+    **NOT_CONTROL_ROOM,
 }
 LIST = {
     OFFICER_OWN: 403, SERGEANT: 200, SERGEANT_OTHER_FORCE: 200, ADMIN: 403, AUDITOR: 403,
+    **NOT_CONTROL_ROOM,
 }
-DUTY = {OFFICER_OWN: 403, SERGEANT: 200, SERGEANT_OTHER_FORCE: 200, ADMIN: 403, AUDITOR: 403}
+DUTY = {OFFICER_OWN: 403, SERGEANT: 200, SERGEANT_OTHER_FORCE: 200, ADMIN: 403, AUDITOR: 403, **NOT_CONTROL_ROOM}
 GET_OFFICER = {  # reading met's MP4721
     OFFICER_OWN: 403, SERGEANT: 403, ADMIN: 200, AUDITOR: 200,
     ADMIN_OTHER_FORCE: 404, AUDITOR_OTHER_FORCE: 404,
+    **NOT_CONTROL_ROOM,
 }
-PUT_OFFICER = {OFFICER_OWN: 403, SERGEANT: 403, AUDITOR: 403, ADMIN: 200, ADMIN_OTHER_FORCE: 200}
+PUT_OFFICER = {OFFICER_OWN: 403, SERGEANT: 403, AUDITOR: 403, ADMIN: 200, ADMIN_OTHER_FORCE: 200, **NOT_CONTROL_ROOM}
 
 
 @pytest.mark.parametrize("caller,expected", GET_ONE.items())
@@ -77,7 +87,7 @@ def test_get_verification(stack, caller, expected):
     if expected == 200:
         assert body["verification_id"] == vid and body["officer"]["officer_id"] == OWNER
     else:
-        assert body["error"]["code"] == "not_found"
+        assert body["error"]["code"] == {403: "forbidden", 404: "not_found"}[expected]
 
 
 @pytest.mark.parametrize("caller,expected", ACCEPT.items())
@@ -190,3 +200,69 @@ def test_public_and_health_need_no_token(stack):
     assert stack.call("GET", "/health") == (200, {"status": "ok"})
     status, body = stack.call("GET", f"/public/verifications/{reference}")
     assert status == 200 and body["reference"] == reference
+
+
+# ---- control room (SPEC §7.3) ------------------------------------------------------------------
+
+BOARD = {caller: 403 for caller in EVERYONE} | {CONTROL: 200, CONTROL_OTHER_FORCE: 200}
+ACKNOWLEDGE = {caller: 403 for caller in EVERYONE} | {CONTROL: 200, CONTROL_OTHER_FORCE: 404}
+
+
+def _not_confirmed_alert(stack) -> tuple[str, str]:
+    """A met check the sergeant could not confirm: (verification id, the control room's alert id)."""
+    vid = _connected(stack)["verification_id"]
+    status, body = stack.call("POST", f"/verifications/{vid}/outcome", SERGEANT, {"outcome": "not_confirmed"})
+    assert status == 200, body
+    [alert] = [a for a in stack.deps.alert_store.board("met", 10, 10) if a.verification_id == vid]
+    return vid, alert.alert_id
+
+
+@pytest.mark.parametrize("caller,expected", BOARD.items())
+def test_control_board(stack, caller, expected):
+    decided, alert_id = _not_confirmed_alert(stack)
+    waiting = _start(stack)["verification_id"]  # its owner's first check has ended
+    status, body = stack.call("GET", "/control/board", caller)
+    assert status == expected, body
+    if expected != 200:
+        assert body["error"]["code"] == "forbidden"
+        return
+    own_force = stack.person(caller).force == "met"
+    assert [v["verification_id"] for v in body["active"]] == ([waiting] if own_force else [])
+    assert [a["alert_id"] for a in body["alerts"]] == ([alert_id] if own_force else [])
+    if own_force:
+        [active], [alert] = body["active"], body["alerts"]
+        assert active["status"] == "awaiting_sergeant" and active["waves_sent"] == 1
+        assert active["waiting_seconds"] >= 0 and active["sergeant"] is None
+        assert alert["kind"] == "verification_not_confirmed" and alert["verification_id"] == decided
+        assert alert["officer"] == {"officer_id": OWNER, "rank": "PC", "given_name": "Sam", "family_name": "Jones"}
+        assert alert["location"]["lat"] == 51.539 and alert["acknowledged_by"] is None
+
+
+@pytest.mark.parametrize("caller,expected", ACKNOWLEDGE.items())
+def test_acknowledge_alert(stack, caller, expected):
+    _, alert_id = _not_confirmed_alert(stack)
+    status, body = stack.call("POST", f"/control/alerts/{alert_id}/acknowledge", caller, {"note": "Units sent"})
+    assert status == expected, body
+    stored = stack.deps.alert_store.get(alert_id)
+    if expected == 200:
+        assert body["alert_id"] == alert_id and body["note"] == "Units sent"
+        assert body["acknowledged_by"] == {"officer_id": CONTROL, "rank": "PC", "family_name": "Osei"}
+        assert stored.acknowledged_at is not None and body["acknowledged_at"].endswith("Z")
+        again = stack.call("POST", f"/control/alerts/{alert_id}/acknowledge", caller, {})
+        assert again[0] == 409 and again[1]["error"]["code"] == "invalid_state"
+    else:
+        assert body["error"]["code"] == {403: "forbidden", 404: "not_found"}[expected]
+        assert stored.acknowledged_at is None
+
+
+@pytest.mark.parametrize("alert_id", ["no-such.alert", "nodot", "a.b.c"])
+def test_acknowledging_an_unknown_alert_is_not_found(stack, alert_id):
+    status, body = stack.call("POST", f"/control/alerts/{alert_id}/acknowledge", CONTROL, {})
+    assert (status, body["error"]["code"]) == (404, "not_found")
+
+
+def test_acknowledge_rejects_unknown_fields(stack):
+    _, alert_id = _not_confirmed_alert(stack)
+    status, body = stack.call("POST", f"/control/alerts/{alert_id}/acknowledge", CONTROL, {"colour": "red"})
+    assert (status, body["error"]["code"]) == (400, "validation_error")
+    assert stack.deps.alert_store.get(alert_id).acknowledged_at is None

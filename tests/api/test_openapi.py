@@ -90,7 +90,27 @@ def test_real_responses_of_a_whole_lifecycle_match_the_document(stack):
     _conforms(openapi.Health, "get", "/health", *stack.call("GET", "/health"))
 
 
+def test_real_control_room_responses_match_the_document(stack):
+    status, started = stack.call("POST", "/verifications", "MP4721", START)
+    vid = started["verification_id"]
+    assert stack.call("POST", f"/verifications/{vid}/accept", "MP2001", {})[0] == 200
+    assert stack.call("POST", f"/verifications/{vid}/outcome", "MP2001", {"outcome": "not_confirmed"})[0] == 200
+    assert stack.call("POST", "/verifications", "MP5102", START)[0] == 201
+    status, board = stack.call("GET", "/control/board", "MP0003")
+    _conforms(openapi.ControlBoard, "get", "/control/board", status, board)
+    assert len(board["active"]) == 1 and len(board["alerts"]) == 1
+    ack = "/control/alerts/{alert_id}/acknowledge"
+    path = f"/control/alerts/{board['alerts'][0]['alert_id']}/acknowledge"
+    _conforms(openapi.Alert, "post", ack, *stack.call("POST", path, "MP0003", {"note": "Units sent"}))
+    _error_conforms("post", ack, *stack.call("POST", path, "MP0003", {}))
+    _error_conforms("post", ack, *stack.call("POST", path, "WP0103", {}))
+
+
 @pytest.mark.parametrize("method, path, template, officer, body", [
+    ("GET", "/control/board", "/control/board", "MP4721", None),
+    ("GET", "/control/board", "/control/board", None, None),
+    ("POST", "/control/alerts/x.y/acknowledge", "/control/alerts/{alert_id}/acknowledge", "MP0003", {}),
+    ("POST", "/control/alerts/x.y/acknowledge", "/control/alerts/{alert_id}/acknowledge", "MP0003", {"a": 1}),
     ("POST", "/verifications", "/verifications", None, START),
     ("POST", "/verifications", "/verifications", "MP4721", {"location": {"lat": 91, "lon": 0}}),
     ("POST", "/verifications", "/verifications", "MP3390", START),

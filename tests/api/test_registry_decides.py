@@ -49,10 +49,13 @@ def _routes(stack) -> list[tuple[str, str, str, Any]]:
         ("PUT", "/officers/MP5102", ADMIN, {"given_name": "Priya", "family_name": "Shah", "rank": "DC",
                                             "status": "serving", "role": "officer", "phone": "+447700900011",
                                             "photo": None, "duty": None}),
+        ("GET", "/control/board", "MP0003", None),
+        ("POST", "/control/alerts/some-chain.some-alert/acknowledge", "MP0003", {}),
     ]
 
 
-ROUTE_NAMES = ["get", "cancel", "start", "list", "outcome", "accept", "duty", "get_officer", "put_officer"]
+ROUTE_NAMES = ["get", "cancel", "start", "list", "outcome", "accept", "duty", "get_officer", "put_officer",
+               "control_board", "acknowledge_alert"]
 
 
 def _stop_serving_elsewhere(stack, officer_id: str, status: OfficerStatus = OfficerStatus.SUSPENDED) -> None:
@@ -82,8 +85,9 @@ def test_every_route_refuses_a_caller_suspended_elsewhere_within_a_minute(stack,
 
     assert status == 403 and answer["error"]["code"] == "officer_not_serving", (status, answer)
     new_items = [item for item in stack.stored_items() if item not in items_before]
-    # The audited refusal and nothing else (a refused start also keeps the key sealing where it was).
-    expected = ["audit_event", "data_key", "retention"] if path == "/verifications" else ["audit_event"]
+    # The audited refusal and nothing else (a refused start also keeps the key sealing where it was,
+    # and the control room's alert record: SPEC §3 alerts a refused start).
+    expected = ["alert", "audit_event", "data_key", "retention"] if path == "/verifications" else ["audit_event"]
     assert sorted(item["kind"]["S"] for item in new_items) == expected
     assert "officer_not_serving.attempt" in _refusal_types(stack)
     assert len(stack.sms()) == sms_before

@@ -32,7 +32,7 @@ def test_sergeant_page_carries_only_public_sign_in_settings(stack):
 
 
 def test_staff_pages_send_strict_security_headers(stack):
-    for path in ("/s/abc", "/o"):
+    for path in ("/s/abc", "/o", "/c"):
         status, headers, _ = _get(stack, path)
         assert status == 200
         csp = headers["Content-Security-Policy"]
@@ -54,6 +54,27 @@ def test_officer_page_loads_its_own_bundle(stack):
     _, _, html = _get(stack, "/o")
     assert '<script src="static/officer.js" defer></script>' in html and 'data-page="officer"' in html
     assert 'id="start-button"' in html and 'id="qr"' in html
+
+
+def test_control_page_loads_its_own_bundle_and_holds_no_personal_data(stack):
+    started = stack.call("POST", "/verifications", "MP4721", {"area": "Camden"})[1]
+    _, _, html = _get(stack, "/c")
+    assert '<script src="static/control.js" defer></script>' in html and 'data-page="control"' in html
+    assert 'id="board" hidden' in html and 'id="new-alert"' in html and 'role="alert"' in html
+    for secret in ("Jones", "MP4721", "Camden", started["reference"]):
+        assert secret not in html
+    assert "<script>" not in html and re.search(r"<[^>]*\son[a-z]+=", html) is None
+    assert re.search(r'(href|src|action)="/', html) is None
+    for form in ("sign-in-form", "mfa-form", "forgot-form"):
+        assert f'<form id="{form}"' in html
+
+
+def test_the_control_bundle_polls_the_board_and_confirms_by_radio(stack):
+    response = stack.client.http.get("/static/control.js")
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/javascript")
+    for needle in (b"/control/board", b"/radio-confirmation", b"/acknowledge", b"AudioContext",
+                   b"openstreetmap.org", b"safe-connection.id-token"):
+        assert needle in response.body, needle
 
 
 def test_assets_are_served_by_name_only(stack):

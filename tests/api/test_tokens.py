@@ -16,6 +16,8 @@ ROUTES = [
     ("POST", "/verifications/abc123/cancel", {}),
     ("PUT", "/me/duty", {"status": "available"}),
     ("GET", "/officers/MP4721", None),
+    ("GET", "/control/board", None),
+    ("POST", "/control/alerts/abc123.def456/acknowledge", {}),
     (
         "PUT",
         "/officers/MP4721",

@@ -165,4 +165,6 @@ def test_stack_json_follows_the_spec_layout(live_stack):
         assert any(u["role"] == "sergeant" and u["duty"] == "off_duty" for u in people)
         assert any(u["status"] == "suspended" for u in people)
         assert any(u["role"] == "admin" for u in people)
+        assert len([u for u in people if u["role"] == "control_room"]) == 1  # SPEC §7.3
+        assert all(u["phone"] for u in people)
         assert any(u["role"] == "officer" and u["status"] == "serving" for u in people)

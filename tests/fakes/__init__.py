@@ -1,6 +1,7 @@
 """In-memory fakes of the ports in chalicelib/ports.py; tests/contract keeps each one honest."""
 
 from tests.fakes.accounts import FakeUserDirectory
+from tests.fakes.alerts import FakeAlertStore
 from tests.fakes.audit import FakeAuditLog, FakeEnvelope
 from tests.fakes.dependencies import FakeDependencies, fake_dependencies
 from tests.fakes.limits import FakeAddressPseudonyms, FakeAlertFolds, FakeLookupPasses, FakeRateLimiter
@@ -14,6 +15,7 @@ __all__ = [
     "FakeAddressPseudonyms",
     "FakeAlertFolds",
     "FakeAlertPublisher",
+    "FakeAlertStore",
     "FakeAuditIndex",
     "FakeAuditLog",
     "FakeAuditOutbox",

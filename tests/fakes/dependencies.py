@@ -13,6 +13,7 @@ from typing import Any
 from chalicelib.bootstrap import Dependencies
 from chalicelib.domain.registry import RegistryRecord
 from tests.fakes.accounts import FakeUserDirectory
+from tests.fakes.alerts import FakeAlertStore
 from tests.fakes.audit import FakeAuditLog, FakeEnvelope
 from tests.fakes.limits import FakeAddressPseudonyms, FakeAlertFolds, FakeLookupPasses, FakeRateLimiter
 from tests.fakes.messaging import FakeAlertPublisher, FakeMeetings, FakeSergeantNotifier, FakeTimers
@@ -37,6 +38,7 @@ def fake_dependencies(settings: Any, clock: Any, records: list[RegistryRecord] |
     deps.registry = FakeRegistry(records or [])
     deps.sms = FakeSergeantNotifier()
     deps.alerts = FakeAlertPublisher()
+    deps.alert_store = FakeAlertStore()
     deps.meetings = FakeMeetings()
     deps.timers = FakeTimers()
     deps.audit_log = FakeAuditLog()

@@ -38,10 +38,12 @@ def test_nobody_accepts_in_time_unanswered_meeting_deleted_control_room_alerted(
     assert stack.standin.meetings[meeting_id]["deleted"] is True
     assert stack.deps.verifications.active_verification_id("met", "MP4721") is None
 
+    [record] = stack.deps.alert_store.board("met", 10, 10)  # stored, then published with its id
+    assert (record.kind.value, record.verification_id, record.officer) == ("verification_unanswered", vid, OFFICER)
     assert stack.alerts() == [{
         "type": "verification_unanswered", "force": "met", "verification_id": vid, "reference": reference,
         "officer": OFFICER, "sergeant_id": None, "location": START["location"], "area": "Camden High St",
-        "at": "2026-11-28T02:48:30.000Z",
+        "at": "2026-11-28T02:48:30.000Z", "alert_id": record.alert_id, "kind": "verification_unanswered",
     }]
     recorded = events(stack, vid)
     assert [e["type"] for e in recorded][-2:] == ["verification.unanswered", "alert.sent"]
@@ -97,10 +99,12 @@ def test_accepted_but_not_decided_in_time_expires(stack, clock):
     assert stored.sergeant.officer_id == "MP2001"
     assert stack.standin.meetings[meeting_id]["deleted"] is True
     assert stack.deps.verifications.active_verification_id("met", "MP4721") is None
+    [record] = stack.deps.alert_store.board("met", 10, 10)  # stored, then published with its id
+    assert (record.kind.value, record.verification_id, record.officer) == ("verification_expired", vid, OFFICER)
     assert stack.alerts() == [{
         "type": "verification_expired", "force": "met", "verification_id": vid, "reference": reference,
         "officer": OFFICER, "sergeant_id": "MP2001", "location": START["location"], "area": "Camden High St",
-        "at": "2026-11-28T02:57:30.000Z",
+        "at": "2026-11-28T02:57:30.000Z", "alert_id": record.alert_id, "kind": "verification_expired",
     }]
     recorded = events(stack, vid)
     assert [e["type"] for e in recorded][-2:] == ["verification.expired", "alert.sent"]

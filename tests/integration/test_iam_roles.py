@@ -99,6 +99,11 @@ def lifecycle(stack, clock, monkeypatch):
     assert status == 200, record
     _registry_changes_follow_the_sign_in_account(stack, _registry_fields(record))
     assert stack.call("POST", "/verifications", "MP3390", START)[0] == 403  # not serving: audited, alerted
+    iam.USAGE.step = "control-room board and acknowledging an alert (API)"
+    status, board = stack.call("GET", "/control/board", "MP0003")
+    assert status == 200 and len(board["alerts"]) == 2, board
+    alert_id = board["alerts"][0]["alert_id"]
+    assert stack.call("POST", f"/control/alerts/{alert_id}/acknowledge", "MP0003", {"note": "Units sent"})[0] == 200
     iam.USAGE.step = "a sergeant suspended mid-check: hand-back (API)"
     status, fourth = stack.call("POST", "/verifications", "MP4721", START)
     assert status == 201, fourth

@@ -428,7 +428,7 @@ def test_a_large_file_reads_in_bulk_writes_in_batches_and_shows_progress(stack, 
     assert len(batches) == 2 * 6 and all(len(next(iter(p["RequestItems"].values()))) <= 25 for p in batches)
     assert ("dynamodb", "PutItem") not in operations
     assert err.startswith("\r[") and err.rstrip().endswith("130/130 rows") and err.endswith("\n")
-    assert len(stack.deps.registry.in_force("met")) == 130 + 9  # the seeded nine are still there
+    assert len(stack.deps.registry.in_force("met")) == 130 + 10  # the seeded ten are still there
     calls.clear()
     code, out, err = run(_many(130))
     assert out.splitlines()[-1] == "created 0, updated 0, unchanged 130, disabled 0" and mutations(calls) == []
@@ -458,7 +458,7 @@ def test_unprocessed_batch_items_are_sent_again(stack, run, calls):
         assert run(_many(30))[0] == 0
     finally:
         events.unregister("before-call.dynamodb.BatchWriteItem", unprocessed_once)
-    assert sent_back and len(stack.deps.registry.in_force("met")) == 30 + 9
+    assert sent_back and len(stack.deps.registry.in_force("met")) == 30 + 10
     assert len(audit_events(stack)) == 30
 
 

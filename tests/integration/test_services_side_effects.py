@@ -169,8 +169,9 @@ def test_not_serving_officer_is_refused_audited_and_alerted(stack, officer_id, r
         services.start_verification(stack.deps, officer(officer_id), start_request())
 
     # Nothing was started: no verification, no lock, no reference, no meeting, no SMS; only the
-    # audited attempt (and the data key sealing its location, with its retention entry).
-    assert sorted(i["kind"]["S"] for i in stack.stored_items()) == ["audit_event", "data_key", "retention"]
+    # audited attempt (and the data key sealing its location, with its retention entry), and the
+    # control room's alert record.
+    assert sorted(i["kind"]["S"] for i in stack.stored_items()) == ["alert", "audit_event", "data_key", "retention"]
     (item,) = [i for i in stack.stored_items() if i["kind"]["S"] == "audit_event"]
     assert item["pk"]["S"].startswith("A#") and item["sk"]["S"] == "EVENT#000001"
     assert stack.sms() == []
@@ -194,10 +195,13 @@ def test_not_serving_officer_is_refused_audited_and_alerted(stack, officer_id, r
     assert verify_chain([event]) == []
 
     (alert,) = stack.alerts()
+    [record] = stack.deps.alert_store.board("met", 10, 10)  # stored, then published with its id
+    assert (record.kind.value, record.chain_id, record.verification_id) == ("officer_not_serving", attempt_id, None)
     assert alert == {
         "type": "officer_not_serving", "force": "met", "attempt_id": attempt_id, "officer_id": officer_id,
         "registry_status": registry_status, "location": START_BODY["location"], "area": "Camden High St",
         "at": "2026-11-28T02:47:00.000Z", "audit_seq": 1, "attempts": 1, "previous_alert_at": None,
+        "alert_id": record.alert_id, "kind": "officer_not_serving",
     }
 
 
@@ -227,8 +231,10 @@ def test_not_confirmed_alerts_the_control_room_with_the_location(stack, clock):
         "reference": stored.reference,
         "officer": {"officer_id": "MP4721", "rank": "PC", "given_name": "Sam", "family_name": "Jones"},
         "sergeant_id": "MP2001", "location": START_BODY["location"], "area": "Camden High St",
-        "at": "2026-11-28T02:50:00.000Z",
+        "at": "2026-11-28T02:50:00.000Z", "alert_id": alert["alert_id"], "kind": "verification_not_confirmed",
     }
+    [record] = stack.deps.alert_store.board("met", 10, 10)
+    assert (record.alert_id, record.verification_id, record.reference) == (alert["alert_id"], vid, stored.reference)
     events = _events(stack, vid)
     assert [e["type"] for e in events][-2:] == ["verification.not_confirmed", "alert.sent"]
     assert events[-1]["data"] == {"alert_type": "verification_not_confirmed"}

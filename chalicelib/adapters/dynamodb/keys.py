@@ -13,7 +13,13 @@ Verifications table (single-table design, `pk` / `sk`, stream NEW_IMAGE):
   RETAIN#{day} / {chain}       the chains created on `day`: due for erasure together
   AUDITLOG#{force}#{day} / {object key}   what the audit consumer wrote to S3 that day (digest input)
   AUDITFORCES#{day} / {force}  which forces had anything written that day
-  GSI `by_force_status`: gsi1pk = "{force}#{status}", gsi1sk = created_at (a sergeant's queue).
+  ALERTS#{chain} / ALERT#{token}   a control-room alert raised about that chain (alert id
+                               `{chain}.{token}`, see alert_key); its chain is a verification id or
+                               an attempt chain id, so erasure finds a chain's alerts by one Query
+  GSI `by_force_status`: gsi1pk = "{force}#{status}", gsi1sk = created_at (a sergeant's queue);
+      alerts: gsi1pk = "{force}#alerts", gsi1sk = "U#{raised_at}#{alert id}" until acknowledged,
+      then "A#{raised_at}#{alert id}" (the control room's board: one descending Query per prefix;
+      erasure removes both keys, so an erased alert leaves the board).
   Sparse GSI `audit_awaiting_copy`: (awaiting_copy, recorded_at), the outbox events not yet in S3.
 
 Registry table (`force`, `officer_id`): one item per person.
@@ -94,6 +100,34 @@ def status_partition(force: str, status: str) -> str:
     return f"{force}#{status}"
 
 
+ALERTS_STATUS = "alerts"
+UNACKNOWLEDGED = "U#"
+ACKNOWLEDGED = "A#"
+_ALERT_SEPARATOR = "."
+
+
+def alerts_pk(chain_id: str) -> str:
+    return f"ALERTS#{chain_id}"
+
+
+def alert_id(chain_id: str, token: str) -> str:
+    """Alert ids name their chain: chain ids and tokens never contain a dot."""
+    return f"{chain_id}{_ALERT_SEPARATOR}{token}"
+
+
+def alert_key(alert_id: str) -> dict[str, str] | None:
+    """The item of an alert id, or None for a string that is no alert id (a 404, never a Scan)."""
+    chain_id, separator, token = alert_id.rpartition(_ALERT_SEPARATOR)
+    if not separator or not _PLAIN_ID.match(chain_id) or not _PLAIN_ID.match(token):
+        return None
+    return {"pk": alerts_pk(chain_id), "sk": f"ALERT#{token}"}
+
+
+def alert_board_sk(acknowledged: bool, raised_at: str, alert_id: str) -> str:
+    """gsi1sk of an alert: descending, unacknowledged ("U#") come before acknowledged ("A#")."""
+    return f"{ACKNOWLEDGED if acknowledged else UNACKNOWLEDGED}{raised_at}#{alert_id}"
+
+
 def data_key_key(chain_id: str) -> dict[str, str]:
     return {"pk": f"DATAKEY#{chain_id}", "sk": "DATAKEY"}
 
@@ -115,6 +149,7 @@ def audit_forces_pk(day: str) -> str:
 
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_PLAIN_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 
 def refusal_chain_id(force: str, officer_id: str, day: str) -> str:
