@@ -11,6 +11,7 @@ call such as `deps.verifications.save_transition` lands here, the adapter named 
   Registry            adapters/dynamodb/registry.py        DynamoRegistry
   SergeantNotifier    adapters/sns.py                      SnsSergeantNotifier
   AlertPublisher      adapters/sns.py                      SnsAlertPublisher
+  AlertStore          adapters/dynamodb/alerts.py          DynamoAlertStore
   Meetings            adapters/chime.py                    ChimeMeetings (local: local/chime_standin.py)
   TimerScheduler      adapters/sqs_timers.py               SqsTimers
   AuditLog            adapters/s3_audit.py                 S3AuditLog
