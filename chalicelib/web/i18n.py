@@ -5,7 +5,7 @@ Welsh wording should be reviewed by the force's Welsh language officer before go
 
 from __future__ import annotations
 
-from ..domain.verification import Status
+from ..domain.verification import Method, Status
 
 LANGUAGES = ("en", "cy")
 
@@ -23,6 +23,7 @@ TEXT: dict[str, dict[str, str]] = {
         "unsafe": "If you feel unsafe, call 999.",
         "officer": "Officer",
         "confirmed_by": "Confirmed by",
+        "how": "How",
         "at": "at",
         "updated": "This page updates by itself every few seconds.",
         "stop_refresh": "Stop updating by itself",
@@ -49,6 +50,7 @@ TEXT: dict[str, dict[str, str]] = {
         "unsafe": "Os ydych chi'n teimlo'n anniogel, ffoniwch 999.",
         "officer": "Swyddog",
         "confirmed_by": "Cadarnhawyd gan",
+        "how": "Sut",
         "at": "am",
         "updated": "Mae'r dudalen hon yn diweddaru ei hun bob ychydig eiliadau.",
         "stop_refresh": "Peidio â diweddaru ei hun",
@@ -99,4 +101,28 @@ ADVICE_CY: dict[Status, str] = {
         "Ni allai unrhyw ringyll gadarnhau'r person hwn mewn pryd. Ffoniwch 999 a gofynnwch am swyddog mewn iwnifform."
     ),
     Status.EXPIRED: "Ni orffennwyd y gwiriad mewn pryd. Ffoniwch 999 a gofynnwch am swyddog mewn iwnifform.",
+}
+
+# How the decision was made (SPEC §7.3): who, and over what.
+METHOD_WORDS: dict[str, dict[Method, str]] = {
+    "en": {
+        Method.VIDEO: "By a sergeant, by video call",
+        Method.AUDIO: "By a sergeant, by audio call",
+        Method.RADIO: "By the control room, by radio",
+    },
+    "cy": {
+        Method.VIDEO: "Gan ringyll, drwy alwad fideo",
+        Method.AUDIO: "Gan ringyll, drwy alwad sain",
+        Method.RADIO: "Gan yr ystafell reoli, drwy radio",
+    },
+}
+
+CONFIRMED_ADVICE_CY: dict[Method, str] = {
+    Method.VIDEO: ADVICE_CY[Status.CONFIRMED],
+    Method.AUDIO: (
+        "Mae'r person hwn yn swyddog heddlu sy'n gwasanaethu, wedi'i gadarnhau gan ringyll o'r un heddlu ar alwad sain."
+    ),
+    Method.RADIO: (
+        "Mae'r person hwn yn swyddog heddlu sy'n gwasanaethu, wedi'i gadarnhau gan ystafell reoli'r heddlu drwy radio."
+    ),
 }
