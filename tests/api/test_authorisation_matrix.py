@@ -67,6 +67,14 @@ GET_OFFICER = {  # reading met's MP4721
     ADMIN_OTHER_FORCE: 404, AUDITOR_OTHER_FORCE: 404,
 }
 PUT_OFFICER = {OFFICER_OWN: 403, SERGEANT: 403, AUDITOR: 403, ADMIN: 200, ADMIN_OTHER_FORCE: 200}
+# SPEC §7.3: the control room of the check's force only. Its operators are added to the registry here.
+CONTROL_ROOM, CONTROL_ROOM_OTHER_FORCE = "MP7001", "WP7001"
+CONTROL_ROOM_FORCES = {CONTROL_ROOM: "met", CONTROL_ROOM_OTHER_FORCE: "wiltshire"}
+RADIO_CONFIRMATION = {  # the verification is waiting for a sergeant
+    OFFICER_OWN: 403, OFFICER_SAME_FORCE: 403, OFFICER_OTHER_FORCE: 403,
+    SERGEANT: 403, SERGEANT_OTHER_FORCE: 403, ADMIN: 403, ADMIN_OTHER_FORCE: 403,
+    AUDITOR: 403, AUDITOR_OTHER_FORCE: 403, CONTROL_ROOM: 200, CONTROL_ROOM_OTHER_FORCE: 404,
+}
 
 
 @pytest.mark.parametrize("caller,expected", GET_ONE.items())
@@ -190,3 +198,41 @@ def test_public_and_health_need_no_token(stack):
     assert stack.call("GET", "/health") == (200, {"status": "ok"})
     status, body = stack.call("GET", f"/public/verifications/{reference}")
     assert status == 200 and body["reference"] == reference
+
+
+def _control_room_header(stack, caller: str) -> dict[str, str]:
+    from chalicelib.domain.registry import OfficerStatus, RegistryRecord, Role
+
+    force = CONTROL_ROOM_FORCES[caller]
+    stack.deps.registry.put(RegistryRecord(force=force, officer_id=caller, given_name="Tariq", family_name="Osei",
+                                           rank="PC", status=OfficerStatus.SERVING, role=Role.CONTROL_ROOM))
+    return stack.tokens.header("control_room", force, caller)
+
+
+@pytest.mark.parametrize("caller,expected", RADIO_CONFIRMATION.items())
+def test_radio_confirmation(stack, caller, expected):
+    vid = _start(stack)["verification_id"]
+    path, body = f"/verifications/{vid}/radio-confirmation", {"outcome": "confirmed"}
+    if caller in CONTROL_ROOM_FORCES:
+        status, answer = stack.call("POST", path, body=body, headers=_control_room_header(stack, caller))
+    else:
+        status, answer = stack.call("POST", path, caller, body)
+    assert status == expected, answer
+    stored = stack.deps.verifications.get(vid)
+    if expected == 200:
+        assert answer["method"] == "radio" and answer["decided_by"]["officer_id"] == caller
+        assert stored.status.value == "confirmed"
+    else:
+        assert answer["error"]["code"] == {403: "forbidden", 404: "not_found"}[expected]
+        assert stored.status.value == "awaiting_sergeant" and stored.method is None
+
+
+@pytest.mark.parametrize("route", ["accept", "outcome", "cancel"])
+def test_the_control_room_confirms_only_by_radio(stack, route):
+    """A control-room operator cannot use the sergeant's or the officer's routes on a check."""
+    vid = _connected(stack)["verification_id"] if route == "outcome" else _start(stack)["verification_id"]
+    body = {"outcome": "confirmed"} if route == "outcome" else {}
+    status, answer = stack.call("POST", f"/verifications/{vid}/{route}", body=body,
+                                headers=_control_room_header(stack, CONTROL_ROOM))
+    assert status in (403, 404) and answer["error"]["code"] in ("forbidden", "not_found"), answer
+    assert stack.deps.verifications.get(vid).method is None
