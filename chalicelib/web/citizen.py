@@ -88,8 +88,9 @@ def result_page(lang: str, view: dict[str, Any], auto_refresh: bool = True) -> s
             f'<dt>{t["confirmed_by"]}</dt><dd>{escape(by["rank"])} {escape(by["family_name"])} '
             f'({escape(by["officer_id"])}) {t["at"]} {escape(when)} UTC</dd>'
         )
-    if method is not None:
-        confirmed += f'<dt>{t["how"]}</dt><dd class="method method-{method.value}">{METHOD_WORDS[lang][method]}</dd>'
+    how = METHOD_WORDS[lang].get(status, {}).get(method) if method is not None else None
+    if how is not None and method is not None:
+        confirmed += f'<dt>{t["how"]}</dt><dd class="method method-{method.value}">{escape(how)}</dd>'
     pending = status in PENDING
     here = f"?lang={lang}"  # this same page: a query-only link keeps the path
     if not pending:

@@ -103,17 +103,31 @@ ADVICE_CY: dict[Status, str] = {
     Status.EXPIRED: "Ni orffennwyd y gwiriad mewn pryd. Ffoniwch 999 a gofynnwch am swyddog mewn iwnifform.",
 }
 
-# How the decision was made (SPEC §7.3): who, and over what.
-METHOD_WORDS: dict[str, dict[Method, str]] = {
+# How the decision was made (SPEC §7.3): who, and over what; per outcome.
+METHOD_WORDS: dict[str, dict[Status, dict[Method, str]]] = {
     "en": {
-        Method.VIDEO: "By a sergeant, by video call",
-        Method.AUDIO: "By a sergeant, by audio call",
-        Method.RADIO: "By the control room, by radio",
+        Status.CONFIRMED: {
+            Method.VIDEO: "Confirmed by a sergeant by video call.",
+            Method.AUDIO: "Confirmed by a sergeant by audio call.",
+            Method.RADIO: "Confirmed by the control room by radio.",
+        },
+        Status.NOT_CONFIRMED: {
+            Method.VIDEO: "Checked by a sergeant by video call.",
+            Method.AUDIO: "Checked by a sergeant by audio call.",
+            Method.RADIO: "Checked by the control room by radio.",
+        },
     },
     "cy": {
-        Method.VIDEO: "Gan ringyll, drwy alwad fideo",
-        Method.AUDIO: "Gan ringyll, drwy alwad sain",
-        Method.RADIO: "Gan yr ystafell reoli, drwy radio",
+        Status.CONFIRMED: {
+            Method.VIDEO: "Wedi'i gadarnhau gan ringyll drwy alwad fideo.",
+            Method.AUDIO: "Wedi'i gadarnhau gan ringyll drwy alwad sain.",
+            Method.RADIO: "Wedi'i gadarnhau gan yr ystafell reoli drwy radio.",
+        },
+        Status.NOT_CONFIRMED: {
+            Method.VIDEO: "Wedi'i wirio gan ringyll drwy alwad fideo.",
+            Method.AUDIO: "Wedi'i wirio gan ringyll drwy alwad sain.",
+            Method.RADIO: "Wedi'i wirio gan yr ystafell reoli drwy radio.",
+        },
     },
 }
 
