@@ -151,3 +151,23 @@ def test_no_call_shows_the_radio_route_and_the_control_rooms_confirmation_reache
     view.goto(started["citizen_url"] + "?lang=cy")
     assert view.text_content(".method") == "Wedi'i gadarnhau gan yr ystafell reoli drwy radio."
     citizen.close()
+
+
+def test_the_officers_page_says_when_the_call_degrades_and_can_go_audio_only(browser, stack):
+    context, page = signed_in(browser, stack, "/o", "WP1450")
+    page.wait_for_selector("#start:not([hidden])")
+    page.click("#start-button")
+    page.wait_for_selector("#active:not([hidden])")
+    page.wait_for_function(f"() => typeof {OBSERVER} === 'object'")
+
+    _sdk(page, "connectionDidBecomePoor()")
+    page.wait_for_selector("#call-status:has-text('Poor connection.')")
+    page.wait_for_function("() => !document.querySelector('#local-video').srcObject")
+    page.click("#audio-only")
+    page.wait_for_selector("#call-status:has-text('Audio only')")
+    _sdk(page, "audioVideoDidStartConnecting(true)")
+    page.wait_for_selector("#call-status:has-text('reconnecting')")
+    page.click("#cancel")
+    page.wait_for_selector("#new-check:not([hidden])")
+    assert context.csp_violations == []
+    context.close()
