@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import single_metric
 
-from ..domain.access import Principal, require_role
+from ..domain.access import Principal, ensure_control_room_of, require_role
 from ..domain.audit import EventType, PendingEvent
 from ..domain.errors import NotFound
 from ..domain.registry import MAX_PHOTO_BYTES, RegistryRecord, Role, ensure_available_sergeant, ensure_serving
@@ -138,10 +138,11 @@ def confirm_by_radio(
 ) -> Verification:
     """The force's control room decides by radio (SPEC §7.3), from waiting or connected: the call
     ends, no more sergeants are texted (their timers find a decided check), `not_confirmed` alerts."""
-    require_role(principal, Role.CONTROL_ROOM)
+    require_role(principal, Role.CONTROL_ROOM)  # before any read: other roles learn nothing
     current = deps.verifications.get(verification_id)
-    if current is None or current.force != principal.force:
-        raise NotFound("No such verification.")  # another force's check does not exist for them
+    if current is None:
+        raise NotFound("No such verification.")
+    ensure_control_room_of(principal, current)
     # Who decided comes from the registry (the gate has just admitted them), never from the token.
     operator = ensure_serving(deps.registry.get(principal.force, principal.officer_id)).summary()
     now = deps.clock()
