@@ -40,7 +40,7 @@ function showStatus(text, kind) {
  * `onAudioOnly` tells the page (the sergeant's decision then says `audio`).
  */
 function callObserver(media, onAudioOnly) {
-  const state = { poor: false, audioOnly: false, remoteTile: null, watchdog: null };
+  const state = { poor: false, audioOnly: false, remoteTile: null, hadRemoteVideo: false, watchdog: null };
   const offerAudioOnly = (show) => {
     const button = $('audio-only');
     if (button) button.hidden = !show || state.audioOnly;
@@ -56,7 +56,9 @@ function callObserver(media, onAudioOnly) {
   };
   const watchRemoteVideo = () => {
     clearTimeout(state.watchdog);
-    if (!media.real || state.audioOnly || state.remoteTile !== null) return;
+    if (state.audioOnly || state.remoteTile !== null) return;
+    // Simulated video has no other side: watch only once one has been seen (and is then lost).
+    if (!media.real && !state.hadRemoteVideo) return;
     state.watchdog = setTimeout(() => degrade('No video from the other side for 10 seconds.'), NO_REMOTE_VIDEO_MS);
   };
   const observer = {
@@ -91,6 +93,7 @@ function callObserver(media, onAudioOnly) {
       media.bind(tile);
       if (!tile.localTile) {
         state.remoteTile = tile.tileId;
+        state.hadRemoteVideo = true;
         clearTimeout(state.watchdog);
       }
     },

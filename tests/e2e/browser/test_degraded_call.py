@@ -171,3 +171,23 @@ def test_the_officers_page_says_when_the_call_degrades_and_can_go_audio_only(bro
     page.wait_for_selector("#new-check:not([hidden])")
     assert context.csp_violations == []
     context.close()
+
+
+def test_no_video_from_the_other_side_for_10_seconds_is_said_so(browser, stack):
+    started = start_by_api(stack, "WP1187", area="Devizes")
+    context, page = signed_in(browser, stack, sms_link_for(stack, "WP3002", started["verification_id"]), "WP3002")
+    page.click("#accept")
+    page.wait_for_function(f"() => typeof {OBSERVER} === 'object'")
+    # The officer's video arrives, then stops arriving (as the SDK reports a tile, then its removal).
+    _sdk(page, "videoTileDidUpdate({tileId: 7, boundAttendeeId: 'officer', localTile: false, isContent: false})")
+    _sdk(page, "videoTileWasRemoved(7)")
+    page.wait_for_timeout(3_000)
+    assert "No video" not in _status(page)  # not before 10 s
+    page.wait_for_selector("#call-status:has-text('No video from the other side for 10 seconds.')",
+                           timeout=12_000)
+    assert page.is_visible("#audio-only")
+    page.click("#audio-only")
+    page.click("#confirm")
+    page.wait_for_selector("#done:not([hidden])")
+    context.close()
+    assert stack.call("GET", f"/verifications/{started['verification_id']}", "WP1187")[1]["method"] == "audio"
