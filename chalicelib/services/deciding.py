@@ -118,7 +118,8 @@ def _photo_shown(deps: "Dependencies", record: RegistryRecord | None) -> dict[st
 def record_outcome(
     deps: "Dependencies", principal: Principal, verification_id: str, request: OutcomeRequest
 ) -> Verification:
-    """The accepting sergeant confirms or not; `not_confirmed` alerts the control room at once."""
+    """The accepting sergeant confirms or not, saying how they saw the officer (`video`, or `audio`
+    once the call fell back to audio only); `not_confirmed` alerts the control room at once."""
     require_role(principal, Role.SERGEANT)
     current = load_visible(deps, principal, verification_id)
     now = deps.clock()
