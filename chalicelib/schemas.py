@@ -24,7 +24,7 @@ from .domain.clock import iso_z
 from .domain.errors import ValidationFailed
 from .domain.public import officer_advice_for
 from .domain.registry import RANKS, Duty, OfficerStatus, RegistryRecord, Role
-from .domain.verification import Location, OfficerSummary, Verification
+from .domain.verification import Decider, Location, OfficerSummary, Verification
 
 E164 = r"^\+[1-9][0-9]{7,14}$"
 OFFICER_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
@@ -100,6 +100,16 @@ class EmptyRequest(_Strict):
 
 
 class OutcomeRequest(_Strict):
+    outcome: Literal["confirmed", "not_confirmed"]
+    note: Annotated[TextLines, StringConstraints(max_length=500)] | None = None
+    # How the sergeant saw the officer: the page sends "audio" once the call fell back to audio
+    # only. "radio" is refused here: only the control room confirms by radio (its own route).
+    method: Literal["video", "audio"] = "video"
+
+
+class RadioConfirmationRequest(_Strict):
+    """`POST /verifications/{id}/radio-confirmation` (SPEC §7.3): the control room's decision."""
+
     outcome: Literal["confirmed", "not_confirmed"]
     note: Annotated[TextLines, StringConstraints(max_length=500)] | None = None
 
@@ -200,6 +210,14 @@ def officer_summary_view(summary: OfficerSummary | None) -> dict[str, Any] | Non
     }
 
 
+def decider_view(decider: Decider | None) -> dict[str, Any] | None:
+    """Who recorded the decision: `role` is "sergeant" or "control_room" (a radio confirmation)."""
+    if decider is None:
+        return None
+    return {"officer_id": decider.officer_id, "rank": decider.rank, "family_name": decider.family_name,
+            "role": decider.role}
+
+
 def location_view(location: Location | None) -> dict[str, Any] | None:
     """A location as the API (and the control room's alert) shows it."""
     if location is None:
@@ -229,6 +247,8 @@ def verification_view(verification: Verification) -> dict[str, Any]:
         "accepted_at": iso_z(verification.accepted_at),
         "decided_at": iso_z(verification.decided_at),
         "outcome_note": verification.outcome_note,
+        "method": verification.method.value if verification.method else None,
+        "decided_by": decider_view(verification.decided_by),
         "voice_fallback": verification.voice_fallback,
         "advice": officer_advice_for(verification.status),
     }

@@ -46,8 +46,16 @@ class Location(_Out):
     accuracy_m: float | None
 
 
+class Decider(_Out):
+    officer_id: str
+    rank: str
+    family_name: str
+    role: Literal["sergeant", "control_room"]
+
+
 class Verification(_Out):
-    """SPEC §4 Verification, plus `voice_fallback` and the officer's next step (`advice`)."""
+    """SPEC §4 Verification, plus `voice_fallback`, the officer's next step (`advice`), and how and by
+    whom it was decided (`method`, `decided_by`)."""
 
     verification_id: str
     reference: str
@@ -61,6 +69,12 @@ class Verification(_Out):
     accepted_at: str | None = Timestamp
     decided_at: str | None = Timestamp
     outcome_note: str | None
+    method: Literal["video", "audio", "radio"] | None = Field(
+        description="How it was decided (SPEC §7.3): a sergeant's video or audio call, or the control room by "
+                    "radio; null until confirmed or not_confirmed (and for cancelled, unanswered, expired)")
+    decided_by: Decider | None = Field(
+        description="Who recorded the decision: the accepting sergeant, or the control-room operator of a radio "
+                    "confirmation (`sergeant` stays whoever had accepted, or null); null until decided")
     voice_fallback: bool
     advice: str
 
@@ -121,7 +135,12 @@ class PublicView(_Out):
     reference: str
     status: StatusValue
     officer: PublicOfficer
-    confirmed_by: PublicConfirmer | None
+    confirmed_by: PublicConfirmer | None = Field(
+        description="Whoever confirmed: the sergeant, or the control-room operator for a radio confirmation")
+    method: Literal["video", "audio", "radio"] | None = Field(
+        description="How it was decided; null until confirmed or not_confirmed")
+    decided_by_role: Literal["sergeant", "control_room"] | None = Field(
+        description="Who decided, by role: the control room decides by radio, a sergeant on a call")
     created_at: str = Timestamp
     decided_at: str | None = Timestamp
     advice: str
@@ -208,7 +227,7 @@ class ErrorBody(_Out):
 
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     schemas.StartVerificationRequest, schemas.EmptyRequest, schemas.OutcomeRequest,
-    schemas.DutyRequest, schemas.OfficerRecordRequest, schemas.AcknowledgeRequest,
+    schemas.RadioConfirmationRequest, schemas.DutyRequest, schemas.OfficerRecordRequest, schemas.AcknowledgeRequest,
 )
 RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     Verification, StartedVerification, AcceptedVerification, VerificationList, DutyStatus, PublicView,
@@ -277,7 +296,17 @@ OPERATIONS: tuple[Operation, ...] = (
                409: ("already_accepted", "invalid_state")}, (VID,)),
     Operation("post", "/verifications/{verification_id}/outcome", "The accepting sergeant decides",
               (200, Verification), ("sergeant",), schemas.OutcomeRequest,
-              {**BODY_ERRORS, **AUTH_ERRORS, 409: ("invalid_state",)}, (VID,)),
+              {**BODY_ERRORS, **AUTH_ERRORS, 409: ("invalid_state",)}, (VID,),
+              description="`method` is how the sergeant saw the officer: `video` (the default) or `audio` (the "
+                          "call fell back to audio only); `radio` is refused (400): that is the control room's "
+                          "route."),
+    Operation("post", "/verifications/{verification_id}/radio-confirmation",
+              "The force's control room confirms (or not) by radio", (200, Verification), ("control_room",),
+              schemas.RadioConfirmationRequest, {**BODY_ERRORS, **AUTH_ERRORS, 409: ("invalid_state",)}, (VID,),
+              description="SPEC §7.3. From awaiting_sergeant or connected only (409 invalid_state otherwise); "
+                          "another force's check is 404. Ends the call, texts no more sergeants; the answer "
+                          "has `method: radio` and `decided_by` the operator; not_confirmed alerts the "
+                          "control room as a sergeant's does."),
     Operation("post", "/verifications/{verification_id}/cancel", "The officer withdraws", (200, Verification),
               ("officer",), schemas.EmptyRequest, {**BODY_ERRORS, **AUTH_ERRORS, 409: ("invalid_state",)}, (VID,)),
     Operation("put", "/me/duty", "A sergeant goes on or off duty", (200, DutyStatus), ("sergeant",),

@@ -7,7 +7,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from ..domain.clock import iso_z
-from ..domain.public import advice_for
+from ..domain.public import advice_for, decided_by_role
 from ..domain.registry import RegistryRecord
 from ..domain.verification import Status, Verification
 from ..schemas import alert_view, meeting_view, registry_record_view, verification_view
@@ -61,12 +61,12 @@ def public_body(shown: PublicCheck) -> dict[str, Any]:
     """What the person who was stopped sees: no location, no notes, no phone numbers."""
     verification = shown.verification
     confirmed_by = None
-    if verification.status is Status.CONFIRMED and verification.sergeant is not None:
-        confirmed_by = {
-            "officer_id": verification.sergeant.officer_id,
-            "rank": verification.sergeant.rank,
-            "family_name": verification.sergeant.family_name,
-        }
+    # Whoever decided: the sergeant, or the control-room operator for a radio confirmation (checks
+    # decided before `decided_by` was recorded name their sergeant).
+    decider = verification.decided_by or verification.sergeant
+    if verification.status is Status.CONFIRMED and decider is not None:
+        confirmed_by = {"officer_id": decider.officer_id, "rank": decider.rank, "family_name": decider.family_name}
+    method = verification.method
     return {
         "reference": verification.reference,
         "status": verification.status.value,
@@ -77,9 +77,12 @@ def public_body(shown: PublicCheck) -> dict[str, Any]:
             "photo_url": shown.photo_url,
         },
         "confirmed_by": confirmed_by,
+        # How it was decided (SPEC §7.3), and so by whom: "radio" is the control room's.
+        "method": method.value if method else None,
+        "decided_by_role": decided_by_role(method),
         "created_at": iso_z(verification.created_at),
         "decided_at": iso_z(verification.decided_at),
-        "advice": advice_for(verification.status),
+        "advice": advice_for(verification.status, method),
     }
 
 

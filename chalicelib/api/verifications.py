@@ -1,4 +1,5 @@
-"""Verification routes (SPEC §4): officers start and cancel, sergeants accept and decide."""
+"""Verification routes (SPEC §4, §7.3): officers start and cancel, sergeants accept and decide, the
+control room confirms by radio."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from ..bootstrap import get_dependencies
-from ..schemas import EmptyRequest, OutcomeRequest, StartVerificationRequest
+from ..schemas import EmptyRequest, OutcomeRequest, RadioConfirmationRequest, StartVerificationRequest
 from ..services import deciding, reading, starting
 from . import presenters
 from .errors import JSON_HEADERS, Headers, json_endpoint
@@ -77,3 +78,12 @@ def cancel_verification(verification_id: str) -> dict[str, Any]:
     principal = authenticate(request)
     json_body(request, EmptyRequest)
     return presenters.verification_view(deciding.cancel_verification(get_dependencies(), principal, verification_id))
+
+
+@verifications.route("/verifications/{verification_id}/radio-confirmation", methods=["POST"])
+@json_endpoint
+def confirm_by_radio(verification_id: str) -> dict[str, Any]:
+    request = verifications.current_request
+    principal = authenticate(request)
+    body = json_body(request, RadioConfirmationRequest)
+    return presenters.verification_view(deciding.confirm_by_radio(get_dependencies(), principal, verification_id, body))

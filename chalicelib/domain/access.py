@@ -35,3 +35,10 @@ def ensure_can_view(principal: Principal, verification: Verification) -> None:
         visible = False
     if not visible:
         raise NotFound("No such verification.")
+
+
+def ensure_control_room_of(principal: Principal, verification: Verification) -> None:
+    """The control room acts on its own force's checks only (SPEC §7.3); others' do not exist for it."""
+    require_role(principal, Role.CONTROL_ROOM)
+    if principal.force != verification.force:
+        raise NotFound("No such verification.")

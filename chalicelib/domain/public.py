@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .verification import Status
+from .verification import Method, Status
 
 ADVICE: dict[Status, str] = {
     Status.AWAITING_SERGEANT: (
@@ -27,8 +27,27 @@ ADVICE: dict[Status, str] = {
 }
 
 
-def advice_for(status: Status) -> str:
+# A confirmation says how it was made when that was not the usual video call (SPEC §7.3).
+CONFIRMED_ADVICE: dict[Method, str] = {
+    Method.VIDEO: ADVICE[Status.CONFIRMED],
+    Method.AUDIO: (
+        "This person is a serving police officer, confirmed by a sergeant of the same force on an audio call."
+    ),
+    Method.RADIO: "This person is a serving police officer, confirmed by the force's control room by radio.",
+}
+
+
+def advice_for(status: Status, method: Method | None = None) -> str:
+    if status is Status.CONFIRMED and method is not None:
+        return CONFIRMED_ADVICE[method]
     return ADVICE[status]
+
+
+def decided_by_role(method: Method | None) -> str | None:
+    """Who decides by each method: radio is the control room's, a call is a sergeant's."""
+    if method is None:
+        return None
+    return "control_room" if method is Method.RADIO else "sergeant"
 
 
 # What the officer's own screen says at each stage: what to do next, plainly.

@@ -34,7 +34,11 @@ TERMINAL_STATES = frozenset(
 )
 
 LEGAL_TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.AWAITING_SERGEANT: frozenset({Status.CONNECTED, Status.CANCELLED, Status.UNANSWERED}),
+    # Straight to a decision only by radio (SPEC §7.3): the control room may confirm before any
+    # sergeant accepts; a sergeant decides only once connected (see `decide`).
+    Status.AWAITING_SERGEANT: frozenset(
+        {Status.CONNECTED, Status.CANCELLED, Status.UNANSWERED, Status.CONFIRMED, Status.NOT_CONFIRMED}
+    ),
     # Back to waiting only when the accepting sergeant stops serving (SPEC §7.2): nobody may then
     # decide in their place, so the check looks for another sergeant.
     Status.CONNECTED: frozenset(
@@ -49,6 +53,18 @@ class Outcome(enum.StrEnum):
     NOT_CONFIRMED = "not_confirmed"
 
 
+class Method(enum.StrEnum):
+    """How a decision was made (SPEC §7.3): a sergeant on a video or an audio-only call, or the
+    control room by radio."""
+
+    VIDEO = "video"
+    AUDIO = "audio"
+    RADIO = "radio"
+
+
+SERGEANT_METHODS = frozenset({Method.VIDEO, Method.AUDIO})
+
+
 @dataclass(frozen=True)
 class OfficerSummary:
     """Who an officer is, as the registry says (never as the token says)."""
@@ -57,6 +73,17 @@ class OfficerSummary:
     rank: str
     given_name: str
     family_name: str
+
+
+@dataclass(frozen=True)
+class Decider:
+    """Who recorded the decision, and in which role: the accepting sergeant, or a control-room
+    operator confirming by radio (then `sergeant` stays whoever had accepted, if anyone)."""
+
+    officer_id: str
+    rank: str
+    family_name: str
+    role: str  # "sergeant" or "control_room"
 
 
 @dataclass(frozen=True)
@@ -85,6 +112,10 @@ class Verification:
     accepted_at: datetime | None = None
     decided_at: datetime | None = None
     outcome_note: str | None = None
+    # How the decision was made and by whom; None until confirmed or not (and for checks that were
+    # cancelled, unanswered or expired).
+    method: Method | None = None
+    decided_by: Decider | None = None
     # Escalation state: who has been texted (never twice) and how many waves went out.
     notified: tuple[str, ...] = ()
     waves_sent: int = 0
@@ -124,14 +155,43 @@ class Verification:
         return dataclasses.replace(self._move_to(Status.CONNECTED), sergeant=sergeant, accepted_at=now)
 
     def decide(
-        self, sergeant_id: str, outcome: Outcome, note: str | None, now: datetime
+        self, sergeant_id: str, outcome: Outcome, note: str | None, now: datetime,
+        method: Method = Method.VIDEO,
     ) -> Verification:
-        """Only the sergeant who accepted may record the outcome."""
+        """Only the sergeant who accepted may record the outcome, on a video or audio call."""
+        if method not in SERGEANT_METHODS:
+            raise Forbidden("A sergeant decides on a video or audio call; radio is the control room's.")
         not_theirs = self.sergeant is None or self.sergeant.officer_id != sergeant_id
         if not_theirs and self.status is Status.CONNECTED:
             raise Forbidden("Only the sergeant who accepted this verification can decide it.")
-        target = Status.CONFIRMED if outcome is Outcome.CONFIRMED else Status.NOT_CONFIRMED
-        return dataclasses.replace(self._move_to(target), decided_at=now, outcome_note=note)
+        if self.status is Status.AWAITING_SERGEANT or self.sergeant is None:
+            # A waiting check moves to a decision only by radio: no sergeant has seen the officer.
+            raise InvalidTransition(
+                f"This verification is {self.status.value}; no sergeant has accepted it.", status=self.status.value
+            )
+        decider = Decider(self.sergeant.officer_id, self.sergeant.rank, self.sergeant.family_name, "sergeant")
+        return self._decided(_target(outcome), note, now, method, decider)
+
+    def confirm_by_radio(
+        self, operator: OfficerSummary, outcome: Outcome, note: str | None, now: datetime
+    ) -> Verification:
+        """The force's control room decides by radio (SPEC §7.3), while waiting or connected.
+
+        `sergeant` keeps whoever had accepted; `decided_by` names the operator."""
+        if self.status not in (Status.AWAITING_SERGEANT, Status.CONNECTED):
+            raise InvalidTransition(
+                f"This verification is {self.status.value}; it cannot be confirmed by radio.",
+                status=self.status.value,
+            )
+        decider = Decider(operator.officer_id, operator.rank, operator.family_name, "control_room")
+        return self._decided(_target(outcome), note, now, Method.RADIO, decider)
+
+    def _decided(
+        self, target: Status, note: str | None, now: datetime, method: Method, decider: Decider
+    ) -> Verification:
+        return dataclasses.replace(
+            self._move_to(target), decided_at=now, outcome_note=note, method=method, decided_by=decider
+        )
 
     def cancel(self, officer_id: str, now: datetime) -> Verification:
         """The officer withdraws; only their own verification."""
@@ -172,3 +232,7 @@ class Verification:
         return dataclasses.replace(
             self, waves_sent=wave, notified=tuple(dict.fromkeys((*self.notified, *recipients)))
         )
+
+
+def _target(outcome: Outcome) -> Status:
+    return Status.CONFIRMED if outcome is Outcome.CONFIRMED else Status.NOT_CONFIRMED

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .auditing import copy_audit_events, write_daily_digests
-    from .deciding import accept_verification, cancel_verification, record_outcome
+    from .deciding import accept_verification, cancel_verification, confirm_by_radio, record_outcome
     from .erasure import erase_personal_data
     from .public import public_view
     from .reading import get_verification, list_verifications
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 _DEFINED_IN = {
     "copy_audit_events": "auditing", "write_daily_digests": "auditing",
     "accept_verification": "deciding", "cancel_verification": "deciding", "record_outcome": "deciding",
+    "confirm_by_radio": "deciding",
     "erase_personal_data": "erasure", "public_view": "public",
     "get_verification": "reading", "list_verifications": "reading",
     "get_officer": "registry", "put_officer": "registry", "set_duty": "registry",
@@ -34,7 +35,7 @@ _DEFINED_IN = {
 }
 
 __all__ = [
-    "accept_verification", "cancel_verification", "copy_audit_events", "erase_personal_data",
+    "accept_verification", "cancel_verification", "confirm_by_radio", "copy_audit_events", "erase_personal_data",
     "get_officer", "get_verification", "handle_timer", "list_verifications", "public_view",
     "put_officer", "record_outcome", "send_wave", "set_duty", "start_verification",
     "start_verification_once", "write_daily_digests",

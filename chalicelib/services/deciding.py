@@ -1,4 +1,4 @@
-"""Sergeants accept and decide; officers cancel."""
+"""Sergeants accept and decide; the control room confirms by radio; officers cancel."""
 
 
 from dataclasses import dataclass
@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import single_metric
 
-from ..domain.access import Principal, require_role
+from ..domain.access import Principal, ensure_control_room_of, require_role
 from ..domain.audit import EventType, PendingEvent
-from ..domain.registry import MAX_PHOTO_BYTES, RegistryRecord, Role, ensure_available_sergeant
-from ..domain.verification import Outcome, Verification
+from ..domain.errors import NotFound
+from ..domain.registry import MAX_PHOTO_BYTES, RegistryRecord, Role, ensure_available_sergeant, ensure_serving
+from ..domain.verification import Method, Outcome, Status, Verification
 from ..observability import MetricUnit, error_code, logger, metrics
-from ..schemas import OutcomeRequest
+from ..schemas import OutcomeRequest, RadioConfirmationRequest
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
@@ -117,26 +118,65 @@ def _photo_shown(deps: "Dependencies", record: RegistryRecord | None) -> dict[st
 def record_outcome(
     deps: "Dependencies", principal: Principal, verification_id: str, request: OutcomeRequest
 ) -> Verification:
-    """The accepting sergeant confirms or not; `not_confirmed` alerts the control room at once."""
+    """The accepting sergeant confirms or not, saying how they saw the officer (`video`, or `audio`
+    once the call fell back to audio only); `not_confirmed` alerts the control room at once."""
     require_role(principal, Role.SERGEANT)
     current = load_visible(deps, principal, verification_id)
     now = deps.clock()
-    outcome = Outcome(request.outcome)
-    event_type = EventType.CONFIRMED if outcome is Outcome.CONFIRMED else EventType.NOT_CONFIRMED
-    decided = PendingEvent(event_type, actor_of(principal), {"note": deps.envelope.seal(verification_id, request.note)})
+    outcome, method = Outcome(request.outcome), Method(request.method)
+    decided = _decided_event(deps, principal, verification_id, outcome, method, request.note)
     _, after = apply_change(
         deps,
         verification_id,
-        lambda v: (v.decide(principal.officer_id, outcome, request.note, now), [decided]),
+        lambda v: (v.decide(principal.officer_id, outcome, request.note, now, method), [decided]),
         current,
     )
-    logger.append_keys(verification_id=verification_id)
+    return _after_decision(deps, after)
+
+
+def confirm_by_radio(
+    deps: "Dependencies", principal: Principal, verification_id: str, request: RadioConfirmationRequest
+) -> Verification:
+    """The force's control room decides by radio (SPEC §7.3), from waiting or connected: the call
+    ends, no more sergeants are texted (their timers find a decided check), `not_confirmed` alerts."""
+    require_role(principal, Role.CONTROL_ROOM)  # before any read: other roles learn nothing
+    current = deps.verifications.get(verification_id)
+    if current is None:
+        raise NotFound("No such verification.")
+    ensure_control_room_of(principal, current)
+    # Who decided comes from the registry (the gate has just admitted them), never from the token.
+    operator = ensure_serving(deps.registry.get(principal.force, principal.officer_id)).summary()
+    now = deps.clock()
+    outcome = Outcome(request.outcome)
+    decided = _decided_event(deps, principal, verification_id, outcome, Method.RADIO, request.note)
+    _, after = apply_change(
+        deps,
+        verification_id,
+        lambda v: (v.confirm_by_radio(operator, outcome, request.note, now), [decided]),
+        current,
+    )
+    return _after_decision(deps, after)
+
+
+def _decided_event(
+    deps: "Dependencies", principal: Principal, verification_id: str, outcome: Outcome, method: Method,
+    note: str | None,
+) -> PendingEvent:
+    event_type = EventType.CONFIRMED if outcome is Outcome.CONFIRMED else EventType.NOT_CONFIRMED
+    return PendingEvent(
+        event_type, actor_of(principal), {"note": deps.envelope.seal(verification_id, note), "method": method.value}
+    )
+
+
+def _after_decision(deps: "Dependencies", after: Verification) -> Verification:
+    """What every decision owes once stored: the metric, the end of the call, a failed check's alert."""
+    logger.append_keys(verification_id=after.verification_id)
     with single_metric(
         name="VerificationOutcome", unit=MetricUnit.Count, value=1, namespace=metrics.namespace
     ) as metric:
-        metric.add_dimension(name="outcome", value=outcome.value)
+        metric.add_dimension(name="outcome", value=after.status.value)
     close_meeting(deps, after)
-    if outcome is Outcome.NOT_CONFIRMED:
+    if after.status is Status.NOT_CONFIRMED:
         after = alert_outcome(deps, after, "verification_not_confirmed")
     return after
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from ..domain.verification import Status
-from .i18n import ADVICE_CY, STATUS_WORDS, TEXT
+from ..domain.verification import Method, Status
+from .i18n import ADVICE_CY, CONFIRMED_ADVICE_CY, METHOD_WORDS, STATUS_WORDS, TEXT
 
 PENDING = {Status.AWAITING_SERGEANT, Status.CONNECTED}
 REFRESH_SECONDS = 5
@@ -74,7 +74,8 @@ def result_page(lang: str, view: dict[str, Any], auto_refresh: bool = True) -> s
     t = TEXT[lang]
     status = Status(view["status"])
     words = STATUS_WORDS[lang][status]
-    advice = view["advice"] if lang == "en" else ADVICE_CY[status]
+    method = Method(view["method"]) if view.get("method") else None
+    advice = view["advice"] if lang == "en" else _advice_cy(status, method)
     officer = view["officer"]
     photo = (
         f'<img src="{escape(officer["photo_url"])}" alt="{t["photo_alt"]}">' if officer.get("photo_url") else ""
@@ -87,6 +88,9 @@ def result_page(lang: str, view: dict[str, Any], auto_refresh: bool = True) -> s
             f'<dt>{t["confirmed_by"]}</dt><dd>{escape(by["rank"])} {escape(by["family_name"])} '
             f'({escape(by["officer_id"])}) {t["at"]} {escape(when)} UTC</dd>'
         )
+    how = METHOD_WORDS[lang].get(status, {}).get(method) if method is not None else None
+    if how is not None and method is not None:
+        confirmed += f'<dt>{t["how"]}</dt><dd class="method method-{method.value}">{escape(how)}</dd>'
     pending = status in PENDING
     here = f"?lang={lang}"  # this same page: a query-only link keeps the path
     if not pending:
@@ -111,3 +115,9 @@ def result_page(lang: str, view: dict[str, Any], auto_refresh: bool = True) -> s
     switch = f"?lang={_other(lang)}" + ("" if auto_refresh else "&refresh=off")
     return _page(lang, f"{words} - {t['title']}", body, switch, "../", refresh=pending and auto_refresh,
                  unsafe_in_body=True)
+
+
+def _advice_cy(status: Status, method: Method | None) -> str:
+    if status is Status.CONFIRMED and method is not None:
+        return CONFIRMED_ADVICE_CY[method]
+    return ADVICE_CY[status]

@@ -5,7 +5,7 @@ Welsh wording should be reviewed by the force's Welsh language officer before go
 
 from __future__ import annotations
 
-from ..domain.verification import Status
+from ..domain.verification import Method, Status
 
 LANGUAGES = ("en", "cy")
 
@@ -23,6 +23,7 @@ TEXT: dict[str, dict[str, str]] = {
         "unsafe": "If you feel unsafe, call 999.",
         "officer": "Officer",
         "confirmed_by": "Confirmed by",
+        "how": "How",
         "at": "at",
         "updated": "This page updates by itself every few seconds.",
         "stop_refresh": "Stop updating by itself",
@@ -49,6 +50,7 @@ TEXT: dict[str, dict[str, str]] = {
         "unsafe": "Os ydych chi'n teimlo'n anniogel, ffoniwch 999.",
         "officer": "Swyddog",
         "confirmed_by": "Cadarnhawyd gan",
+        "how": "Sut",
         "at": "am",
         "updated": "Mae'r dudalen hon yn diweddaru ei hun bob ychydig eiliadau.",
         "stop_refresh": "Peidio â diweddaru ei hun",
@@ -99,4 +101,42 @@ ADVICE_CY: dict[Status, str] = {
         "Ni allai unrhyw ringyll gadarnhau'r person hwn mewn pryd. Ffoniwch 999 a gofynnwch am swyddog mewn iwnifform."
     ),
     Status.EXPIRED: "Ni orffennwyd y gwiriad mewn pryd. Ffoniwch 999 a gofynnwch am swyddog mewn iwnifform.",
+}
+
+# How the decision was made (SPEC §7.3): who, and over what; per outcome.
+METHOD_WORDS: dict[str, dict[Status, dict[Method, str]]] = {
+    "en": {
+        Status.CONFIRMED: {
+            Method.VIDEO: "Confirmed by a sergeant by video call.",
+            Method.AUDIO: "Confirmed by a sergeant by audio call.",
+            Method.RADIO: "Confirmed by the control room by radio.",
+        },
+        Status.NOT_CONFIRMED: {
+            Method.VIDEO: "Checked by a sergeant by video call.",
+            Method.AUDIO: "Checked by a sergeant by audio call.",
+            Method.RADIO: "Checked by the control room by radio.",
+        },
+    },
+    "cy": {
+        Status.CONFIRMED: {
+            Method.VIDEO: "Wedi'i gadarnhau gan ringyll drwy alwad fideo.",
+            Method.AUDIO: "Wedi'i gadarnhau gan ringyll drwy alwad sain.",
+            Method.RADIO: "Wedi'i gadarnhau gan yr ystafell reoli drwy radio.",
+        },
+        Status.NOT_CONFIRMED: {
+            Method.VIDEO: "Wedi'i wirio gan ringyll drwy alwad fideo.",
+            Method.AUDIO: "Wedi'i wirio gan ringyll drwy alwad sain.",
+            Method.RADIO: "Wedi'i wirio gan yr ystafell reoli drwy radio.",
+        },
+    },
+}
+
+CONFIRMED_ADVICE_CY: dict[Method, str] = {
+    Method.VIDEO: ADVICE_CY[Status.CONFIRMED],
+    Method.AUDIO: (
+        "Mae'r person hwn yn swyddog heddlu sy'n gwasanaethu, wedi'i gadarnhau gan ringyll o'r un heddlu ar alwad sain."
+    ),
+    Method.RADIO: (
+        "Mae'r person hwn yn swyddog heddlu sy'n gwasanaethu, wedi'i gadarnhau gan ystafell reoli'r heddlu drwy radio."
+    ),
 }

@@ -87,6 +87,12 @@ def _code_input(input_id: str) -> str:
     )
 
 
+# How the call is doing (frontend/src/video.js): a poor connection, a reconnection, audio only.
+CALL_HEALTH = (
+    '<p id="call-status" class="call-status" role="status" hidden></p>'
+    '<button type="button" id="audio-only" hidden>Switch to audio only</button>'
+)
+
 BACK = '<button type="button" class="link back-to-sign-in">Back to sign in</button>'
 
 # Every step of signing in, one form each (frontend/src/auth.js shows one at a time). The forms are
@@ -195,6 +201,14 @@ def sergeant_page(config: dict[str, str], root: str) -> str:
         '<figure class="self"><video id="local-video" autoplay playsinline muted></video>'
         "<figcaption>You</figcaption></figure>"
         '<audio id="call-audio" autoplay></audio>'
+        f"{CALL_HEALTH}"
+        '<div id="radio-route" class="notice" hidden>'
+        "<p>No video call for this check. Call the officer on the radio: call sign "
+        '<strong id="radio-call-sign"></strong>. Ask for their name and warrant number and compare them '
+        "with the registry record above.</p>"
+        "<p>If you cannot be sure it is them, do not confirm: ask the control room to confirm them by radio. "
+        "The control room records that confirmation itself, and the person stopped sees it on her phone.</p>"
+        "</div>"
         '<label for="note">Note (optional)</label>'
         '<textarea id="note" maxlength="500" rows="1"></textarea>'
         '<div class="decide"><button type="button" id="confirm" class="confirm big">Confirm identity</button>'
@@ -223,6 +237,7 @@ def officer_page(config: dict[str, str], root: str) -> str:
         "<figcaption>You</figcaption></figure>"
         '<figure><video id="remote-video" autoplay playsinline muted></video><figcaption>Sergeant</figcaption></figure>'
         '<audio id="call-audio" autoplay></audio>'
+        f"{CALL_HEALTH}"
         '<button type="button" id="cancel" class="deny">Cancel verification</button>'
         '<button type="button" id="new-check" class="primary" hidden>Start a new verification</button></section>'
     )

@@ -101,6 +101,20 @@ async function enterCall(body) {
   setText('registry-caption',
     `Registry: ${personName(record)}${serving ? '' : ` - status ${record.status}: do not confirm`}`);
   if (!call) call = await joinOrFallBack(body.meeting, config.video, showError);
+  showRadioRoute(call ? null : body.officer || verification.officer);
+}
+
+/** No call at all: the officer's radio call sign and, in plain words, the control room's route. */
+function showRadioRoute(officer) {
+  const route = $('radio-route');
+  route.hidden = !officer;
+  if (!officer) return;
+  setText('radio-call-sign', `${officer.rank} ${officer.officer_id}`);
+}
+
+/** How the sergeant saw the officer: on video, or (audio only, or no call at all) not on video. */
+function method() {
+  return call && !call.audioOnly ? 'video' : 'audio';
 }
 
 async function decide(outcome) {
@@ -109,7 +123,7 @@ async function decide(outcome) {
   const note = $('note').value.trim();
   try {
     verification = await api(`${path}/outcome`, {
-      token: user.token, method: 'POST', body: note ? { outcome, note } : { outcome },
+      token: user.token, method: 'POST', body: { outcome, method: method(), ...(note ? { note } : {}) },
     });
     finish(verification);
   } catch (error) {
@@ -137,8 +151,11 @@ async function finish(v) {
     expired: 'No decision was recorded in time. The control room has been alerted.',
   };
   setText('done-title', titles[v.status] || STATUS_WORDS[v.status]);
-  const by = v.sergeant && v.sergeant.officer_id !== user.officerId ? ` by ${v.sergeant.rank} ${v.sergeant.family_name}` : '';
-  setText('done-detail', `Reference ${v.reference}${v.decided_at ? `, decided${by} at ${v.decided_at.slice(11, 16)} UTC` : ''}.`);
+  const decider = v.decided_by || v.sergeant;
+  let by = decider && decider.officer_id !== user.officerId ? ` by ${decider.rank} ${decider.family_name}` : '';
+  if (v.decided_by && v.decided_by.role === 'control_room') by = ` by the control room (${v.decided_by.rank} ${v.decided_by.family_name})`;
+  const how = { video: ' by video call', audio: ' by audio call', radio: ' by radio' }[v.method] || '';
+  setText('done-detail', `Reference ${v.reference}${v.decided_at ? `, decided${by}${how} at ${v.decided_at.slice(11, 16)} UTC` : ''}.`);
 }
 
 async function main() {

@@ -23,6 +23,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS safe_connection_audit.events (
                     disclosed_to:string,
                     reason:string,
                     alert_type:string,
+                    method:string,
                     registry_status:string,
                     changed_fields:array<string>,
                     location:struct<sealed:string, ciphertext:string>,

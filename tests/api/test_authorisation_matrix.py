@@ -77,6 +77,8 @@ GET_OFFICER = {  # reading met's MP4721
     **NOT_CONTROL_ROOM,
 }
 PUT_OFFICER = {OFFICER_OWN: 403, SERGEANT: 403, AUDITOR: 403, ADMIN: 200, ADMIN_OTHER_FORCE: 200, **NOT_CONTROL_ROOM}
+# SPEC §7.3: the control room of the check's force only.
+RADIO_CONFIRMATION = {caller: 403 for caller in EVERYONE} | {CONTROL: 200, CONTROL_OTHER_FORCE: 404}
 
 
 @pytest.mark.parametrize("caller,expected", GET_ONE.items())
@@ -266,3 +268,28 @@ def test_acknowledge_rejects_unknown_fields(stack):
     status, body = stack.call("POST", f"/control/alerts/{alert_id}/acknowledge", CONTROL, {"colour": "red"})
     assert (status, body["error"]["code"]) == (400, "validation_error")
     assert stack.deps.alert_store.get(alert_id).acknowledged_at is None
+
+
+@pytest.mark.parametrize("caller,expected", RADIO_CONFIRMATION.items())
+def test_radio_confirmation(stack, caller, expected):
+    vid = _start(stack)["verification_id"]
+    path, body = f"/verifications/{vid}/radio-confirmation", {"outcome": "confirmed"}
+    status, answer = stack.call("POST", path, caller, body)
+    assert status == expected, answer
+    stored = stack.deps.verifications.get(vid)
+    if expected == 200:
+        assert answer["method"] == "radio" and answer["decided_by"]["officer_id"] == caller
+        assert stored.status.value == "confirmed"
+    else:
+        assert answer["error"]["code"] == {403: "forbidden", 404: "not_found"}[expected]
+        assert stored.status.value == "awaiting_sergeant" and stored.method is None
+
+
+@pytest.mark.parametrize("route", ["accept", "outcome", "cancel"])
+def test_the_control_room_confirms_only_by_radio(stack, route):
+    """A control-room operator cannot use the sergeant's or the officer's routes on a check."""
+    vid = _connected(stack)["verification_id"] if route == "outcome" else _start(stack)["verification_id"]
+    body = {"outcome": "confirmed"} if route == "outcome" else {}
+    status, answer = stack.call("POST", f"/verifications/{vid}/{route}", CONTROL, body)
+    assert status in (403, 404) and answer["error"]["code"] in ("forbidden", "not_found"), answer
+    assert stack.deps.verifications.get(vid).method is None

@@ -126,3 +126,47 @@ def test_stylesheet_is_served(stack):
     response = stack.client.http.get("/static/citizen.css")
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/css")
     assert b".status-confirmed" in response.body
+
+
+def _radio(stack, vid: str, outcome: str) -> None:
+    from chalicelib.domain.registry import OfficerStatus, RegistryRecord, Role
+
+    stack.deps.registry.put(RegistryRecord(force="met", officer_id="MP7001", given_name="Tariq", family_name="Osei",
+                                           rank="PC", status=OfficerStatus.SERVING, role=Role.CONTROL_ROOM))
+    status, body = stack.call("POST", f"/verifications/{vid}/radio-confirmation", body={"outcome": outcome},
+                              headers=stack.tokens.header("control_room", "met", "MP7001"))
+    assert status == 200, body
+
+
+def test_a_radio_confirmation_says_the_control_room_confirmed_by_radio(stack):
+    """SPEC §7.3 on the citizen page (no JavaScript): who confirmed, and how, in English and Welsh."""
+    started = _started(stack)
+    _radio(stack, started["verification_id"], "confirmed")
+
+    _, _, html = _get(stack, f"/v/{started['reference']}")
+    assert "Confirmed police officer" in html and "PC Osei (MP7001)" in html
+    assert '<dd class="method method-radio">Confirmed by the control room by radio.</dd>' in html
+    assert "confirmed by the force&#x27;s control room by radio" in html
+    assert "Tariq" not in html and "<script" not in html
+    _, _, welsh = _get(stack, f"/v/{started['reference']}?lang=cy")
+    assert "Wedi&#x27;i gadarnhau gan yr ystafell reoli drwy radio." in welsh
+    assert "gan ystafell reoli&#x27;r heddlu drwy radio" in welsh
+
+
+def test_a_radio_not_confirmed_says_call_999_and_who_checked(stack):
+    started = _started(stack)
+    _radio(stack, started["verification_id"], "not_confirmed")
+    _, _, html = _get(stack, f"/v/{started['reference']}")
+    assert "NOT confirmed" in html and "Call 999 now." in html
+    assert "Checked by the control room by radio." in html and "MP7001" not in html
+
+
+def test_a_sergeants_audio_call_says_so(stack):
+    started = _started(stack)
+    vid = started["verification_id"]
+    stack.call("POST", f"/verifications/{vid}/accept", "MP2002", {})
+    stack.call("POST", f"/verifications/{vid}/outcome", "MP2002", {"outcome": "confirmed", "method": "audio"})
+    _, _, html = _get(stack, f"/v/{started['reference']}")
+    assert "PS Okafor (MP2002)" in html and "Confirmed by a sergeant by audio call." in html
+    _, _, welsh = _get(stack, f"/v/{started['reference']}?lang=cy")
+    assert "Wedi&#x27;i gadarnhau gan ringyll drwy alwad sain." in welsh

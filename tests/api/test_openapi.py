@@ -123,3 +123,24 @@ def test_error_responses_match_the_document(stack, method, path, template, offic
     status, answer = stack.call(method, path, officer, body)
     assert status >= 400
     _error_conforms(method.lower(), template, status, answer)
+
+
+def test_a_radio_confirmation_and_its_public_view_match_the_document(stack):
+    from chalicelib.domain.registry import OfficerStatus, RegistryRecord, Role
+
+    stack.deps.registry.put(RegistryRecord(force="met", officer_id="MP7001", given_name="Tariq", family_name="Osei",
+                                           rank="PC", status=OfficerStatus.SERVING, role=Role.CONTROL_ROOM))
+    control = stack.tokens.header("control_room", "met", "MP7001")
+    path = "/verifications/{verification_id}/radio-confirmation"
+    _, started = stack.call("POST", "/verifications", "MP4721", START)
+    vid = started["verification_id"]
+    status, body = stack.call("POST", f"/verifications/{vid}/radio-confirmation", body={"outcome": "confirmed"},
+                              headers=control)
+    _conforms(openapi.Verification, "post", path, status, body)
+    assert body["method"] == "radio" and body["decided_by"]["role"] == "control_room"
+    _conforms(openapi.PublicView, "get", "/public/verifications/{reference}",
+              *stack.call("GET", f"/public/verifications/{started['reference']}"))
+    _error_conforms("post", path, *stack.call("POST", f"/verifications/{vid}/radio-confirmation",
+                                              body={"outcome": "confirmed"}, headers=control))
+    _error_conforms("post", path, *stack.call("POST", f"/verifications/{vid}/radio-confirmation", "MP2001",
+                                              {"outcome": "confirmed"}))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 START = {"location": {"lat": 51.5390, "lon": -0.1426, "accuracy_m": 9}, "area": "Camden High St"}
-PUBLIC_FIELDS = {"reference", "status", "officer", "confirmed_by", "created_at", "decided_at", "advice"}
+# SPEC §4, plus how the check was decided (§7.3): `method` and so who, `decided_by_role`.
+PUBLIC_FIELDS = {"reference", "status", "officer", "confirmed_by", "method", "decided_by_role", "created_at",
+                 "decided_at", "advice"}
 
 
 def _started(stack):

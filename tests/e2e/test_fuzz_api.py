@@ -34,6 +34,8 @@ from schemathesis.specs.openapi.checks import (
 
 from chalicelib.api.openapi import OPERATIONS, openapi_document
 from chalicelib.api.pages import ASSET_TYPES
+from chalicelib.domain.registry import Role
+from chalicelib.local.seed import DEMO_PEOPLE
 
 from .conftest import _run_stack
 
@@ -50,7 +52,9 @@ ANYONE = ["MP4721", "MP5102", "MP3390", "MP2001", "MP2002", "MP2004", "WP3001", 
 FORGED = "Bearer eyJhbGciOiJSUzI1NiIsImtpZCI6ImZha2UifQ.eyJzdWIiOiJ4IiwiY29nbml0bzpncm91cHMiOlsiYWRtaW4iXX0.c2ln"
 # Allowed by role (the other force included: authorisation must still refuse its records).
 BY_ROLE = {"officer": ["MP4721", "MP5102", "WP1187"], "sergeant": ["MP2001", "MP2002", "WP3001"],
-           "admin": ["MP0001", "WP0101"], "auditor": ["MP0002"]}
+           "admin": ["MP0001", "WP0101"], "auditor": ["MP0002"],
+           # Whoever `make run` seeds in the control room (SPEC §7.3), if anyone yet.
+           "control_room": [p.officer_id for p in DEMO_PEOPLE if p.role is Role.CONTROL_ROOM and p.force == "met"]}
 OPERATION_IDS = [f"{op.method.upper()} {op.path}" for op in OPERATIONS]
 SEEN: dict[str, set[int]] = {}  # statuses answered, per operation (for the last test)
 

@@ -65,6 +65,23 @@ class _TimersOnSqsToo:
         return self._recording.take_due(now)
 
 
+def _control_room_decides_by_radio(stack) -> None:
+    """SPEC §7.3 under the API function's role: no AWS call of its own (the same conditional write,
+    Chime delete and alert as a sergeant's decision), so no new grant."""
+    from chalicelib.domain.registry import OfficerStatus, RegistryRecord, Role
+
+    with stack.running_as("APIHandler"):
+        stack.deps.registry.put(RegistryRecord(force="met", officer_id="MP7001", given_name="Tariq",
+                                               family_name="Osei", rank="PC", status=OfficerStatus.SERVING,
+                                               role=Role.CONTROL_ROOM))
+    status, fifth = stack.call("POST", "/verifications", "MP4721", START)
+    assert status == 201, fifth
+    status, decided = stack.call("POST", f"/verifications/{fifth['verification_id']}/radio-confirmation",
+                                 body={"outcome": "not_confirmed", "note": "No answer on the radio"},
+                                 headers=stack.tokens.header("control_room", "met", "MP7001"))
+    assert status == 200 and decided["method"] == "radio", decided
+
+
 @pytest.fixture
 def lifecycle(stack, clock, monkeypatch):
     """Drive every function through its handler, under its role; returns what each role used."""
@@ -114,6 +131,8 @@ def lifecycle(stack, clock, monkeypatch):
     )
     assert stack.deps.verifications.get(fourth["verification_id"]).status.value == "awaiting_sergeant"
     assert stack.call("POST", f"/verifications/{fourth['verification_id']}/cancel", "MP4721", {})[0] == 200
+    iam.USAGE.step = "the control room decides by radio (API)"
+    _control_room_decides_by_radio(stack)
 
     # RunTimers: a second wave (a sergeant came on duty after the first), then the answer timeout.
     iam.USAGE.step = "next wave and answer timeout (timers)"

@@ -20,6 +20,8 @@ AVAILABLE_SERGEANTS = {"MP2001", "MP2002"}
 # The owner, another officer, two available sergeants, an off-duty one, another force's sergeant,
 # an admin and an auditor.
 PEOPLE = [OWNER, "MP5102", "MP2001", "MP2002", "MP2004", "WP3001", "MP0001", "MP0002"]
+# The control room of each force (SPEC §7.3), added to the registry by the fixture.
+CONTROL_ROOM = {"MP7001": "met", "WP7001": "wiltshire"}
 TERMINAL = {s.value for s in TERMINAL_STATES}
 LEGAL = {s.value: {t.value for t in targets} for s, targets in LEGAL_TRANSITIONS.items()}
 START = {"location": {"lat": 51.539, "lon": -0.1426}, "area": "Camden High St"}
@@ -33,10 +35,15 @@ def settings_for_properties(settings):
 
 @pytest.fixture
 def stack(aws, settings_for_properties, clock, tokens, boto_session):
+    from chalicelib.domain.registry import OfficerStatus, RegistryRecord, Role
     from tests.conftest import IDENTITY
     from tests.support.stack import build_stack
 
     built = build_stack(settings_for_properties, clock, tokens, boto_session, identity=IDENTITY)
+    for officer_id, force in CONTROL_ROOM.items():
+        built.deps.registry.put(RegistryRecord(force=force, officer_id=officer_id, given_name="Tariq",
+                                               family_name="Osei", rank="PC", status=OfficerStatus.SERVING,
+                                               role=Role.CONTROL_ROOM))
     yield built
     built.close()
 
@@ -86,6 +93,22 @@ def machine_for(stack):
             after = self._moved(before, code)
             if code == 200:
                 assert after == outcome
+
+        @rule(actor=st.sampled_from([*CONTROL_ROOM, "MP2001", OWNER]),
+              outcome=st.sampled_from(["confirmed", "not_confirmed"]))
+        def radio(self, actor: str, outcome: str) -> None:
+            before = self.status
+            path, body = f"/verifications/{self.vid}/radio-confirmation", {"outcome": outcome}
+            if actor in CONTROL_ROOM:
+                header = stack.tokens.header("control_room", CONTROL_ROOM[actor], actor)
+                code, answer = stack.call("POST", path, body=body, headers=header)
+            else:
+                code, answer = stack.call("POST", path, actor, body)
+            may = CONTROL_ROOM.get(actor) == "met" and before in ("awaiting_sergeant", "connected")
+            assert (code == 200) == may, (actor, before, code, answer)
+            after = self._moved(before, code)
+            if code == 200:
+                assert after == outcome and answer["method"] == "radio"
 
         @rule(actor=st.sampled_from(PEOPLE))
         def cancel(self, actor: str) -> None:

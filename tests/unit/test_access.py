@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.domain.access import Principal, ensure_can_view, require_role
+from chalicelib.domain.access import Principal, ensure_can_view, ensure_control_room_of, require_role
 from chalicelib.domain.errors import Forbidden, NotFound
 from chalicelib.domain.registry import Role
 
@@ -77,3 +77,14 @@ def test_principal_is_immutable():
 
     with pytest.raises(dataclasses.FrozenInstanceError):
         principal(Role.OFFICER).role = Role.ADMIN  # type: ignore[misc]
+
+
+def test_the_control_room_acts_on_its_own_forces_checks_only():
+    """SPEC §7.3: another force's check is not found; any other role is forbidden."""
+    check = verification()
+    ensure_control_room_of(Principal("s", Role.CONTROL_ROOM, "met", "MC1"), check)
+    with pytest.raises(NotFound):
+        ensure_control_room_of(Principal("s", Role.CONTROL_ROOM, "kent", "KC1"), check)
+    for role in (Role.SERGEANT, Role.OFFICER, Role.ADMIN, Role.AUDITOR, None):
+        with pytest.raises(Forbidden):
+            ensure_control_room_of(Principal("s", role, "met", "MC1"), check)

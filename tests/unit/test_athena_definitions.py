@@ -39,9 +39,19 @@ def test_table_columns_are_the_event_fields():
     assert set(event) - {"force"} == columns
 
 
-def test_three_saved_queries_use_the_table_and_name_a_force():
+def test_saved_queries_use_the_table_and_name_a_force():
     queries = sorted((ATHENA / "queries").glob("*.sql"))
-    assert [q.name for q in queries] == ["checks_by_officer.sql", "time_to_accept.sql", "unanswered_per_day.sql"]
+    assert [q.name for q in queries] == [
+        "checks_by_officer.sql", "decisions_by_method.sql", "time_to_accept.sql", "unanswered_per_day.sql"]
     for query in queries:
         text = query.read_text()
         assert "safe_connection_audit.events" in text and "force = 'met'" in text
+
+
+def test_decision_events_carry_the_method_the_table_and_queries_read():
+    """SPEC §7.3: `data.method` of confirmed/not_confirmed events is a column and the queries report it."""
+    data = re.search(r"data\s+struct<(.*?)>,\n  prev_hash", _ddl(), re.S).group(1)
+    assert re.search(r"^\s*method:string,", data, re.M)
+    for name in ("checks_by_officer.sql", "decisions_by_method.sql"):
+        text = (ATHENA / "queries" / name).read_text()
+        assert "data.method" in text and "actor.role" in text

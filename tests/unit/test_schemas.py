@@ -338,11 +338,13 @@ SPEC_VERIFICATION_FIELDS = {
 }
 # Issue 3 adds the voice-fallback flag and plain advice for the officer to the same object.
 ESCALATION_FIELDS = {"voice_fallback", "advice"}
+# Issue 15 (SPEC §7.3): how the decision was made, and who recorded it.
+DECISION_FIELDS = {"method", "decided_by"}
 
 
 def test_verification_view_awaiting():
     view = verification_view(verification(meeting={"MeetingId": "m-1"}, audit_seq=3, audit_head="a" * 64))
-    assert set(view) == SPEC_VERIFICATION_FIELDS | ESCALATION_FIELDS
+    assert set(view) == SPEC_VERIFICATION_FIELDS | ESCALATION_FIELDS | DECISION_FIELDS
     assert view == {
         "verification_id": "3f2b8c1e-5d6a-4b7c-8e9f-0a1b2c3d4e5f",
         "reference": "SC-7KQ-29X-HMP",
@@ -356,6 +358,8 @@ def test_verification_view_awaiting():
         "accepted_at": None,
         "decided_at": None,
         "outcome_note": None,
+        "method": None,
+        "decided_by": None,
         "voice_fallback": False,
         "advice": "Sergeants are being texted. Stay with the person and keep the call open.",
     }
@@ -372,3 +376,5 @@ def test_verification_view_decided():
     assert view["accepted_at"] == "2026-11-28T02:48:30.250Z"
     assert view["decided_at"] == "2026-11-28T02:52:10.000Z"
     assert view["outcome_note"] == "ok"
+    assert view["method"] == "video"
+    assert view["decided_by"] == {"officer_id": "MS0815", "rank": "PS", "family_name": "Okafor", "role": "sergeant"}

@@ -16,6 +16,9 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.verification import (
     LEGAL_TRANSITIONS,
     TERMINAL_STATES,
+    Decider,
+    Method,
+    OfficerSummary,
     Outcome,
     Status,
     Verification,
@@ -27,8 +30,9 @@ S = Status
 
 # Written out from SPEC §3 (and §7.2: a check whose sergeant stops serving is handed back),
 # independently of the production table.
+# §7.3: the control room may confirm (or not) by radio while a check waits for a sergeant.
 SPEC_TRANSITIONS: dict[Status, set[Status]] = {
-    S.AWAITING_SERGEANT: {S.CONNECTED, S.CANCELLED, S.UNANSWERED},
+    S.AWAITING_SERGEANT: {S.CONNECTED, S.CANCELLED, S.UNANSWERED, S.CONFIRMED, S.NOT_CONFIRMED},
     S.CONNECTED: {S.CONFIRMED, S.NOT_CONFIRMED, S.CANCELLED, S.EXPIRED, S.AWAITING_SERGEANT},
     S.CONFIRMED: set(),
     S.NOT_CONFIRMED: set(),
@@ -58,7 +62,14 @@ ACTIONS = {
     "close_unanswered": (lambda v: v.close_unanswered(T2), S.UNANSWERED),
     "close_expired": (lambda v: v.close_expired(T2), S.EXPIRED),
     "hand_back": (lambda v: v.hand_back(T2), S.AWAITING_SERGEANT),
+    "radio_confirm": (lambda v: v.confirm_by_radio(OPERATOR, Outcome.CONFIRMED, NOTE, T2), S.CONFIRMED),
+    "radio_not_confirm": (
+        lambda v: v.confirm_by_radio(OPERATOR, Outcome.NOT_CONFIRMED, NOTE, T2), S.NOT_CONFIRMED,
+    ),
 }
+# A sergeant decides only once connected (nobody has seen the officer before); radio from either.
+ONLY_FROM = {"confirm": {S.CONNECTED}, "not_confirm": {S.CONNECTED}}
+OPERATOR = OfficerSummary(officer_id="MP6003", rank="PC", given_name="Tariq", family_name="Osei")
 
 ALL_PAIRS = list(itertools.product(list(Status), ACTIONS))
 
@@ -69,7 +80,13 @@ def _expected_fields(before: Verification, action: str) -> dict[str, object]:
         return dict(sergeant=SERGEANT, accepted_at=T2, decided_at=None, outcome_note=None)
     if action in ("confirm", "not_confirm"):
         return dict(
-            sergeant=before.sergeant, accepted_at=before.accepted_at, decided_at=T2, outcome_note=NOTE
+            sergeant=before.sergeant, accepted_at=before.accepted_at, decided_at=T2, outcome_note=NOTE,
+            method=Method.VIDEO, decided_by=Decider("MS0815", "PS", "Okafor", "sergeant"),
+        )
+    if action in ("radio_confirm", "radio_not_confirm"):
+        return dict(
+            sergeant=before.sergeant, accepted_at=before.accepted_at, decided_at=T2, outcome_note=NOTE,
+            method=Method.RADIO, decided_by=Decider("MP6003", "PC", "Osei", "control_room"),
         )
     if action == "hand_back":
         return dict(sergeant=None, accepted_at=None, decided_at=None, outcome_note=None, searching_since=T2,
@@ -115,7 +132,7 @@ def test_every_state_action_pair(state: Status, action: str):
         assert raised.value.code == "already_accepted"
         return
 
-    if target in SPEC_TRANSITIONS[state]:
+    if target in SPEC_TRANSITIONS[state] and state in ONLY_FROM.get(action, {state}):
         after = perform(before)
         assert after.status is target
         for field, value in _expected_fields(before, action).items():
@@ -253,3 +270,28 @@ def test_meeting_id_comes_from_chime_meeting():
     assert in_state(S.AWAITING_SERGEANT).meeting_id is None
     v = in_state(S.AWAITING_SERGEANT, meeting={"MeetingId": "m-123", "MediaRegion": "eu-west-2"})
     assert v.meeting_id == "m-123"
+
+
+@pytest.mark.parametrize("method", [Method.VIDEO, Method.AUDIO])
+def test_a_sergeant_records_how_they_saw_the_officer(method):
+    after = in_state(S.CONNECTED).decide(SERGEANT.officer_id, Outcome.CONFIRMED, None, T2, method)
+    assert after.method is method and after.decided_by == Decider("MS0815", "PS", "Okafor", "sergeant")
+
+
+def test_a_sergeant_cannot_claim_a_radio_confirmation():
+    with pytest.raises(Forbidden):
+        in_state(S.CONNECTED).decide(SERGEANT.officer_id, Outcome.CONFIRMED, None, T2, Method.RADIO)
+
+
+def test_radio_confirmation_keeps_the_accepting_sergeant_and_names_the_operator():
+    after = in_state(S.CONNECTED).confirm_by_radio(OPERATOR, Outcome.CONFIRMED, None, T2)
+    assert (after.status, after.sergeant, after.method) == (S.CONFIRMED, SERGEANT, Method.RADIO)
+    assert after.decided_by == Decider("MP6003", "PC", "Osei", "control_room")
+
+
+@pytest.mark.parametrize("state", [S.CANCELLED, S.UNANSWERED, S.EXPIRED])
+def test_undecided_ends_have_no_method(state):
+    after = {S.CANCELLED: lambda v: v.cancel(OFFICER.officer_id, T2), S.UNANSWERED: lambda v: v.close_unanswered(T2),
+             S.EXPIRED: lambda v: v.close_expired(T2)}[state](
+        in_state(S.CONNECTED if state is S.EXPIRED else S.AWAITING_SERGEANT))
+    assert after.status is state and after.method is None and after.decided_by is None

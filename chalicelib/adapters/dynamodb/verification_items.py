@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ...domain.clock import iso_z, parse_iso
-from ...domain.verification import Location, OfficerSummary, Status, Verification
+from ...domain.verification import Decider, Location, Method, OfficerSummary, Status, Verification
 from . import keys
 from .codec import serialise_item
 
@@ -34,6 +34,20 @@ def _summary_from(item: dict[str, Any] | None) -> OfficerSummary | None:
     )
 
 
+def _decider_item(decider: Decider | None) -> dict[str, str] | None:
+    if decider is None:
+        return None
+    return {"officer_id": decider.officer_id, "rank": decider.rank, "family_name": decider.family_name,
+            "role": decider.role}
+
+
+def _decider_from(item: dict[str, Any] | None) -> Decider | None:
+    if not item:
+        return None
+    return Decider(officer_id=item["officer_id"], rank=item["rank"], family_name=item["family_name"],
+                   role=item["role"])
+
+
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
@@ -57,6 +71,8 @@ def meta_item(verification: Verification) -> dict[str, Any]:
         "accepted_at": iso_z(verification.accepted_at),
         "decided_at": iso_z(verification.decided_at),
         "outcome_note": verification.outcome_note,
+        "method": verification.method.value if verification.method else None,
+        "decided_by": _decider_item(verification.decided_by),
         "meeting": json.dumps(verification.meeting) if verification.meeting else None,
         "notified": list(verification.notified),
         "waves_sent": verification.waves_sent,
@@ -89,6 +105,8 @@ def verification_from(item: dict[str, Any]) -> Verification:
         accepted_at=parse_iso(item.get("accepted_at")),
         decided_at=parse_iso(item.get("decided_at")),
         outcome_note=item.get("outcome_note"),
+        method=Method(item["method"]) if item.get("method") else None,
+        decided_by=_decider_from(item.get("decided_by")),
         meeting=json.loads(item["meeting"]) if item.get("meeting") else None,
         notified=tuple(item.get("notified") or ()),
         waves_sent=int(item.get("waves_sent", 0)),

@@ -4,7 +4,12 @@ SELECT r.verification_id,
        r.at                                   AS requested_at,
        r.data.reference                       AS reference,
        max_by(e.type, e.seq)                  AS last_event,
-       max_by(e.at, e.seq)                    AS last_event_at
+       max_by(e.at, e.seq)                    AS last_event_at,
+       -- How it was decided (video, audio, radio) and by which role; null when nobody decided.
+       max_by(e.data.method, e.seq) FILTER (WHERE e.type IN ('verification.confirmed', 'verification.not_confirmed'))
+                                              AS method,
+       max_by(e.actor.role, e.seq) FILTER (WHERE e.type IN ('verification.confirmed', 'verification.not_confirmed'))
+                                              AS decided_by_role
 FROM safe_connection_audit.events r
 JOIN safe_connection_audit.events e
   ON e.verification_id = r.verification_id AND e.force = r.force AND e."date" = r."date"
