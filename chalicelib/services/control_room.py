@@ -16,7 +16,7 @@ from ..domain.audit import EventType, PendingEvent, reason_for
 from ..domain.errors import InvalidTransition, NotFound
 from ..domain.registry import Role
 from ..domain.verification import Status, Verification
-from .reading import _consulted
+from .reading import record_consultation
 from .unit_of_work import actor_of, append_events
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def control_board(deps: Dependencies, principal: Principal) -> Board:
     data = {"reason": reason_for(Role.CONTROL_ROOM.value), "via": "control_board"}
     active = [
         ActiveCheck(shown, max(0, int((now - shown.created_at).total_seconds())))
-        for shown in (_consulted(deps, principal, v, data) for v in live)
+        for shown in (record_consultation(deps, principal, v, data) for v in live)
     ]
     alerts = deps.alert_store.board(principal.force, UNACKNOWLEDGED_CAP, ACKNOWLEDGED_SHOWN)
     return Board(active, alerts)

@@ -29,7 +29,8 @@ def get_verification(deps: "Dependencies", principal: Principal, verification_id
     """Every read is a consultation (DPA 2018 s.62): it is audited on the verification's chain."""
     require_role(principal, Role.OFFICER, Role.SERGEANT, Role.ADMIN, Role.AUDITOR)
     current = load_visible(deps, principal, verification_id)
-    return _consulted(deps, principal, current, {"reason": reason_for(principal.role.value if principal.role else "")})
+    reason = reason_for(principal.role.value if principal.role else "")
+    return record_consultation(deps, principal, current, {"reason": reason})
 
 
 def list_verifications(deps: "Dependencies", principal: Principal, status: str | None) -> list[Verification]:
@@ -43,10 +44,12 @@ def list_verifications(deps: "Dependencies", principal: Principal, status: str |
     items = deps.verifications.list_by_status(principal.force, wanted)
     # Each listed record discloses location and area: each is a consultation on its own chain.
     data = {"reason": reason_for(principal.role.value if principal.role else ""), "via": "list"}
-    return [_consulted(deps, principal, v, data) for v in items]
+    return [record_consultation(deps, principal, v, data) for v in items]
 
 
-def _consulted(deps: "Dependencies", principal: Principal, current: Verification, data: dict[str, Any]) -> Verification:
+def record_consultation(
+    deps: "Dependencies", principal: Principal, current: Verification, data: dict[str, Any]
+) -> Verification:
     """Log `principal`'s consultation of `current` unless one of theirs already covers this moment.
 
     The reader's mark is claimed in the same transaction as the event, so of concurrent reads only

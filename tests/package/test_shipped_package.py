@@ -220,7 +220,7 @@ def test_health_runs_in_a_bare_interpreter_that_sees_only_the_package(runtime, b
     assert report["loaded_from_outside"] == []
 
 
-@pytest.mark.parametrize("page", ["officer", "sergeant"])
+@pytest.mark.parametrize("page", ["officer", "sergeant", "control"])
 def test_staff_page_javascript_is_served_from_the_package(runtime, page):
     invocation = runtime.invoke("APIHandler", api_event(
         "GET", f"/static/{page}.js", resource="/static/{asset}", path_parameters={"asset": f"{page}.js"}))
@@ -229,8 +229,11 @@ def test_staff_page_javascript_is_served_from_the_package(runtime, page):
     script = invocation.result["body"]
     # The page's own code: every plain string literal of frontend/src/<page>.js survives minifying.
     source = (shipped.PROJECT_DIR / "frontend" / "src" / f"{page}.js").read_text(encoding="utf-8")
-    literals = re.findall(r"'([A-Za-z0-9 ,.:\-]{25,})'", source)
+    # A quote inside a word is an apostrophe (a comment's "officer's ... room's"), not a literal's edge.
+    literals = re.findall(r"(?<![A-Za-z])'([A-Za-z0-9 ,.:\-]{25,})'(?![A-Za-z])", source)
     assert literals and [text for text in literals if text not in script] == []
+    if page == "control":
+        return  # the console has no video call
     # And the Chime SDK for JavaScript, at the version frontend/package.json pins.
     package_json = json.loads((shipped.PROJECT_DIR / "frontend" / "package.json").read_text())
     version = package_json["dependencies"]["amazon-chime-sdk-js"]
