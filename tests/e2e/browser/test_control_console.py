@@ -1,0 +1,198 @@
+"""The control room's console `/c` in Chromium (issue 15): a check nobody answers raises its alert on
+the open page without a reload, one operator acknowledges it and a colleague sees who did and why,
+a check confirmed by radio from the board reaches the citizen's page, and axe finds nothing serious
+on a board with checks and alerts on it.
+
+This module runs its own stack with short escalation timings (as `make run` allows through the
+environment): waves of one sergeant a second and an answer timeout of 12 s, long enough for an
+operator to act on a live check on a loaded 2-core machine, short enough to wait for it to lapse.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.conftest import wait_for
+
+from ..conftest import FAST_TIMINGS, _run_stack, onboard_person
+from .conftest import (
+    app_code,
+    axe_violations,
+    citizen_view,
+    phone,
+    screenshot,
+    serious,
+    signed_in,
+    start_by_api,
+)
+
+pytestmark = pytest.mark.e2e
+
+CONSOLE_TIMINGS = {**FAST_TIMINGS, "ANSWER_TIMEOUT_SECONDS": "12"}
+# Every beep the page plays (Web Audio oscillators started), counted from outside the page's CSP.
+COUNT_BEEPS = """{
+  window.__beeps = 0;
+  const start = OscillatorNode.prototype.start;
+  OscillatorNode.prototype.start = function (...args) { window.__beeps += 1; return start.apply(this, args); };
+}
+undefined;"""
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    yield from _run_stack(tmp_path_factory.mktemp("control-stack"), CONSOLE_TIMINGS)
+
+
+def console(browser, stack, officer_id: str):
+    """An operator's phone with `/c` open and signed in, the board shown: (context, page)."""
+    context, page = signed_in(browser, stack, "/c", officer_id)
+    page.wait_for_selector("#board:not([hidden])")
+    return context, page
+
+
+def card(page, list_id: str, reference: str):
+    """The card on the board (`alerts` or `active`) that names this reference."""
+    return page.locator(f"#{list_id} > li", has_text=reference)
+
+
+def status_of(stack, officer_id: str, verification_id: str) -> str:
+    return stack.call("GET", f"/verifications/{verification_id}", officer_id)[1]["status"]
+
+
+def first_sign_in(page, person: dict, password: str) -> None:
+    """Her first sign-in on the page itself: the temporary password, her own, then her authenticator app."""
+    page.wait_for_selector("#sign-in-form:not([hidden])")
+    page.fill("#username", person["username"])
+    page.fill("#password", person["temporary_password"])
+    page.click("#sign-in-form button[type=submit]")
+    page.wait_for_selector("#new-password-form:not([hidden])")
+    page.fill("#new-password", password)
+    page.fill("#new-password-again", password)
+    page.click("#new-password-form button[type=submit]")
+    page.wait_for_selector("#mfa-setup-form:not([hidden])")
+    secret = page.text_content("#mfa-secret").replace(" ", "")
+    page.fill("#mfa-setup-code", app_code(secret))
+    page.click("#mfa-setup-form button[type=submit]")
+
+
+def test_an_unanswered_check_raises_its_alert_on_the_open_board_and_a_colleague_sees_it_acknowledged(
+        browser, stack):
+    operator, page = console(browser, stack, "MP0003")
+    page.add_init_script(COUNT_BEEPS)  # for any reload; this page gets it now
+    page.evaluate(COUNT_BEEPS)
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: frame == page.main_frame and navigations.append(frame.url))
+    page.evaluate("() => { window.__sameDocument = true; }")
+
+    started = start_by_api(stack, "MP4721")
+    vid, reference = started["verification_id"], started["reference"]
+    check = card(page, "active", reference)
+    check.wait_for(timeout=5_000)  # two polls
+    assert check.locator("h3").text_content() == "PC Sam Jones (MP4721)"
+    assert check.locator(".pill").text_content() == "Waiting for a sergeant"
+    assert "Where: Camden High St" in check.text_content()
+    assert "openstreetmap.org/?mlat=51.539&mlon=-0.1426" in check.get_by_role("link", name="Map").get_attribute("href")
+    assert page.is_hidden("#new-alert") and page.evaluate("() => window.__beeps") == 0
+
+    # Nobody answers: the check times out (12 s), and within 3 s the page shows its alert by itself.
+    wait_for(lambda: status_of(stack, "MP4721", vid) == "unanswered", timeout=30, interval=0.2)
+    timed_out = time.monotonic()
+    page.wait_for_selector("#new-alert:not([hidden])", timeout=3_000)
+    alert = card(page, "alerts", reference)
+    alert.wait_for(timeout=max(1, 3_000 - int((time.monotonic() - timed_out) * 1000)))
+    assert time.monotonic() - timed_out <= 3
+    assert page.text_content("#new-alert") == "New alert: No sergeant answered"
+    assert alert.get_attribute("class") == "card open"
+    assert alert.locator("h3").text_content() == "No sergeant answered"
+    assert "Officer: PC Sam Jones (MP4721)" in alert.text_content()
+    assert "openstreetmap.org/?mlat=51.539" in alert.get_by_role("link", name="Map").get_attribute("href")
+    assert page.evaluate("() => window.__beeps") >= 1
+    card(page, "active", reference).wait_for(state="detached", timeout=3_000)  # no longer live
+    assert navigations == [] and page.evaluate("() => window.__sameDocument") is True
+    screenshot(page, "control-console-alert")
+
+    # 2. She acknowledges it with a note.
+    alert.get_by_label("Note (optional)").fill("Units sent to Camden High St")
+    alert.get_by_role("button", name="Acknowledge").click()
+    acknowledged = page.locator("#alerts > li.done", has_text=reference)
+    acknowledged.wait_for(timeout=5_000)
+    assert "Acknowledged by PC Osei at " in acknowledged.text_content()
+    assert acknowledged.text_content().endswith("UTC: Units sent to Camden High St")
+    assert acknowledged.get_by_role("button", name="Acknowledge").count() == 0
+    page.wait_for_selector("#new-alert", state="hidden", timeout=5_000)  # nothing left to acknowledge
+    assert operator.csp_violations == [] and page.text_content("#error") == ""
+
+    # A colleague on the same force, onboarded as the force would (registry import, her own first
+    # sign-in), sees it acknowledged - by whom, and the note - on her own console.
+    person = onboard_person(stack, force="met", officer_id="MP0004", role="control_room", rank="PC",
+                            given_name="Joy", family_name="Adeyemi", phone="+447700900099")
+    colleague = phone(browser, stack)
+    other = colleague.new_page()
+    other.goto("/c")
+    first_sign_in(other, person, "Night-Shift-Desk-19")
+    other.wait_for_selector("#board:not([hidden])")
+    assert other.text_content("#who-name") == "MP0004"
+    seen = other.locator("#alerts > li", has_text=reference)
+    seen.wait_for(timeout=5_000)
+    assert seen.get_attribute("class") == "card done"
+    assert "Acknowledged by PC Osei at " in seen.text_content()
+    assert seen.text_content().endswith("UTC: Units sent to Camden High St")
+    assert other.is_hidden("#new-alert")
+    assert colleague.csp_violations == []
+    colleague.close()
+    operator.close()
+
+    status, board = stack.call("GET", "/control/board", "MP0003")
+    [stored] = [a for a in board["alerts"] if a["verification_id"] == vid]
+    assert stored["kind"] == "verification_unanswered"
+    assert stored["acknowledged_by"] == {"officer_id": "MP0003", "rank": "PC", "family_name": "Osei"}
+    assert stored["note"] == "Units sent to Camden High St"
+
+
+def test_confirm_by_radio_from_the_board_reaches_the_citizen_page_without_javascript(browser, stack):
+    operator, page = console(browser, stack, "WP0103")
+    started = start_by_api(stack, "WP1187", area="Devizes Market Place")
+    check = card(page, "active", started["reference"])
+    check.wait_for(timeout=5_000)
+    check.get_by_role("button", name="Confirm by radio", exact=True).click()
+    check.wait_for(state="detached", timeout=5_000)  # decided: no longer a live check
+    assert page.text_content("#error") == "" and operator.csp_violations == []
+    operator.close()
+
+    citizen, view = citizen_view(browser, stack, started["citizen_url"])
+    assert view.text_content(".status") == "Confirmed police officer"
+    assert view.text_content(".method") == "Confirmed by the control room by radio."
+    assert "PC Hale (WP0103)" in view.text_content(".officer")
+    screenshot(view, "citizen-confirmed-by-radio")
+    citizen.close()
+
+    _, decided = stack.call("GET", f"/verifications/{started['verification_id']}", "WP1187")
+    assert decided["status"] == "confirmed" and decided["method"] == "radio"
+
+
+def test_the_board_with_checks_and_alerts_has_no_serious_accessibility_violations(browser, stack):
+    # An alert still open (a sergeant could not confirm), one acknowledged (a suspended officer
+    # tried to start a check), and a live check.
+    refused = stack.call("POST", "/verifications", "MP3390", {"location": {"lat": 51.5, "lon": -0.12}})
+    assert refused[0] == 403 and refused[1]["error"]["code"] == "officer_not_serving"
+    status, board = stack.call("GET", "/control/board", "MP0003")
+    [not_serving] = [a for a in board["alerts"] if a["kind"] == "officer_not_serving" and not a["acknowledged_by"]]
+    assert stack.call("POST", f"/control/alerts/{not_serving['alert_id']}/acknowledge", "MP0003",
+                      {"note": "Professional Standards told"})[0] == 200
+    denied = start_by_api(stack, "MP4721", area="Euston Road")
+    assert stack.call("POST", f"/verifications/{denied['verification_id']}/accept", "MP2001", {})[0] == 200
+    assert stack.call("POST", f"/verifications/{denied['verification_id']}/outcome", "MP2001",
+                      {"outcome": "not_confirmed"})[0] == 200
+    live = start_by_api(stack, "MP5102", area="Camden High St")
+
+    operator, page = console(browser, stack, "MP0003")
+    card(page, "active", live["reference"]).wait_for(timeout=5_000)
+    card(page, "alerts", denied["reference"]).wait_for(timeout=5_000)
+    page.locator("#alerts > li.done", has_text="Officer not serving").first.wait_for(timeout=5_000)
+    page.wait_for_selector("#new-alert:not([hidden])")
+    assert serious(axe_violations(page)) == []
+    screenshot(page, "control-console")
+    assert operator.csp_violations == []
+    operator.close()
