@@ -80,10 +80,16 @@ function minutes(seconds) {
   return m ? `${m} min ${seconds % 60} s` : `${seconds} s`;
 }
 
+function referenceText(reference) {
+  return el('span', reference, 'nowrap'); // read over the radio: never split across lines
+}
+
 function alertCard(alert) {
   const card = el('li', undefined, alert.acknowledged_by ? 'card done' : 'card open');
   card.append(el('h3', KIND_WORDS[alert.kind] || alert.kind));
-  card.append(el('p', `${alert.raised_at.slice(11, 19)} UTC${alert.reference ? ` - reference ${alert.reference}` : ''}`));
+  const raised = el('p', `${alert.raised_at.slice(11, 19)} UTC`);
+  if (alert.reference) raised.append(' - reference ', referenceText(alert.reference));
+  card.append(raised);
   if (alert.officer) card.append(el('p', `Officer: ${personName({ ...alert.officer, rank: alert.officer.rank || '', family_name: alert.officer.family_name || '' })}`));
   card.append(where(alert));
   if (alert.acknowledged_by) {
@@ -98,27 +104,71 @@ function alertCard(alert) {
   label.htmlFor = note.id;
   const button = el('button', 'Acknowledge', 'primary');
   button.type = 'button';
+  button.dataset.control = 'acknowledge';
   button.addEventListener('click', () => acknowledge(alert.alert_id, note.value.trim(), button));
   card.append(label, note, button);
   return card;
+}
+
+function waitingText(check) {
+  return `waiting ${minutes(check.waiting_seconds)}, ${check.waves_sent} wave(s) of texts sent`;
 }
 
 function activeCard(check) {
   const card = el('li', undefined, 'card');
   const status = el('p', STATUS_WORDS[check.status] || check.status, statusClass(check.status));
   card.append(el('h3', personName(check.officer)), status);
-  card.append(el('p', `Reference ${check.reference} - waiting ${minutes(check.waiting_seconds)}, ${check.waves_sent} wave(s) of texts sent`));
+  const line = el('p', 'Reference ');
+  line.append(referenceText(check.reference), ' - ', el('span', waitingText(check), 'waiting'));
+  card.append(line);
   if (check.sergeant) card.append(el('p', `Accepted by ${personName(check.sergeant)}`));
   card.append(where(check));
   const radio = el('div', undefined, 'decide');
   for (const [outcome, text, style] of [['confirmed', 'Confirm by radio', 'confirm'], ['not_confirmed', 'Cannot confirm by radio', 'deny']]) {
     const button = el('button', text, style);
     button.type = 'button';
+    button.dataset.control = outcome;
     button.addEventListener('click', () => radioConfirm(check.verification_id, outcome, button));
     radio.append(button);
   }
   card.append(radio);
   return card;
+}
+
+/**
+ * Brings `list` in line with `items` without touching the cards that did not change: the board is
+ * polled every 2 s, and a card rebuilt under the operator would take her keyboard focus, a click
+ * half-made or a note half-typed with it (and make a screen reader read it all again).
+ * Fields in `volatile` change on their own (the waiting time): `update(card, item)` refreshes them
+ * in place. A card that did change is rebuilt, and her focus moves to the same control in it.
+ */
+function reconcile(list, items, keyOf, build, update, volatile = []) {
+  const existing = new Map([...list.children].map((node) => [node.dataset.key, node]));
+  let cursor = list.firstElementChild;
+  for (const item of items) {
+    const key = keyOf(item);
+    const signature = JSON.stringify(item, (name, value) => (volatile.includes(name) ? undefined : value));
+    let node = existing.get(key);
+    existing.delete(key);
+    let refocus = null;
+    if (node && node.dataset.signature !== signature) {
+      if (node.contains(document.activeElement)) refocus = document.activeElement.dataset.control;
+      if (node === cursor) cursor = cursor.nextElementSibling;
+      node.remove();
+      node = undefined;
+    }
+    if (!node) {
+      node = build(item);
+      node.dataset.key = key;
+      node.dataset.signature = signature;
+    } else if (update) {
+      update(node, item);
+    }
+    if (node === cursor) cursor = cursor.nextElementSibling;
+    else list.insertBefore(node, cursor);
+    if (refocus) node.querySelector(`[data-control="${refocus}"]`)?.focus();
+  }
+  for (const stale of existing.values()) stale.remove();
 }
 
 function announce(alerts) {
@@ -137,17 +187,11 @@ function announce(alerts) {
 
 function render(board) {
   announce(board.alerts);
-  // Redrawn every poll: keep what the operator is typing, and where.
-  const typed = new Map([...document.querySelectorAll('#alerts input')].map((input) => [input.id, input.value]));
-  const focused = document.activeElement && document.activeElement.id;
-  $('alerts').replaceChildren(...board.alerts.map(alertCard));
-  for (const [id, value] of typed) {
-    const input = document.getElementById(id);
-    if (input) input.value = value;
-  }
-  if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+  reconcile($('alerts'), board.alerts, (a) => a.alert_id, alertCard);
   $('no-alerts').hidden = board.alerts.length > 0;
-  $('active').replaceChildren(...board.active.map(activeCard));
+  reconcile($('active'), board.active, (c) => c.verification_id, activeCard, (card, check) => {
+    card.querySelector('.waiting').textContent = waitingText(check);
+  }, ['waiting_seconds', 'waves_sent']);
   $('no-active').hidden = board.active.length > 0;
   setText('board-status', `Updated ${new Date().toISOString().slice(11, 19)} UTC`);
 }
@@ -173,6 +217,7 @@ async function acknowledge(alertId, note, button) {
     explain(error);
   } finally {
     busy = false;
+    button.disabled = false; // an unchanged card is kept, not rebuilt: let her try again
     await refresh();
   }
 }
@@ -188,6 +233,7 @@ async function radioConfirm(verificationId, outcome, button) {
     explain(error);
   } finally {
     busy = false;
+    button.disabled = false; // an unchanged card is kept, not rebuilt: let her try again
     await refresh();
   }
 }

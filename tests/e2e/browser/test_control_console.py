@@ -196,3 +196,49 @@ def test_the_board_with_checks_and_alerts_has_no_serious_accessibility_violation
     screenshot(page, "control-console")
     assert operator.csp_violations == []
     operator.close()
+
+
+def polls(page, count: int) -> None:
+    """Wait until the page has redrawn the board `count` more times (its "Updated" line changes)."""
+    for _ in range(count):
+        before = page.text_content("#board-status")
+        page.wait_for_function("(before) => document.querySelector('#board-status').textContent !== before",
+                               arg=before, timeout=5_000)
+
+
+def test_polling_keeps_the_operators_focus_and_what_she_types(browser, stack):
+    """The board refreshes every 2 s: a keyboard user's focus and a half-typed note survive it."""
+    live = start_by_api(stack, "WP1450", area="Salisbury Market Square")
+    operator, page = console(browser, stack, "WP0103")
+    check = card(page, "active", live["reference"])
+    check.wait_for(timeout=5_000)
+    radio = check.get_by_role("button", name="Cannot confirm by radio")
+    radio.focus()
+    polls(page, 2)
+    assert page.evaluate("() => document.activeElement.textContent") == "Cannot confirm by radio"
+    assert check.get_by_role("button", name="Cannot confirm by radio").evaluate("b => b === document.activeElement")
+    # The waiting time still moves on in the card she is on.
+    assert "waiting" in check.text_content()
+    page.keyboard.press("Enter")
+    check.wait_for(state="detached", timeout=5_000)
+    operator.close()
+    _, decided = stack.call("GET", f"/verifications/{live['verification_id']}", "WP1450")
+    assert decided["status"] == "not_confirmed" and decided["method"] == "radio"
+
+    # The alert that decision raised: she starts a note, the board redraws, her words and caret stay.
+    operator, page = console(browser, stack, "WP0103")
+    alert = page.locator("#alerts > li.open", has_text=live["reference"])
+    alert.wait_for(timeout=5_000)
+    note = alert.get_by_label("Note (optional)")
+    note.click()
+    page.keyboard.type("Unit 7 on the")
+    polls(page, 2)
+    page.keyboard.type(" way")
+    assert note.input_value() == "Unit 7 on the way"
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Acknowledge"
+    polls(page, 1)
+    page.keyboard.press("Enter")
+    page.locator("#alerts > li.done", has_text=live["reference"]).wait_for(timeout=5_000)
+    assert "Unit 7 on the way" in page.locator("#alerts > li.done", has_text=live["reference"]).text_content()
+    operator.close()
