@@ -249,6 +249,8 @@ def control_page(config: dict[str, str], root: str) -> str:
     body = (
         '<section id="board" hidden><h1>Control room</h1>'
         '<p id="new-alert" class="banner alarm" role="alert" hidden></p>'
+        # Shown while the browser keeps the alert sound off (frontend/src/alarm.js).
+        '<button type="button" id="sound-on" class="primary" hidden>Turn on the alert sound</button>'
         '<p id="board-status" class="small" role="status"></p>'
         '<h2>Alerts</h2><p id="no-alerts" class="notice" hidden>No alerts.</p><ol id="alerts" class="cards"></ol>'
         '<h2>Live checks</h2><p id="no-active" class="notice" hidden>No live checks.</p>'

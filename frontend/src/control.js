@@ -1,6 +1,7 @@
 // The control room's page `/c`: sign in, then the force's board (GET /control/board every 2 s):
 // alerts to acknowledge (a banner and a beep for each new one), live checks with a map link, and
 // the radio fallback (POST /verifications/{id}/radio-confirmation) when the video check cannot work.
+import { beep, watchSound } from './alarm.js';
 import { api } from './api.js';
 import { currentUser, showWho, signIn } from './auth.js';
 import { $, STATUS_WORDS, pageConfig, personName, setText, showError, showOnly, statusClass } from './dom.js';
@@ -19,7 +20,6 @@ const KIND_WORDS = {
   citizen_request: 'A citizen asks for a check',
 };
 let user = null;
-let audio = null;
 let seen = null; // ids of the unacknowledged alerts already announced
 let busy = false;
 
@@ -34,22 +34,6 @@ function explain(error) {
     invalid_state: 'This has moved on: the board is now up to date.',
   };
   showError(messages[error.code] || error.message);
-}
-
-/** A short beep (Web Audio: no sound file, nothing for the CSP to allow). */
-function beep() {
-  try {
-    audio = audio || new AudioContext();
-    const tone = audio.createOscillator();
-    const volume = audio.createGain();
-    tone.frequency.value = 880;
-    volume.gain.value = 0.2;
-    tone.connect(volume).connect(audio.destination);
-    tone.start();
-    tone.stop(audio.currentTime + 0.4);
-  } catch {
-    // no audio device: the banner still shows
-  }
 }
 
 function el(tag, text, className) {
@@ -246,6 +230,7 @@ async function main() {
   }
   showWho(user, () => window.location.reload());
   showOnly(SECTIONS, 'board');
+  watchSound($('sound-on'));
   await refresh();
   setInterval(refresh, POLL_MS);
 }

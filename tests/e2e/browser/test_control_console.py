@@ -145,6 +145,7 @@ def test_an_unanswered_check_raises_its_alert_on_the_open_board_and_a_colleague_
     operator.close()
 
     status, board = stack.call("GET", "/control/board", "MP0003")
+    assert status == 200, board
     [stored] = [a for a in board["alerts"] if a["verification_id"] == vid]
     assert stored["kind"] == "verification_unanswered"
     assert stored["acknowledged_by"] == {"officer_id": "MP0003", "rank": "PC", "family_name": "Osei"}
@@ -178,6 +179,7 @@ def test_the_board_with_checks_and_alerts_has_no_serious_accessibility_violation
     refused = stack.call("POST", "/verifications", "MP3390", {"location": {"lat": 51.5, "lon": -0.12}})
     assert refused[0] == 403 and refused[1]["error"]["code"] == "officer_not_serving"
     status, board = stack.call("GET", "/control/board", "MP0003")
+    assert status == 200, board
     [not_serving] = [a for a in board["alerts"] if a["kind"] == "officer_not_serving" and not a["acknowledged_by"]]
     assert stack.call("POST", f"/control/alerts/{not_serving['alert_id']}/acknowledge", "MP0003",
                       {"note": "Professional Standards told"})[0] == 200
@@ -241,4 +243,45 @@ def test_polling_keeps_the_operators_focus_and_what_she_types(browser, stack):
     page.keyboard.press("Enter")
     page.locator("#alerts > li.done", has_text=live["reference"]).wait_for(timeout=5_000)
     assert "Unit 7 on the way" in page.locator("#alerts > li.done", has_text=live["reference"]).text_content()
+    operator.close()
+
+
+# Chrome's autoplay policy, which headless Chromium does not apply: Web Audio stays suspended until
+# `resume()` is called during a user activation (a real click or key press on the page).
+AUTOPLAY_POLICY = """{
+  let allowed = false;
+  Object.defineProperty(BaseAudioContext.prototype, 'state', {
+    configurable: true, get() { return allowed ? 'running' : 'suspended'; },
+  });
+  const resume = AudioContext.prototype.resume;
+  AudioContext.prototype.resume = function () {
+    if (!allowed && navigator.userActivation.isActive) {
+      allowed = true;
+      this.dispatchEvent(new Event('statechange'));
+    }
+    return resume.call(this);
+  };
+}
+undefined;"""
+
+
+def test_after_a_reload_the_page_says_the_alert_sound_is_off_until_she_turns_it_on(browser, stack):
+    operator, page = console(browser, stack, "MP0003")
+    operator.add_init_script(AUTOPLAY_POLICY)
+    page.reload()  # her session is kept in the tab: no sign-in, so no click the browser counts yet
+    page.wait_for_selector("#board:not([hidden])")
+    page.wait_for_selector("#sound-on:not([hidden])")
+    assert page.text_content("#sound-on") == "Turn on the alert sound"
+    assert serious(axe_violations(page)) == []
+    page.click("#sound-on")
+    page.wait_for_selector("#sound-on", state="hidden")
+    operator.close()
+
+    # Any click on the page turns it on as well.
+    operator, page = console(browser, stack, "MP0003")
+    operator.add_init_script(AUTOPLAY_POLICY)
+    page.reload()
+    page.wait_for_selector("#sound-on:not([hidden])")
+    page.click("#board h1")
+    page.wait_for_selector("#sound-on", state="hidden")
     operator.close()
