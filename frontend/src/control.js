@@ -2,8 +2,8 @@
 // alerts to acknowledge (a banner and a beep for each new one), live checks with a map link, and
 // the radio fallback (POST /verifications/{id}/radio-confirmation) when the video check cannot work.
 import { beep, watchSound } from './alarm.js';
-import { api } from './api.js';
-import { currentUser, showWho, signIn } from './auth.js';
+import { ApiError, api } from './api.js';
+import { currentUser, showWho, signIn, signOut } from './auth.js';
 import { $, STATUS_WORDS, pageConfig, personName, setText, showError, showOnly, statusClass } from './dom.js';
 
 const SECTIONS = ['sign-in', 'board'];
@@ -22,15 +22,25 @@ const KIND_WORDS = {
 let user = null;
 let seen = null; // ids of the unacknowledged alerts already announced
 let busy = false;
+let poller = null;
+let actionFailed = false; // an action's error stays shown until her next action
 
 function explain(error) {
   if (error.status === 401) {
-    window.location.reload(); // token expired: sign in again
+    // Expired, or refused for any other reason: this token will not work again, so forget it
+    // before reloading (or a clock that disagrees with the server's would reload every 2 s).
+    signOut();
+    window.location.reload();
+    return;
+  }
+  if (!(error instanceof ApiError)) {
+    showError('The board cannot reach the service, so it is not up to date. Use the radio.');
     return;
   }
   const messages = {
     not_found: 'This no longer exists, or it is not for your force.',
     forbidden: 'You cannot do this with your account.',
+    officer_not_serving: 'The registry does not list you as serving, so the board is closed to you.',
     invalid_state: 'This has moved on: the board is now up to date.',
   };
   showError(messages[error.code] || error.message);
@@ -184,20 +194,27 @@ async function refresh() {
   if (busy) return; // a request of the operator's is on its way: the next poll shows its result
   try {
     render(await api('/control/board', { token: user.token }));
-    showError('');
+    if (!actionFailed) showError('');
   } catch (error) {
     explain(error);
+    if (error.status === 403) {
+      // Refused on every request (SPEC §7.2): asking again every 2 s would only add refusals.
+      clearInterval(poller);
+      setText('board-status', 'Not updating.');
+    }
   }
 }
 
-async function acknowledge(alertId, note, button) {
+/** One operator action (a POST), then the board at once; its error stays shown until the next one. */
+async function act(path, body, button) {
   busy = true;
   button.disabled = true;
+  actionFailed = false;
+  showError('');
   try {
-    await api(`/control/alerts/${encodeURIComponent(alertId)}/acknowledge`, {
-      token: user.token, method: 'POST', body: note ? { note } : {},
-    });
+    await api(path, { token: user.token, method: 'POST', body });
   } catch (error) {
+    actionFailed = true;
     explain(error);
   } finally {
     busy = false;
@@ -206,20 +223,12 @@ async function acknowledge(alertId, note, button) {
   }
 }
 
-async function radioConfirm(verificationId, outcome, button) {
-  busy = true;
-  button.disabled = true;
-  try {
-    await api(`/verifications/${encodeURIComponent(verificationId)}/radio-confirmation`, {
-      token: user.token, method: 'POST', body: { outcome },
-    });
-  } catch (error) {
-    explain(error);
-  } finally {
-    busy = false;
-    button.disabled = false; // an unchanged card is kept, not rebuilt: let her try again
-    await refresh();
-  }
+function acknowledge(alertId, note, button) {
+  return act(`/control/alerts/${encodeURIComponent(alertId)}/acknowledge`, note ? { note } : {}, button);
+}
+
+function radioConfirm(verificationId, outcome, button) {
+  return act(`/verifications/${encodeURIComponent(verificationId)}/radio-confirmation`, { outcome }, button);
 }
 
 async function main() {
@@ -231,8 +240,8 @@ async function main() {
   showWho(user, () => window.location.reload());
   showOnly(SECTIONS, 'board');
   watchSound($('sound-on'));
+  poller = setInterval(refresh, POLL_MS); // first, so a refusal on the first poll can stop it
   await refresh();
-  setInterval(refresh, POLL_MS);
 }
 
 main();

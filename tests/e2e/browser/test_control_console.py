@@ -24,6 +24,7 @@ from .conftest import (
     phone,
     screenshot,
     serious,
+    sign_in,
     signed_in,
     start_by_api,
 )
@@ -285,3 +286,91 @@ def test_after_a_reload_the_page_says_the_alert_sound_is_off_until_she_turns_it_
     page.click("#board h1")
     page.wait_for_selector("#sound-on", state="hidden")
     operator.close()
+
+
+def board_requests(context) -> list[str]:
+    """Every poll of the board the page makes from now on (their times, as the browser sent them)."""
+    seen: list[str] = []
+    context.on("request", lambda request: request.url.endswith("/control/board") and seen.append(request.url))
+    return seen
+
+
+def refuse_board(context, stack, status: int, code: str | None, times: int = 1) -> list[int]:
+    """The next `times` polls get the API's own error answer (what the real service says when the
+    token has ended or the registry no longer lists her); later ones pass. Returns the answered."""
+    answered: list[int] = []
+
+    def route(route):
+        if len(answered) < times:
+            answered.append(status)
+            if code is None:
+                route.abort("connectionrefused")
+            else:
+                route.fulfill(status=status, content_type="application/json",
+                              body=f'{{"error": {{"code": "{code}", "message": "refused"}}}}')
+        else:
+            route.continue_()
+
+    context.route(f"{stack.api}/control/board", route)
+    return answered
+
+
+def test_a_token_the_api_refuses_is_forgotten_and_she_signs_in_again_once(browser, stack):
+    """A 401 (expired, or a clock that disagrees with the server's) must not reload into the same token."""
+    operator, page = console(browser, stack, "WP0103")
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: frame == page.main_frame and navigations.append(frame.url))
+    answered = refuse_board(operator, stack, 401, "unauthenticated")
+    page.wait_for_selector("#sign-in-form:not([hidden])", timeout=5_000)
+    assert answered == [401]
+    assert page.evaluate("() => sessionStorage.getItem('safe-connection.id-token')") is None
+    time.sleep(4)  # two polls' worth: no reload loop
+    assert len(navigations) == 1 and page.is_visible("#sign-in-form")
+    operator.close()
+
+
+def test_refused_by_the_registry_the_board_says_so_and_stops_asking(browser, stack):
+    operator, page = console(browser, stack, "WP0103")
+    polled = board_requests(operator)
+    refuse_board(operator, stack, 403, "officer_not_serving", times=100)
+    page.wait_for_selector("#error:has-text('does not list you as serving')", timeout=5_000)
+    asked = len(polled)
+    time.sleep(4.5)
+    assert len(polled) == asked == 1
+    assert page.text_content("#board-status") == "Not updating."
+    # The message is at the top of the board, where she is looking, not below every card.
+    assert page.evaluate("() => document.querySelector('#error').compareDocumentPosition("
+                         "document.querySelector('#alerts')) & Node.DOCUMENT_POSITION_FOLLOWING")
+    operator.close()
+
+
+def test_a_board_that_cannot_reach_the_service_says_so_until_it_can(browser, stack):
+    operator, page = console(browser, stack, "WP0103")
+    refuse_board(operator, stack, 0, None, times=2)
+    page.wait_for_selector("#error:has-text('cannot reach the service, so it is not up to date')", timeout=5_000)
+    page.wait_for_selector("#error", state="hidden", timeout=8_000)  # the third poll gets through
+    operator.close()
+
+
+def test_an_actions_error_stays_until_her_next_action(browser, stack):
+    started = start_by_api(stack, "WP1187", area="Marlborough High St")
+    operator = phone(browser, stack)
+    page = operator.new_page()
+    page.clock.install()  # the page's own timers: its polling can be held still
+    page.goto("/c")
+    sign_in(page, stack, "WP0103")
+    check = card(page, "active", started["reference"])
+    check.wait_for(timeout=5_000)
+    page.clock.pause_at(time.time() + 0.5)  # no poll from here until resumed
+    # Another operator confirmed it a moment ago, by radio: hers is refused, as the API refuses it.
+    assert stack.call("POST", f"/verifications/{started['verification_id']}/radio-confirmation", "WP0103",
+                      {"outcome": "confirmed"})[0] == 200
+    check.get_by_role("button", name="Cannot confirm by radio").click()
+    page.wait_for_selector("#error:has-text('This has moved on')", timeout=5_000)
+    check.wait_for(state="detached", timeout=5_000)  # the board fetched at once shows it decided
+    page.clock.resume()
+    polls(page, 2)
+    assert page.is_visible("#error:has-text('This has moved on')")
+    operator.close()
+    _, decided = stack.call("GET", f"/verifications/{started['verification_id']}", "WP1187")
+    assert decided["status"] == "confirmed"
