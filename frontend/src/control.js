@@ -117,16 +117,79 @@ function activeCard(check) {
   card.append(line);
   if (check.sergeant) card.append(el('p', `Accepted by ${personName(check.sergeant)}`));
   card.append(where(check));
-  const radio = el('div', undefined, 'decide');
-  for (const [outcome, text, style] of [['confirmed', 'Confirm by radio', 'confirm'], ['not_confirmed', 'Cannot confirm by radio', 'deny']]) {
-    const button = el('button', text, style);
+  card.append(radioChoice(check));
+  return card;
+}
+
+const RADIO = {
+  confirmed: {
+    ask: 'Confirm by radio', style: 'confirm', record: 'Yes: record confirmed by radio',
+    question: (name) => `Did ${name} answer on the radio and give the warrant number the registry holds? `
+      + 'The person stopped will see them confirmed by the control room.',
+  },
+  not_confirmed: {
+    ask: 'Cannot confirm by radio', style: 'deny', record: 'Yes: record not confirmed',
+    question: (name) => `Record that the control room could not confirm ${name} by radio? `
+      + 'The person stopped will be told to call 999.',
+  },
+};
+
+/**
+ * The radio fallback in two steps: the choice, then what it tells the person stopped, an optional
+ * note and the button that records it. One tap can never confirm someone as a police officer, and
+ * the second button sits lower than the first, so a double tap does not either.
+ */
+function radioChoice(check) {
+  const id = check.verification_id;
+  const box = el('div', undefined, 'radio');
+  const choices = el('div', undefined, 'decide');
+  const panel = el('div', undefined, 'radio-panel');
+  panel.hidden = true;
+  const question = el('p', undefined, 'notice');
+  question.id = `radio-question-${id}`;
+  question.tabIndex = -1;
+  const label = el('label', 'Note (optional)');
+  const note = el('input');
+  note.id = `radio-note-${id}`;
+  note.maxLength = 500;
+  note.dataset.control = 'radio-note';
+  label.htmlFor = note.id;
+  const record = el('button');
+  record.type = 'button';
+  record.dataset.control = 'radio-record';
+  record.setAttribute('aria-describedby', question.id);
+  const back = el('button', 'Back', 'link');
+  back.type = 'button';
+  let chosen = null;
+  const asks = {};
+  for (const [outcome, words] of Object.entries(RADIO)) {
+    const button = el('button', words.ask, words.style);
     button.type = 'button';
     button.dataset.control = outcome;
-    button.addEventListener('click', () => radioConfirm(check.verification_id, outcome, button));
-    radio.append(button);
+    button.addEventListener('click', () => {
+      chosen = outcome;
+      question.textContent = words.question(personName(check.officer));
+      record.textContent = words.record;
+      record.className = words.style;
+      choices.hidden = true;
+      panel.hidden = false;
+      question.focus();
+    });
+    asks[outcome] = button;
+    choices.append(button);
   }
-  card.append(radio);
-  return card;
+  record.addEventListener('click', () => radioConfirm(id, chosen, note.value.trim(), record));
+  back.addEventListener('click', () => {
+    panel.hidden = true;
+    choices.hidden = false;
+    asks[chosen].focus();
+  });
+  const buttons = el('div', undefined, 'decide');
+  buttons.append(record);
+  panel.append(question, label, note, buttons, el('p'));
+  panel.lastChild.append(back);
+  box.append(choices, panel);
+  return box;
 }
 
 /**
@@ -227,8 +290,9 @@ function acknowledge(alertId, note, button) {
   return act(`/control/alerts/${encodeURIComponent(alertId)}/acknowledge`, note ? { note } : {}, button);
 }
 
-function radioConfirm(verificationId, outcome, button) {
-  return act(`/verifications/${encodeURIComponent(verificationId)}/radio-confirmation`, { outcome }, button);
+function radioConfirm(verificationId, outcome, note, button) {
+  return act(`/verifications/${encodeURIComponent(verificationId)}/radio-confirmation`,
+    note ? { outcome, note } : { outcome }, button);
 }
 
 async function main() {

@@ -58,6 +58,14 @@ def card(page, list_id: str, reference: str):
     return page.locator(f"#{list_id} > li", has_text=reference)
 
 
+def polls(page, count: int) -> None:
+    """Wait until the page has redrawn the board `count` more times (its "Updated" line changes)."""
+    for _ in range(count):
+        before = page.text_content("#board-status")
+        page.wait_for_function("(before) => document.querySelector('#board-status').textContent !== before",
+                               arg=before, timeout=5_000)
+
+
 def status_of(stack, officer_id: str, verification_id: str) -> str:
     return stack.call("GET", f"/verifications/{verification_id}", officer_id)[1]["status"]
 
@@ -158,7 +166,22 @@ def test_confirm_by_radio_from_the_board_reaches_the_citizen_page_without_javasc
     started = start_by_api(stack, "WP1187", area="Devizes Market Place")
     check = card(page, "active", started["reference"])
     check.wait_for(timeout=5_000)
+    # A change of mind first: nothing is recorded until the second button.
+    check.get_by_role("button", name="Cannot confirm by radio").click()
+    assert "told to call 999" in check.locator(".radio-panel .notice").text_content()
+    check.get_by_role("button", name="Back").click()
+    assert check.get_by_role("button", name="Cannot confirm by radio").evaluate("b => b === document.activeElement")
     check.get_by_role("button", name="Confirm by radio", exact=True).click()
+    question = check.locator(".radio-panel .notice")
+    assert question.text_content().startswith("Did PC Rhys Morgan (WP1187) answer on the radio")
+    assert question.evaluate("q => q === document.activeElement")
+    assert serious(axe_violations(page)) == []
+    polls(page, 1)  # still open after a redraw
+    assert stack.call("GET", f"/verifications/{started['verification_id']}", "WP1187")[1]["status"] \
+        == "awaiting_sergeant"
+    check.get_by_label("Note (optional)").fill("Call sign and warrant number given on Airwave")
+    screenshot(page, "control-console-radio")
+    check.get_by_role("button", name="Yes: record confirmed by radio").click()
     check.wait_for(state="detached", timeout=5_000)  # decided: no longer a live check
     assert page.text_content("#error") == "" and operator.csp_violations == []
     operator.close()
@@ -172,6 +195,7 @@ def test_confirm_by_radio_from_the_board_reaches_the_citizen_page_without_javasc
 
     _, decided = stack.call("GET", f"/verifications/{started['verification_id']}", "WP1187")
     assert decided["status"] == "confirmed" and decided["method"] == "radio"
+    assert decided["outcome_note"] == "Call sign and warrant number given on Airwave"
 
 
 def test_the_board_with_checks_and_alerts_has_no_serious_accessibility_violations(browser, stack):
@@ -201,14 +225,6 @@ def test_the_board_with_checks_and_alerts_has_no_serious_accessibility_violation
     operator.close()
 
 
-def polls(page, count: int) -> None:
-    """Wait until the page has redrawn the board `count` more times (its "Updated" line changes)."""
-    for _ in range(count):
-        before = page.text_content("#board-status")
-        page.wait_for_function("(before) => document.querySelector('#board-status').textContent !== before",
-                               arg=before, timeout=5_000)
-
-
 def test_polling_keeps_the_operators_focus_and_what_she_types(browser, stack):
     """The board refreshes every 2 s: a keyboard user's focus and a half-typed note survive it."""
     live = start_by_api(stack, "WP1450", area="Salisbury Market Square")
@@ -222,6 +238,12 @@ def test_polling_keeps_the_operators_focus_and_what_she_types(browser, stack):
     assert check.get_by_role("button", name="Cannot confirm by radio").evaluate("b => b === document.activeElement")
     # The waiting time still moves on in the card she is on.
     assert "waiting" in check.text_content()
+    page.keyboard.press("Enter")  # the second step: what it tells her, a note, the button that records it
+    assert check.locator(".radio-panel .notice").evaluate("q => q === document.activeElement")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Yes: record not confirmed"
+    polls(page, 1)
     page.keyboard.press("Enter")
     check.wait_for(state="detached", timeout=5_000)
     operator.close()
@@ -366,6 +388,7 @@ def test_an_actions_error_stays_until_her_next_action(browser, stack):
     assert stack.call("POST", f"/verifications/{started['verification_id']}/radio-confirmation", "WP0103",
                       {"outcome": "confirmed"})[0] == 200
     check.get_by_role("button", name="Cannot confirm by radio").click()
+    check.get_by_role("button", name="Yes: record not confirmed").click()
     page.wait_for_selector("#error:has-text('This has moved on')", timeout=5_000)
     check.wait_for(state="detached", timeout=5_000)  # the board fetched at once shows it decided
     page.clock.resume()
