@@ -158,8 +158,12 @@ SIGN_IN = (
 )
 
 
-def _shell(page: str, title: str, config: dict[str, str], body: str, root: str) -> str:
-    """`root` ("" or "../") leads back to the app's root: relative links work under a stage prefix."""
+ERROR = '<p id="error" class="error" role="alert" hidden></p>'
+
+
+def _shell(page: str, title: str, config: dict[str, str], body: str, root: str, error_in_body: bool = False) -> str:
+    """`root` ("" or "../") leads back to the app's root: relative links work under a stage prefix.
+    The error line follows the page's sections, unless `error_in_body` (the body places `ERROR`)."""
     data = " ".join(f'data-{name.replace("_", "-")}="{escape(value)}"' for name, value in config.items())
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
@@ -174,7 +178,7 @@ def _shell(page: str, title: str, config: dict[str, str], body: str, root: str) 
         f'<p id="video-banner" class="banner" hidden>{escape(SIMULATED_BANNER)}</p>'
         f"{SIGN_IN}"
         f"{body}"
-        '<p id="error" class="error" role="alert" hidden></p>'
+        f"{'' if error_in_body else ERROR}"
         "</main><noscript><p>This page needs JavaScript for the video call.</p></noscript></body></html>"
     )
 
@@ -249,9 +253,13 @@ def control_page(config: dict[str, str], root: str) -> str:
     body = (
         '<section id="board" hidden><h1>Control room</h1>'
         '<p id="new-alert" class="banner alarm" role="alert" hidden></p>'
+        # Shown while the browser keeps the alert sound off (frontend/src/alarm.js).
+        '<button type="button" id="sound-on" class="primary" hidden>Turn on the alert sound</button>'
+        # At the top, not after a board that can be pages long: she must see that it stopped updating.
+        f"{ERROR}"
         '<p id="board-status" class="small" role="status"></p>'
         '<h2>Alerts</h2><p id="no-alerts" class="notice" hidden>No alerts.</p><ol id="alerts" class="cards"></ol>'
         '<h2>Live checks</h2><p id="no-active" class="notice" hidden>No live checks.</p>'
         '<ol id="active" class="cards"></ol></section>'
     )
-    return _shell("control", "Control room - Safe Connection", config, body, root)
+    return _shell("control", "Control room - Safe Connection", config, body, root, error_in_body=True)

@@ -293,3 +293,20 @@ def test_the_control_room_confirms_only_by_radio(stack, route):
     status, answer = stack.call("POST", f"/verifications/{vid}/{route}", CONTROL, body)
     assert status in (403, 404) and answer["error"]["code"] in ("forbidden", "not_found"), answer
     assert stack.deps.verifications.get(vid).method is None
+
+
+@pytest.mark.parametrize("route", ["board", "acknowledge", "radio-confirmation"])
+def test_an_unknown_role_gets_none_of_the_control_rooms_routes(stack, route):
+    """A signed token whose group is no role at all is refused the control room's three routes too."""
+    _, alert_id = _not_confirmed_alert(stack)
+    waiting = _start(stack)["verification_id"]
+    method, path, body = {
+        "board": ("GET", "/control/board", None),
+        "acknowledge": ("POST", f"/control/alerts/{alert_id}/acknowledge", {"note": "x"}),
+        "radio-confirmation": ("POST", f"/verifications/{waiting}/radio-confirmation", {"outcome": "confirmed"}),
+    }[route]
+    header = stack.tokens.header("visitor", "met", "MP9999")
+    status, answer = stack.call(method, path, body=body, headers=header)
+    assert (status, answer["error"]["code"]) == (403, "forbidden"), answer
+    assert stack.deps.alert_store.get(alert_id).acknowledged_at is None
+    assert stack.deps.verifications.get(waiting).status.value == "awaiting_sergeant"
