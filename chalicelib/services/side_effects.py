@@ -112,6 +112,8 @@ def alert_body(verification: Verification, alert_type: str) -> dict[str, Any]:
         "reference": verification.reference,
         "officer": dataclasses.asdict(verification.officer),
         "sergeant_id": verification.sergeant.officer_id if verification.sergeant else None,
+        # How the check was decided (video, audio, radio), or None for one nobody decided.
+        "method": verification.method.value if verification.method else None,
         "location": location_view(verification.location),
         "area": verification.area,
         "at": iso_z(verification.decided_at or verification.created_at),

@@ -42,7 +42,8 @@ def test_nobody_accepts_in_time_unanswered_meeting_deleted_control_room_alerted(
     assert (record.kind.value, record.verification_id, record.officer) == ("verification_unanswered", vid, OFFICER)
     assert stack.alerts() == [{
         "type": "verification_unanswered", "force": "met", "verification_id": vid, "reference": reference,
-        "officer": OFFICER, "sergeant_id": None, "location": START["location"], "area": "Camden High St",
+        "officer": OFFICER, "sergeant_id": None, "method": None, "location": START["location"],
+        "area": "Camden High St",
         "at": "2026-11-28T02:48:30.000Z", "alert_id": record.alert_id, "kind": "verification_unanswered",
     }]
     recorded = events(stack, vid)
@@ -103,7 +104,8 @@ def test_accepted_but_not_decided_in_time_expires(stack, clock):
     assert (record.kind.value, record.verification_id, record.officer) == ("verification_expired", vid, OFFICER)
     assert stack.alerts() == [{
         "type": "verification_expired", "force": "met", "verification_id": vid, "reference": reference,
-        "officer": OFFICER, "sergeant_id": "MP2001", "location": START["location"], "area": "Camden High St",
+        "officer": OFFICER, "sergeant_id": "MP2001", "method": None, "location": START["location"],
+        "area": "Camden High St",
         "at": "2026-11-28T02:57:30.000Z", "alert_id": record.alert_id, "kind": "verification_expired",
     }]
     recorded = events(stack, vid)

@@ -79,7 +79,7 @@ def test_not_confirmed_alerts_the_control_room_and_audits_the_alert(deps, clock)
     assert "NOT CONFIRMED" in subject and "MP4721" in subject
     assert (alert["type"], alert["force"], alert["verification_id"], alert["sergeant_id"]) == (
         "verification_not_confirmed", "met", vid, "MS0815")
-    assert alert["area"] == "Camden High St"
+    assert (alert["area"], alert["method"]) == ("Camden High St", "video")
     assert _types(deps, vid)[-2:] == ["verification.not_confirmed", "alert.sent"]
     assert deps.verifications.events(vid)[-1]["data"] == {"alert_type": "verification_not_confirmed"}
 

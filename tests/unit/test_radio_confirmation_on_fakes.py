@@ -100,8 +100,8 @@ def test_radio_not_confirmed_raises_the_same_alert_as_a_sergeants(deps, clock):
 
     [(subject, alert)] = deps.alerts.published
     assert "NOT CONFIRMED" in subject and "MP4721" in subject
-    assert (alert["type"], alert["verification_id"], alert["sergeant_id"]) == (
-        "verification_not_confirmed", vid, "MS0815")
+    assert (alert["type"], alert["verification_id"], alert["sergeant_id"], alert["method"]) == (
+        "verification_not_confirmed", vid, "MS0815", "radio")
     assert _types(deps, vid)[-2:] == ["verification.not_confirmed", "alert.sent"]
 
 
