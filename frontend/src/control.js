@@ -80,12 +80,24 @@ function minutes(seconds) {
   return m ? `${m} min ${seconds % 60} s` : `${seconds} s`;
 }
 
+// The person stopped asking for help herself comes before everything else still open.
+const URGENT_KINDS = new Set(['citizen_unsafe']);
+
+/** The board's order (unacknowledged first, newest first), with open urgent alerts moved to the top. */
+function onTop(alerts) {
+  const urgent = (a) => !a.acknowledged_by && URGENT_KINDS.has(a.kind);
+  return [...alerts.filter(urgent), ...alerts.filter((a) => !urgent(a))];
+}
+
 function alertCard(alert) {
-  const card = el('li', undefined, alert.acknowledged_by ? 'card done' : 'card open');
+  const urgent = !alert.acknowledged_by && URGENT_KINDS.has(alert.kind);
+  const card = el('li', undefined, `card ${alert.acknowledged_by ? 'done' : 'open'}${urgent ? ' urgent' : ''}`);
   card.append(el('h3', KIND_WORDS[alert.kind] || alert.kind));
   card.append(el('p', `${alert.raised_at.slice(11, 19)} UTC${alert.reference ? ` - reference ${alert.reference}` : ''}`));
   if (alert.officer) card.append(el('p', `Officer: ${personName({ ...alert.officer, rank: alert.officer.rank || '', family_name: alert.officer.family_name || '' })}`));
   card.append(where(alert));
+  // Her own words (textContent: never markup), as she typed them.
+  if (alert.where) card.append(el('p', `She says: "${alert.where}"`, 'her-words'));
   if (alert.acknowledged_by) {
     const by = alert.acknowledged_by;
     card.append(el('p', `Acknowledged by ${by.rank || ''} ${by.family_name || by.officer_id} at ${alert.acknowledged_at.slice(11, 19)} UTC${alert.note ? `: ${alert.note}` : ''}`));
@@ -122,7 +134,7 @@ function activeCard(check) {
 }
 
 function announce(alerts) {
-  const open = alerts.filter((a) => !a.acknowledged_by);
+  const open = onTop(alerts).filter((a) => !a.acknowledged_by);
   const fresh = seen ? open.filter((a) => !seen.has(a.alert_id)) : open;
   seen = new Set(open.map((a) => a.alert_id));
   const banner = $('new-alert');
@@ -140,7 +152,7 @@ function render(board) {
   // Redrawn every poll: keep what the operator is typing, and where.
   const typed = new Map([...document.querySelectorAll('#alerts input')].map((input) => [input.id, input.value]));
   const focused = document.activeElement && document.activeElement.id;
-  $('alerts').replaceChildren(...board.alerts.map(alertCard));
+  $('alerts').replaceChildren(...onTop(board.alerts).map(alertCard));
   for (const [id, value] of typed) {
     const input = document.getElementById(id);
     if (input) input.value = value;
