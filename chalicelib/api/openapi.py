@@ -354,6 +354,7 @@ OPERATIONS: tuple[Operation, ...] = (
               (303, "text/html"), body=schemas.UnsafeReportRequest, body_media="application/x-www-form-urlencoded",
               parameters=(REFERENCE, {"name": "lang", "in": "query", "required": False,
                                       "schema": {"enum": ["en", "cy"]}}),
+              errors={415: ("unsupported_media_type",)},
               page_statuses={400: "text/html", 404: "text/html", 429: "text/html"},
               description="As the JSON route; answers 303 back to the page (`../{reference}?lang=…`) with a "
                           "cookie scoped to it, so the page then says the control room has been told."),
