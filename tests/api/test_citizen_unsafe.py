@@ -8,6 +8,7 @@ per 15 minutes, every press still answered; bad input refused with nothing store
 from __future__ import annotations
 
 import json
+import logging
 from urllib.parse import urlencode
 
 import pytest
@@ -201,3 +202,25 @@ def test_the_form_for_an_unknown_reference_is_404_and_sends_nothing(stack, start
     response = stack.client.http.post("/v/SC-222-222-222/unsafe", headers=FORM, body="where=here")
     assert response.status_code == 404 and "could not find that reference" in response.body.decode()
     assert stack.alerts() == []
+
+
+def test_a_token_is_neither_needed_nor_looked_at(stack, started):
+    path = f"/public/verifications/{started['reference']}/unsafe"
+    status, body = stack.call("POST", path, body={}, headers={"Authorization": "Bearer not-a-token"})
+    assert (status, body) == (202, {"status": "sent"})
+    assert len(stack.alerts()) == 1
+
+
+def test_her_words_and_the_place_never_reach_the_logs(stack, started, caplog, capfd):
+    caplog.set_level(logging.DEBUG, logger="safe-connection")
+    path = f"/public/verifications/{started['reference']}/unsafe"
+    for _ in range(ALERTS_PER_WINDOW + 1):  # the last one over the limit
+        assert stack.call("POST", path, body={"where": "Outside Boots"})[0] == 202
+    stack.client.http.post(f"/v/{started['reference']}/unsafe", headers=FORM, body="where=Outside+Boots")
+    stack.client.http.post(f"/v/{started['reference']}/unsafe", headers=FORM, body="where=" + "B" * 81)
+
+    records = [r for r in caplog.records if r.name == "safe-connection"]
+    assert {"citizen_unsafe_reported", "citizen_unsafe_over_limit"} <= {r.getMessage() for r in records}
+    everything = json.dumps([{k: str(v) for k, v in vars(r).items()} for r in records]) + capfd.readouterr().out
+    for forbidden in ("Boots", "BBBB", "Jones", "Sam", "51.539", "-0.1426", "Camden"):
+        assert forbidden not in everything, forbidden
