@@ -193,12 +193,8 @@ def report_unsafe(reference: str) -> Response:
                                      client_address=identity.get("sourceIp") or "unknown")
     except ValidationFailed:
         return _unsafe_refused(reference, lang)
-    except NotFound:
-        return _html(citizen.form_page(lang, TEXT[lang]["not_found"], root="../../"), status=404)
-    except RateLimited:
-        response = _html(citizen.form_page(lang, TEXT[lang]["rate_limited"], root="../../"), status=429)
-        response.headers["Retry-After"] = "60"
-        return response
+    except (NotFound, RateLimited) as error:
+        return _not_shown(lang, error)
     except Exception:  # noqa: BLE001 - a frightened person gets a page, never a stack trace
         logger.exception("citizen_unsafe_failed")
         return _html(citizen.form_page(lang, TEXT[lang]["unsafe"], root="../../"), status=500)
@@ -223,8 +219,17 @@ def _unsafe_refused(reference: str, lang: str) -> Response:
     try:
         view = presenters.public_body(public.public_view(
             get_dependencies(), unquote(reference), client_address=identity.get("sourceIp") or "unknown"))
-    except (NotFound, RateLimited):
-        return _html(citizen.form_page(lang, TEXT[lang]["not_found"], root="../../"), status=404)
+    except (NotFound, RateLimited) as error:
+        return _not_shown(lang, error)
     page = citizen.result_page(lang, view, auto_refresh=False, where_error=TEXT[lang]["where_invalid"],
                                root="../../", here_path=f"../{quote(view['reference'])}")
     return _html(page, status=400, img_origin=_photo_origin())
+
+
+def _not_shown(lang: str, error: NotFound | RateLimited) -> Response:
+    """As the page itself answers: the reference form again, from the form's URL (one level deeper)."""
+    if isinstance(error, NotFound):
+        return _html(citizen.form_page(lang, TEXT[lang]["not_found"], root="../../"), status=404)
+    response = _html(citizen.form_page(lang, TEXT[lang]["rate_limited"], root="../../"), status=429)
+    response.headers["Retry-After"] = "60"
+    return response

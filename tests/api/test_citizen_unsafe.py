@@ -224,3 +224,14 @@ def test_her_words_and_the_place_never_reach_the_logs(stack, started, caplog, ca
     everything = json.dumps([{k: str(v) for k, v in vars(r).items()} for r in records]) + capfd.readouterr().out
     for forbidden in ("Boots", "BBBB", "Jones", "Sam", "51.539", "-0.1426", "Camden"):
         assert forbidden not in everything, forbidden
+
+
+def test_the_form_from_an_address_over_its_miss_budget_is_429_for_a_check_it_never_opened(stack, started):
+    for n in range(30):
+        assert stack.call("POST", f"/public/verifications/SC-{n % 7 + 2}33-333-333/unsafe", body={})[0] == 404
+
+    response = stack.client.http.post(f"/v/{started['reference']}/unsafe", headers=FORM, body="where=here")
+
+    assert response.status_code == 429 and response.headers["Retry-After"] == "60"
+    assert "Wait a minute" in response.body.decode() and 'class="quick-exit"' in response.body.decode()
+    _nothing_recorded(stack, started["verification_id"])
