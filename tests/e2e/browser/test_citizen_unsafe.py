@@ -107,7 +107,9 @@ def _axe_clean(page) -> list:
 
 def test_the_result_page_has_no_serious_accessibility_violations_before_and_after(browser, stack):
     reference = start_by_api(stack, "WP1187", area="Devizes")["reference"]
-    context = phone(browser, stack, bypass_csp=True)  # axe is injected as a script
+    # axe needs JavaScript on (its timers never fire on a page without): injected as a script, as in
+    # test_accessibility; the pages carry no script, so they are the same pages she sees.
+    context = phone(browser, stack, bypass_csp=True)
     page = context.new_page()
     for path in (f"/v/{reference}?refresh=off", f"/v/{reference}?lang=cy&refresh=off"):
         page.goto(path)
