@@ -120,6 +120,19 @@ class AcknowledgeRequest(_Strict):
     note: Annotated[TextLines, StringConstraints(max_length=500)] | None = None
 
 
+def _blank_is_none(value: str) -> str | None:
+    return value or None
+
+
+class UnsafeReportRequest(_Strict):
+    """`POST /public/verifications/{reference}/unsafe` (SPEC §7.4): where she is, in her own words,
+    if she says. A field left empty (what a form sends) is the same as no field: never a refusal."""
+
+    where: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80), AfterValidator(_printable),
+                     AfterValidator(_blank_is_none),
+                     Field(json_schema_extra={"pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"})] | None = None
+
+
 class DutyRequest(_Strict):
     status: Literal["available", "off_duty"]
 
@@ -265,6 +278,7 @@ def alert_view(alert: Alert) -> dict[str, Any]:
         "officer": alert.officer,
         "location": alert.location,
         "area": alert.area,
+        "where": alert.where,
         "raised_at": iso_z(alert.raised_at),
         "acknowledged_by": alert.acknowledged_by,
         "acknowledged_at": iso_z(alert.acknowledged_at),

@@ -189,10 +189,17 @@ class Alert(_Out):
     officer: AlertOfficer | None
     location: Location | None
     area: str | None
+    where: str | None = Field(description="citizen_unsafe: where she said she is, in her own words (or null)")
     raised_at: str = Timestamp
     acknowledged_by: AlertAcknowledger | None
     acknowledged_at: str | None = Timestamp
     note: str | None
+
+
+class UnsafeSent(_Out):
+    """Her report is taken (SPEC §7.4): also when it raised nothing new (the control room already knows)."""
+
+    status: Literal["sent"]
 
 
 class ActiveCheck(Verification):
@@ -228,10 +235,11 @@ class ErrorBody(_Out):
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     schemas.StartVerificationRequest, schemas.EmptyRequest, schemas.OutcomeRequest,
     schemas.RadioConfirmationRequest, schemas.DutyRequest, schemas.OfficerRecordRequest, schemas.AcknowledgeRequest,
+    schemas.UnsafeReportRequest,
 )
 RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     Verification, StartedVerification, AcceptedVerification, VerificationList, DutyStatus, PublicView,
-    RegistryRecord, Health, ErrorBody, Alert, ControlBoard,
+    RegistryRecord, Health, ErrorBody, Alert, ControlBoard, UnsafeSent,
 )
 
 # Errors every authenticated JSON route can give, and those of a route with a JSON body (SPEC §4).
@@ -251,6 +259,8 @@ class Operation:
     body: type[BaseModel] | None = None
     errors: dict[int, tuple[str, ...]] = field(default_factory=dict)
     parameters: tuple[dict[str, Any], ...] = ()
+    # The body's media type (the citizen page's form posts application/x-www-form-urlencoded).
+    body_media: str = "application/json"
     # Pages answer in their own media type: other statuses they can give, e.g. {404: "text/html"}.
     page_statuses: dict[int, str] = field(default_factory=dict)
     description: str = ""  # what a client must know beyond the summary
@@ -331,6 +341,23 @@ OPERATIONS: tuple[Operation, ...] = (
               description="Another force's alert, or an unknown id, is 404 not_found; a second acknowledgement "
                           "is 409 invalid_state and changes nothing."),
     Operation("get", "/openapi.json", "This document", (200, "application/json")),
+    # "I feel unsafe" (SPEC §7.4).
+    Operation("post", "/public/verifications/{reference}/unsafe", "The person stopped feels unsafe (no sign-in)",
+              (202, UnsafeSent), body=schemas.UnsafeReportRequest,
+              errors={**BODY_ERRORS, 404: ("not_found",), 429: ("rate_limited",)}, parameters=(REFERENCE,),
+              description="Raises a citizen_unsafe alert with the check's officer and location and `where` (at "
+                          "most 80 characters, trimmed; no control characters). Any status, while the check is "
+                          "shown (24 h). At most 3 alerts per check per 15 minutes: a press over that is still "
+                          "202 and raises nothing new. Unknown references count against the address's miss "
+                          "budget as GET does."),
+    Operation("post", "/v/{reference}/unsafe", "Citizen page: the \"I feel unsafe\" form (no JavaScript)",
+              (303, "text/html"), body=schemas.UnsafeReportRequest, body_media="application/x-www-form-urlencoded",
+              parameters=(REFERENCE, {"name": "lang", "in": "query", "required": False,
+                                      "schema": {"enum": ["en", "cy"]}}),
+              errors={415: ("unsupported_media_type",)},
+              page_statuses={400: "text/html", 404: "text/html", 429: "text/html"},
+              description="As the JSON route; answers 303 back to the page (`../{reference}?lang=…`) with a "
+                          "cookie scoped to it, so the page then says the control room has been told."),
     # Pages (HTML) and their assets.
     Operation("get", "/verify", "Citizen page: type the reference (no JavaScript)", (200, "text/html"),
               page_statuses={303: "text/html", 404: "text/html"},
@@ -414,7 +441,7 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op.parameters:
         document["parameters"] = list(op.parameters)
     if op.body is not None:
-        document["requestBody"] = {"required": True, "content": {"application/json": {
+        document["requestBody"] = {"required": True, "content": {op.body_media: {
             "schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}}}}
     return document
 

@@ -6,21 +6,23 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qsl, quote, unquote
 
-from chalice.app import Blueprint, Response
+from chalice.app import Blueprint, Request, Response
 
 from ..bootstrap import get_dependencies
 from ..domain import references
-from ..domain.errors import NotFound, RateLimited
+from ..domain.errors import NotFound, RateLimited, ValidationFailed
 from ..observability import logger
-from ..services import public
+from ..schemas import UnsafeReportRequest, parse
+from ..services import citizen_unsafe, public
 from ..web import citizen, staff
 from ..web.i18n import LANGUAGES, TEXT
 from . import presenters
 from .errors import Headers
-from .requests import query_param
+from .requests import MAX_BODY_BYTES, query_param
 
 pages = Blueprint(__name__)
 STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static"
@@ -139,4 +141,95 @@ def result(reference: str) -> Response:
         logger.exception("citizen_page_failed")
         return _html(citizen.form_page(lang, TEXT[lang]["unsafe"], root="../"), status=500)
     auto_refresh = query_param(pages.current_request, "refresh") != "off"
-    return _html(citizen.result_page(lang, view, auto_refresh), img_origin=_photo_origin())
+    return _html(citizen.result_page(lang, view, auto_refresh, told=_told(pages.current_request)),
+                 img_origin=_photo_origin())
+
+
+# ---- "I feel unsafe" (SPEC §7.4) ------------------------------------------------------------------
+# The 303 back to the page sets a cookie only that page is sent: no Path attribute, so the browser
+# scopes it to the directory of the form's URL (`…/v/{reference}`, stage prefix included, which the
+# app cannot always know behind a custom domain). HttpOnly and SameSite=Strict: only her phone, on
+# that page, ever sees "the control room has been told"; it lasts a while, so refreshes keep it.
+TOLD_COOKIE = "sc_told"
+TOLD_SECONDS = 900
+
+
+def _told(request: Request) -> bool:
+    cookies = SimpleCookie()
+    try:
+        cookies.load(request.headers.get("cookie") or "")
+    except CookieError:
+        return False
+    return TOLD_COOKIE in cookies and cookies[TOLD_COOKIE].value == "1"
+
+
+def _form_fields(request: Request) -> dict[str, str]:
+    """The form's fields, each at most once (ValidationFailed otherwise: no browser sends that)."""
+    raw = request.raw_body or b""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
+    if len(raw) > MAX_BODY_BYTES:
+        raise ValidationFailed("body: too large")
+    try:
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(raw), max_num_fields=10)
+    except ValueError:
+        raise ValidationFailed("body: not a form") from None
+    fields = dict(pairs)
+    if len(fields) != len(pairs):
+        raise ValidationFailed("body: a field is repeated")
+    return fields
+
+
+@pages.route("/v/{reference}/unsafe", methods=["POST"], content_types=["application/x-www-form-urlencoded"])
+def report_unsafe(reference: str) -> Response:
+    """The page's "I feel unsafe" form: 303 back to the page, which then says the control room knows."""
+    request = pages.current_request
+    lang = _language()
+    deps = get_dependencies()
+    identity = (request.context or {}).get("identity") or {}
+    try:
+        where = parse(UnsafeReportRequest, _form_fields(request)).where
+        citizen_unsafe.report_unsafe(deps, unquote(reference), where,
+                                     client_address=identity.get("sourceIp") or "unknown")
+    except ValidationFailed:
+        return _unsafe_refused(reference, lang)
+    except (NotFound, RateLimited) as error:
+        return _not_shown(lang, error)
+    except Exception:  # noqa: BLE001 - a frightened person gets a page, never a stack trace
+        logger.exception("citizen_unsafe_failed")
+        return _html(citizen.form_page(lang, TEXT[lang]["unsafe"], root="../../"), status=500)
+    query = f"?lang={lang}" + ("&refresh=off" if query_param(request, "refresh") == "off" else "")
+    canonical = references.normalise(unquote(reference)) or ""
+    cookie = f"{TOLD_COOKIE}=1; Max-Age={TOLD_SECONDS}; HttpOnly; SameSite=Strict"
+    if (request.headers.get("x-forwarded-proto") or "").lower() == "https":
+        cookie += "; Secure"
+    return Response(body="", status_code=303, headers={
+        **citizen.security_headers(),
+        # Relative, so any stage prefix is kept: from `…/v/{reference}/unsafe` to `…/v/{reference}`.
+        "Location": f"../{quote(canonical)}{query}",
+        "Set-Cookie": cookie,
+    })
+
+
+def _unsafe_refused(reference: str, lang: str) -> Response:
+    """What she typed cannot be sent (too long, control characters): the page again, saying so, at
+    the form's own URL (its links lead back to the page). Nothing is stored or sent; the button still
+    works with the field left empty. Not refreshing: that would wipe the message before she reads it."""
+    identity = (pages.current_request.context or {}).get("identity") or {}
+    try:
+        view = presenters.public_body(public.public_view(
+            get_dependencies(), unquote(reference), client_address=identity.get("sourceIp") or "unknown"))
+    except (NotFound, RateLimited) as error:
+        return _not_shown(lang, error)
+    page = citizen.result_page(lang, view, auto_refresh=False, where_error=TEXT[lang]["where_invalid"],
+                               root="../../", here_path=f"../{quote(view['reference'])}")
+    return _html(page, status=400, img_origin=_photo_origin())
+
+
+def _not_shown(lang: str, error: NotFound | RateLimited) -> Response:
+    """As the page itself answers: the reference form again, from the form's URL (one level deeper)."""
+    if isinstance(error, NotFound):
+        return _html(citizen.form_page(lang, TEXT[lang]["not_found"], root="../../"), status=404)
+    response = _html(citizen.form_page(lang, TEXT[lang]["rate_limited"], root="../../"), status=429)
+    response.headers["Retry-After"] = "60"
+    return response

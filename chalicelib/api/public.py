@@ -8,9 +8,12 @@ from urllib.parse import unquote
 from chalice.app import Blueprint, Response
 
 from ..bootstrap import get_dependencies
+from ..schemas import UnsafeReportRequest
+from ..services import citizen_unsafe
 from ..services import public as public_use_cases
 from . import presenters
-from .errors import json_endpoint
+from .errors import JSON_HEADERS, json_endpoint
+from .requests import json_body
 
 public = Blueprint(__name__)
 
@@ -37,3 +40,18 @@ def openapi_json() -> Response:
     from .openapi import render  # not at import: a cold start never pays for the document
 
     return Response(body=render(), headers={"Content-Type": "application/json", "Cache-Control": "public, max-age=300"})
+
+
+@public.route("/public/verifications/{reference}/unsafe", methods=["POST"])
+@json_endpoint
+def report_unsafe(reference: str) -> Response:
+    """SPEC §7.4: "I feel unsafe". 202 whether or not this press raised a new alert (see the use case)."""
+    request = json_body(public.current_request, UnsafeReportRequest)
+    citizen_unsafe.report_unsafe(get_dependencies(), unquote(reference), request.where,
+                                 client_address=_client_address())
+    return Response(body={"status": "sent"}, status_code=202, headers=dict(JSON_HEADERS))
+
+
+def _client_address() -> str:
+    identity = (public.current_request.context or {}).get("identity") or {}
+    return identity.get("sourceIp") or "unknown"

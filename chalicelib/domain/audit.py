@@ -49,6 +49,8 @@ class EventType:
     ACCESS_REFUSED = "access.refused"
     # The accepting sergeant stopped serving: the check waits for another (SPEC §7.2).
     HANDED_BACK = "verification.handed_back"
+    # The person stopped pressed "I feel unsafe" (SPEC §7.4); her words are sealed like a location.
+    CITIZEN_UNSAFE_REPORTED = "citizen.unsafe_reported"
 
 
 @dataclass(frozen=True)

@@ -42,14 +42,21 @@ def public_view(deps: "Dependencies", typed_reference: str, client_address: str 
 
     With `client_address` (every HTTP request), misses are limited per address (see the module).
     """
+    verification = shown_check(deps, typed_reference, client_address)
+    record = deps.registry.get(verification.force, verification.officer.officer_id)
+    return PublicCheck(verification, deps.photos.url_for(record.photo if record else None))
+
+
+def shown_check(deps: "Dependencies", typed_reference: str, client_address: str | None = None) -> Verification:
+    """The check a typed reference shows the public now, counted as any look-up (see the module):
+    NotFound (malformed, unknown, too old), RateLimited (an address over its miss budget)."""
     reference = references.normalise(typed_reference)
     verification = _shown(deps, reference)
     if client_address is not None:
         _limit(deps, client_address, reference, verification)
     if verification is None:
         raise NotFound("No check with this reference. Check the reference and try again.")
-    record = deps.registry.get(verification.force, verification.officer.officer_id)
-    return PublicCheck(verification, deps.photos.url_for(record.photo if record else None))
+    return verification
 
 
 def _shown(deps: "Dependencies", reference: str | None) -> Verification | None:

@@ -54,7 +54,7 @@ def publish_alert(deps: "Dependencies", verification_id: str | None, subject: st
 def new_alert(
     deps: "Dependencies", kind: AlertKind, force: str, chain_id: str, *,
     verification: Verification | None = None, officer: dict[str, Any] | None = None,
-    location: dict[str, Any] | None = None, area: str | None = None,
+    location: dict[str, Any] | None = None, area: str | None = None, where: str | None = None,
 ) -> Alert:
     """A fresh alert about `chain_id` (a verification id or an attempt chain), raised now."""
     token = deps.new_event_id().replace("-", "")[:24]
@@ -67,7 +67,7 @@ def new_alert(
         raised_at=deps.clock(),
         verification_id=verification.verification_id if verification else None,
         reference=verification.reference if verification else None,
-        officer=officer, location=location, area=area,
+        officer=officer, location=location, area=area, where=where,
     )
 
 

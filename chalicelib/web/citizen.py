@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from ..domain.verification import Method, Status
 from .i18n import ADVICE_CY, CONFIRMED_ADVICE_CY, METHOD_WORDS, STATUS_WORDS, TEXT
 
 PENDING = {Status.AWAITING_SERGEANT, Status.CONNECTED}
 REFRESH_SECONDS = 5
+# Where the quick exit leads: a site anyone might have open, saying nothing about why she left.
+QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
+WHERE_MAX_CHARS = 80  # as schemas.UnsafeReportRequest
 
 
 def security_headers(img_origin: str | None = None) -> dict[str, str]:
@@ -42,7 +46,10 @@ def _page(lang: str, title: str, body: str, switch_href: str, root: str, refresh
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"{refresh_tag}<title>{escape(title)}</title>"
-        f'<link rel="stylesheet" href="{root}static/citizen.css"></head><body><main>'
+        f'<link rel="stylesheet" href="{root}static/citizen.css"></head><body>'
+        # First in the page, a plain link: leaves at once, JavaScript or not, and tells the site nothing.
+        f'<header class="exit"><a class="quick-exit" href="{QUICK_EXIT_URL}" rel="noreferrer">{t["quick_exit"]}</a>'
+        "</header><main>"
         f'<p class="lang"><a href="{escape(switch_href)}">{t["switch"]}</a></p>'
         f"{body}"
         + ("" if unsafe_in_body else f'<p class="unsafe">{t["unsafe"]}</p>')
@@ -69,8 +76,11 @@ def form_page(lang: str, message: str | None = None, typed: str = "", root: str 
     return _page(lang, t["check_title"], body, f"?lang={_other(lang)}", root)
 
 
-def result_page(lang: str, view: dict[str, Any], auto_refresh: bool = True) -> str:
-    """`auto_refresh=False` is her choice (WCAG 2.2.1): the page then updates only when she asks."""
+def result_page(lang: str, view: dict[str, Any], auto_refresh: bool = True, told: bool = False,
+                where_error: str | None = None, root: str = "../", here_path: str = "") -> str:
+    """`auto_refresh=False` is her choice (WCAG 2.2.1): the page then updates only when she asks.
+    `told`: she pressed "I feel unsafe" on this page; `where_error`: her words could not be sent (the
+    page is then the form's answer, one level deeper: `root` and `here_path` lead back to the page)."""
     t = TEXT[lang]
     status = Status(view["status"])
     words = STATUS_WORDS[lang][status]
@@ -92,7 +102,7 @@ def result_page(lang: str, view: dict[str, Any], auto_refresh: bool = True) -> s
     if how is not None and method is not None:
         confirmed += f'<dt>{t["how"]}</dt><dd class="method method-{method.value}">{escape(how)}</dd>'
     pending = status in PENDING
-    here = f"?lang={lang}"  # this same page: a query-only link keeps the path
+    here = f"{here_path}?lang={lang}"  # this same page: a query-only link keeps the path
     if not pending:
         updates = ""
     elif auto_refresh:
@@ -100,21 +110,45 @@ def result_page(lang: str, view: dict[str, Any], auto_refresh: bool = True) -> s
     else:
         updates = (f'<p>{t["paused"]} <a href="{escape(here)}&amp;refresh=off">{t["refresh_now"]}</a> - '
                    f'<a href="{escape(here)}">{t["resume_refresh"]}</a></p>')
+    told_notice = f'<p class="told" role="status">{t["unsafe_told"]}</p>' if told else ""
     body = (
-        f'<h1>{t["title"]}</h1>'
+        f'<h1>{t["title"]}</h1>{told_notice}'
         f'<p class="status status-{status.value}" role="status">{escape(words)}</p>'
         f'<p class="advice">{escape(advice)}</p>'
         # Above the fold on a small phone: the one thing she must always be able to see.
         f'<p class="unsafe">{t["unsafe"]}</p>'
+        + _unsafe_form(lang, f"{root}v/{quote(view['reference'])}/unsafe", here, auto_refresh, pending,
+                       where_error) +
         f'<div class="officer">{photo}<dl>'
         f'<dt>{t["officer"]}</dt><dd>{escape(officer["rank"])} {escape(officer["family_name"])} '
         f'({escape(officer["officer_id"])})</dd>{confirmed}'
         f'<dt>{t["reference"]}</dt><dd>{escape(view["reference"])}</dd></dl></div>'
         + updates
     )
-    switch = f"?lang={_other(lang)}" + ("" if auto_refresh else "&refresh=off")
-    return _page(lang, f"{words} - {t['title']}", body, switch, "../", refresh=pending and auto_refresh,
+    switch = f"{here_path}?lang={_other(lang)}" + ("" if auto_refresh else "&refresh=off")
+    return _page(lang, f"{words} - {t['title']}", body, switch, root, refresh=pending and auto_refresh,
                  unsafe_in_body=True)
+
+
+def _unsafe_form(lang: str, action: str, here: str, auto_refresh: bool, pending: bool, error: str | None) -> str:
+    """"I feel unsafe" as a plain form: one press is enough, her words are optional. Posted to
+    `/v/{reference}/unsafe` (`action`, relative), which sends her back to this page (`here`, with her
+    language and refresh choice). A page that refreshes itself would wipe what she is typing: it
+    offers to stop first."""
+    t = TEXT[lang]
+    query = here[here.index("?"):] + ("" if auto_refresh else "&refresh=off")
+    refreshing = pending and auto_refresh
+    pause = f' <a href="{escape(here)}&amp;refresh=off">{t["where_pause"]}</a>' if refreshing else ""
+    problem = f'<p class="error" id="where-error" role="alert">{escape(error)}</p>' if error else ""
+    described = "where-hint" + (" where-error" if error else "")
+    return (
+        f'<form class="unsafe-form" method="post" action="{escape(action + query)}">'
+        f'<label for="where">{t["where_label"]}</label>'
+        f'<p class="hint" id="where-hint">{t["where_hint"]}{pause}</p>{problem}'
+        f'<input type="text" id="where" name="where" maxlength="{WHERE_MAX_CHARS}" autocomplete="off" '
+        f'aria-describedby="{described}">'
+        f'<button type="submit" class="unsafe-button">{t["unsafe_button"]}</button></form>'
+    )
 
 
 def _advice_cy(status: Status, method: Method | None) -> str:

@@ -140,3 +140,35 @@ CONFIRMED_ADVICE_CY: dict[Method, str] = {
         "Mae'r person hwn yn swyddog heddlu sy'n gwasanaethu, wedi'i gadarnhau gan ystafell reoli'r heddlu drwy radio."
     ),
 }
+
+
+# "I feel unsafe" and quick exit (SPEC §7.4): on every citizen page; merged into TEXT below.
+UNSAFE_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "quick_exit": "Exit this page",
+        "unsafe_button": "I feel unsafe",
+        "where_label": "Where are you? (optional)",
+        "where_hint": "In your own words, for example a street or a shop. You can also just press the button.",
+        "where_pause": "Stop the page updating so you can type",
+        "unsafe_told": "The control room has been told. If you can, call 999 now.",
+        "where_invalid": (
+            "We could not send what you typed. Use plain words, 80 characters or fewer, then press the button again."
+        ),
+    },
+    "cy": {
+        "quick_exit": "Gadael y dudalen hon",
+        "unsafe_button": "Rwy'n teimlo'n anniogel",
+        "where_label": "Ble rydych chi? (dewisol)",
+        "where_hint": (
+            "Yn eich geiriau eich hun, er enghraifft stryd neu siop. Gallwch hefyd bwyso'r botwm yn unig."
+        ),
+        "where_pause": "Atal y dudalen rhag diweddaru er mwyn i chi deipio",
+        "unsafe_told": "Mae'r ystafell reoli wedi cael gwybod. Os gallwch chi, ffoniwch 999 nawr.",
+        "where_invalid": (
+            "Doedd dim modd anfon yr hyn a deipiwyd gennych. Defnyddiwch eiriau plaen, 80 nod neu lai, yna "
+            "pwyswch y botwm eto."
+        ),
+    },
+}
+for _lang, _words in UNSAFE_TEXT.items():
+    TEXT[_lang].update(_words)

@@ -78,14 +78,26 @@ function referenceText(reference) {
   return el('span', reference, 'nowrap'); // read over the radio: never split across lines
 }
 
+// The person stopped asking for help herself comes before everything else still open.
+const URGENT_KINDS = new Set(['citizen_unsafe']);
+
+/** The board's order (unacknowledged first, newest first), with open urgent alerts moved to the top. */
+function onTop(alerts) {
+  const urgent = (a) => !a.acknowledged_by && URGENT_KINDS.has(a.kind);
+  return [...alerts.filter(urgent), ...alerts.filter((a) => !urgent(a))];
+}
+
 function alertCard(alert) {
-  const card = el('li', undefined, alert.acknowledged_by ? 'card done' : 'card open');
+  const urgent = !alert.acknowledged_by && URGENT_KINDS.has(alert.kind);
+  const card = el('li', undefined, `card ${alert.acknowledged_by ? 'done' : 'open'}${urgent ? ' urgent' : ''}`);
   card.append(el('h3', KIND_WORDS[alert.kind] || alert.kind));
   const raised = el('p', `${alert.raised_at.slice(11, 19)} UTC`);
   if (alert.reference) raised.append(' - reference ', referenceText(alert.reference));
   card.append(raised);
   if (alert.officer) card.append(el('p', `Officer: ${personName({ ...alert.officer, rank: alert.officer.rank || '', family_name: alert.officer.family_name || '' })}`));
   card.append(where(alert));
+  // Her own words (textContent: never markup), as she typed them.
+  if (alert.where) card.append(el('p', `She says: "${alert.where}"`, 'her-words'));
   if (alert.acknowledged_by) {
     const by = alert.acknowledged_by;
     card.append(el('p', `Acknowledged by ${by.rank || ''} ${by.family_name || by.officer_id} at ${alert.acknowledged_at.slice(11, 19)} UTC${alert.note ? `: ${alert.note}` : ''}`));
@@ -229,7 +241,7 @@ function reconcile(list, items, keyOf, build, update, volatile = []) {
 }
 
 function announce(alerts) {
-  const open = alerts.filter((a) => !a.acknowledged_by);
+  const open = onTop(alerts).filter((a) => !a.acknowledged_by);
   const fresh = seen ? open.filter((a) => !seen.has(a.alert_id)) : open;
   seen = new Set(open.map((a) => a.alert_id));
   const banner = $('new-alert');
@@ -244,7 +256,7 @@ function announce(alerts) {
 
 function render(board) {
   announce(board.alerts);
-  reconcile($('alerts'), board.alerts, (a) => a.alert_id, alertCard);
+  reconcile($('alerts'), onTop(board.alerts), (a) => a.alert_id, alertCard);
   $('no-alerts').hidden = board.alerts.length > 0;
   reconcile($('active'), board.active, (c) => c.verification_id, activeCard, (card, check) => {
     card.querySelector('.waiting').textContent = waitingText(check);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -88,3 +89,13 @@ def test_redacting_a_chain_erases_its_alerts_personal_data_only(store):
     assert store.get("vid-0002.tok0003") == alert(3, chain="vid-0002")
     # The domain refuses an erased alert; the store refuses it too, whatever it is handed.
     assert store.acknowledge(alert(1).acknowledge("met", BY, T0, None)) is False
+
+
+def test_her_words_on_a_citizen_unsafe_alert_read_back_and_are_erased_with_the_chain(store):
+    unsafe = dataclasses.replace(alert(1), kind=AlertKind.CITIZEN_UNSAFE, where="Outside Boots, by the bus stop")
+    store.add(unsafe)
+
+    assert store.get(unsafe.alert_id) == unsafe and store.board("met", 10, 10)[0].where == unsafe.where
+    assert store.redact_chain("vid-0001") == 1
+    erased = store.get(unsafe.alert_id)
+    assert erased is not None and erased.erased and erased.where is None

@@ -200,3 +200,8 @@ def refusal_fold(force: str, officer_id: str, kind: str) -> str:
 
 def alert_fold_key(key: str) -> dict[str, str]:
     return {"id": f"alertfold#{key}"}
+
+
+def citizen_unsafe_budget(verification_id: str) -> str:
+    """The rate-limit key of the "I feel unsafe" alerts one check may raise."""
+    return f"citizen-unsafe#{verification_id}"
