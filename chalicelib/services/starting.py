@@ -107,7 +107,7 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
     starts = ([*recent[0], iso_z(now) or ""], recent[1])
     # Wave 1 is claimed in the same transaction that creates the check (nobody else can see it yet),
     # so the texts go out after one write instead of a create, a read and a claim.
-    recipients = deps.escalation.next_wave(deps.registry.available_sergeants(principal.force), draft)
+    recipients = deps.escalation.next_wave(deps.registry.available_sergeants(principal.force), draft, now)
     claim = [_wave_claim(1, recipients)] if recipients else []
     if recipients:
         draft = draft.record_wave(1, [r.officer_id for r in recipients])
@@ -270,7 +270,7 @@ def send_wave(
     current = current or deps.verifications.get(verification_id)
     if current is None or current.status is not Status.AWAITING_SERGEANT or current.waves_sent >= wave:
         return None
-    recipients = deps.escalation.next_wave(deps.registry.available_sergeants(current.force), current)
+    recipients = deps.escalation.next_wave(deps.registry.available_sergeants(current.force), current, deps.clock())
     if not recipients:
         return None
     ids = [r.officer_id for r in recipients]
