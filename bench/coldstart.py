@@ -140,6 +140,7 @@ class ColdBench:
     session: Any
     recorder: Any
     recorded: dict[str, list[Call]] = field(default_factory=dict)
+    stages: dict[str, dict[str, Any]] = field(default_factory=dict)
     ip_counter: int = 0
 
     # ---- the parent's own app (stage setting and recording) ---------------------------------
@@ -209,9 +210,9 @@ class ColdBench:
     def set_stage(self, scenario: str) -> dict[str, Any]:
         """What the scenario needs before its first request (untimed)."""
         if scenario == "public":
-            if "public" not in self._stages:
-                self._stages["public"] = self.start_check(PUBLIC_OFFICER)
-            return self._stages["public"]
+            if "public" not in self.stages:
+                self.stages["public"] = self.start_check(PUBLIC_OFFICER)
+            return self.stages["public"]
         if scenario == "timer":
             return self.start_check(TIMER_OFFICER)
         return {}
@@ -224,10 +225,6 @@ class ColdBench:
             if self.waves_sent(stage["verification_id"]) < 2:
                 raise RuntimeError("the timer scenario sent no second wave")
             self.cancel_check(TIMER_OFFICER, stage["verification_id"])
-
-    @property
-    def _stages(self) -> dict[str, dict[str, Any]]:
-        return self.__dict__.setdefault("_stage_cache", {})
 
     def record(self, scenario: str) -> list[Call]:
         """The AWS calls the app makes for the scenario's first request in a new container."""
@@ -244,8 +241,9 @@ class ColdBench:
             response, calls = self.recorder.capture(lambda: app.run_timers(job["event"], LambdaContext()))
         self.clear_stage(scenario, stage, response)
         self.fresh_container()
-        self.recorded[scenario] = calls
-        return calls
+        recorded: list[Call] = calls
+        self.recorded[scenario] = recorded
+        return recorded
 
     def floor_plan(self, scenario: str) -> dict[str, Any]:
         """The floor's plan: the recorded calls made replayable (each time with keys of its own)."""
@@ -396,7 +394,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 rows))
     for r in result["scenarios"].values():
         if r["floor_refused"]:
-            print(f"  {r['title']}: the floor's replay was refused ({', '.join(r['floor_refused'])}): still a call made")
+            print(f"  {r['title']}: the floor's replay was refused "
+                  f"({', '.join(r['floor_refused'])}): still a call made")
     print(f"cold start ratio: {result['ratio']:.2f}x  (worst: {result['worst_scenario']}; target <= 1.2x, "
           f"{result['rounds']} alternating rounds)")
     save_result("coldstart", result)
