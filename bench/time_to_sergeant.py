@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, object]]:
           f"{args.accepted_share:.0%} of the rest accepted lately (sigma {args.sigma:g}), "
           f"unanswered after {args.answer_timeout:g} s, seed {args.seed}")
     print(table(["policy", "p50 s", "p95 s", "unanswered %", "SMS median", "SMS mean"],
-                [[r["policy"] + (" (the app)" if r["app"] else " (before)" if r["previous"] else ""),
+                [[str(r["policy"]) + (" (the app)" if r["app"] else " (before)" if r["previous"] else ""),
                   r["p50_s"], r["p95_s"], r["unanswered_pct"], r["median_sms"], r["mean_sms"]] for r in results]))
     save_result("time_to_sergeant", {"checks": checks, "seed": args.seed, "results": results})
     return results
