@@ -321,8 +321,10 @@ def cold_bench(directory: Path) -> Iterator[ColdBench]:
                                       users[officer_id].get("totp_secret"))["IdToken"]
                   for officer_id in (START_OFFICER, PUBLIC_OFFICER, TIMER_OFFICER)}
         child_env = {k: v for k, v in os.environ.items() if k != "POWERTOOLS_METRICS_DISABLED"}
-        # As in Lambda: logs at INFO and metrics on (the prod stage's settings).
-        child_env.update({"POWERTOOLS_SERVICE_NAME": "safe-connection", "POWERTOOLS_LOG_LEVEL": "INFO"})
+        # As in Lambda: logs at INFO and metrics on, pydantic's plugin scan off (what the deployed
+        # functions set: infra/stacks/safe_connection.py).
+        child_env.update({"POWERTOOLS_SERVICE_NAME": "safe-connection", "POWERTOOLS_LOG_LEVEL": "INFO",
+                          "PYDANTIC_DISABLE_PLUGINS": "__all__"})
         session = boto3.session.Session()
         counter = CallCounter().install(session)
         from bench.latency import Recorder

@@ -20,13 +20,11 @@ from ..domain.registry import Role, ensure_serving
 from ..domain.sms import sergeant_request_sms
 from ..domain.verification import Location, Status, Verification
 from ..observability import MetricUnit, error_code, logger, metrics
-from ..schemas import (
-    StartVerificationRequest,
-    location_view,
-)
 
 if TYPE_CHECKING:
+    # schemas.py is every request model (pydantic): a wave timer needs none of them.
     from ..bootstrap import Dependencies
+    from ..schemas import StartVerificationRequest
 
 from .side_effects import close_meeting, close_meeting_id, schedule_timers
 from .unit_of_work import MAX_WRITE_ATTEMPTS, actor_of, append_events, apply_change, stamp
@@ -41,7 +39,7 @@ class Started:
     attendee: dict[str, Any] | None
 
 
-def start_verification(deps: "Dependencies", principal: Principal, request: StartVerificationRequest) -> Started:
+def start_verification(deps: "Dependencies", principal: Principal, request: "StartVerificationRequest") -> Started:
     """A serving officer asks to be verified: meeting, reference, first wave of texts, timers.
 
     Never a 500 because Chime is down: the check then starts in voice-fallback mode (no meeting;
@@ -75,6 +73,8 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
             "Ask the control room to confirm your identity by radio.",
             retry_after=_seconds_until_a_start_frees(recent[0], now),
         )
+
+    from ..schemas import location_view
 
     verification_id = deps.new_id()
     deps.envelope.create_key(verification_id, utc_day(now))
@@ -154,7 +154,7 @@ def _seconds_until_a_start_frees(starts: list[str], now: datetime) -> int:
 def start_verification_once(
     deps: "Dependencies",
     principal: Principal,
-    request: StartVerificationRequest,
+    request: "StartVerificationRequest",
     idempotency_key: str,
     lambda_context: Any = None,
 ) -> Started:
@@ -332,6 +332,7 @@ def _audit_refused_attempt(
 ) -> None:
     """A refused start (not serving, over the hourly limit): audited on the caller's refusal chain
     of the day, and alerted at most once per caller and kind per 10 minutes (services/refusals.py)."""
+    from ..schemas import location_view
     from .refusals import refuse_start
 
     refuse_start(deps, principal, event_type, alert_type, details, location_view(location), area)
