@@ -11,9 +11,9 @@ in a container of its own (per-container reads included: the rate-limit key, the
 as `latency.py` replays them - plus PyJWT's check of the token for a signed-in caller.
 
 The time is measured inside each child (from before its first import to after the response), so
-interpreter start-up is left out of both sides; both run from bytecode caches (written first); rounds alternate candidate and floor (and their
-order) across the scenarios; medians are compared. The reported `cold start ratio` is the worst
-of the three.
+interpreter start-up is left out of both sides; both run from bytecode caches (written first);
+rounds alternate candidate and floor (and their order) across the scenarios; medians are compared.
+The reported `cold start ratio` is the worst of the three.
 
     python bench/coldstart.py [--rounds 15] [--quick]
 """
