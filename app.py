@@ -7,13 +7,11 @@ from typing import TYPE_CHECKING
 
 from chalice.app import Chalice, Cron, Rate
 
-from chalicelib.api.audit_stream import handle_stream_batch
 from chalicelib.api.control import control
 from chalicelib.api.errors import internal_error, normalise_framework_error
 from chalicelib.api.pages import pages
 from chalicelib.api.public import public
 from chalicelib.api.registry import registry
-from chalicelib.api.timers import handle_timer_messages
 from chalicelib.api.verifications import verifications
 from chalicelib.bootstrap import get_dependencies
 from chalicelib.observability import flush_metrics, logger
@@ -60,6 +58,8 @@ def request_context(event: Request, get_response: Callable[[Request], Response])
 @app.on_dynamodb_record(stream_arn=AUDIT_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
 def copy_audit_events_to_s3(event: DynamoDBEvent) -> None:
     """DynamoDB stream -> S3 audit log. Raising makes Lambda retry the batch (writes are idempotent)."""
+    from chalicelib.api.audit_stream import handle_stream_batch  # each function imports its own use cases
+
     handle_stream_batch([record.to_dict() for record in event])
     flush_metrics()
 
@@ -67,6 +67,8 @@ def copy_audit_events_to_s3(event: DynamoDBEvent) -> None:
 @app.on_sqs_message(queue=TIMERS_QUEUE_NAME, batch_size=1)
 def run_timers(event: SQSEvent) -> None:
     """Escalation timers (next wave, answer timeout, decision timeout). Raising retries the message."""
+    from chalicelib.api.timers import handle_timer_messages
+
     handle_timer_messages([record.body for record in event])
     flush_metrics()
 

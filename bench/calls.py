@@ -46,7 +46,8 @@ WHY: dict[tuple[str, str, str], str] = {
     ("start", "dynamodb", "UpdateItem"): "last_notified_at per texted sergeant (fair rotation)",
     ("start", "sqs", "SendMessage"): "two timers: wave 2 and the answer timeout",
     ("accept", "dynamodb", "GetItem"): (
-        "3: the check (visible? state?), the sergeant's registry record (available?), "
+        "4: the registry gate's read of the caller (its 60 s cache ran out while the timers waited), "
+        "the check (visible? state?), the sergeant's registry record (available?), "
         "after the win the officer's record (photo shown)"
     ),
     ("accept", "dynamodb", "TransactWriteItems"): (
@@ -54,6 +55,10 @@ WHY: dict[tuple[str, str, str], str] = {
     ),
     ("accept", "sqs", "SendMessage"): "the decision timeout timer",
     ("accept", "chime-sdk-meetings", "CreateAttendee"): "the sergeant's join token",
+    ("accept", "dynamodb", "UpdateItem"): (
+        "2, conditional: the sergeant's page is open (at most once per 2 minutes) and their last "
+        "acceptance: those likeliest to answer now are texted first"
+    ),
     ("decide", "dynamodb", "GetItem"): "the check (visible to this sergeant? accepted by them?)",
     ("decide", "dynamodb", "TransactWriteItems"): "the conditional decision + its audit event",
     ("decide", "chime-sdk-meetings", "DeleteMeeting"): "end the call",

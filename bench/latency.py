@@ -335,7 +335,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             for name, r in result["routes"].items()]
     print(table(["route", "AWS calls", "p50 ms", "p99 ms", "floor p50", "floor p99", "ratio"], rows))
     print(f"worst route latency ratio: {result['worst_ratio']:.2f}x  ({result['worst_route']}; "
-          f"target <= 1.3x on every route, {result['rounds']} rounds)")
+          f"target <= 1.2x on every route, {result['rounds']} rounds)")
     for name, r in result["routes"].items():
         if r["floor_refused"]:
             print(f"  {name}: the floor's replay was refused ({', '.join(r['floor_refused'])}): still a request made")

@@ -65,12 +65,20 @@ class Dependencies:
         # adaptive retries and longer reads); a client with its own attempt count (SNS: one, the
         # notifier retries) keeps it.
         self._client_options = client_options or {}
+        self._client_lock = threading.Lock()
+
+    @cached_property
+    def _boto3_session(self) -> Any:
+        """One session per container: each new session loads botocore's endpoint and partition data
+        again (tens of milliseconds a client on a cold start)."""
+        import boto3
+
+        return self._session or boto3.session.Session()
 
     def _client(self, service: str, max_attempts: int | None = None) -> Any:
-        import boto3
         from botocore.config import Config
 
-        session = self._session or boto3.session.Session()
+        session = self._boto3_session
         options: dict[str, Any] = {
             "retries": {"mode": "standard", "max_attempts": 3},
             "connect_timeout": 3,
@@ -80,7 +88,9 @@ class Dependencies:
         if max_attempts:
             options["retries"] = {"mode": "standard", "max_attempts": max_attempts}
         config = Config(region_name=self.settings.region, **options)
-        return session.client(service, config=config)
+        # A boto3 session is not safe to make clients from in two threads at once (the local stack's workers).
+        with self._client_lock:
+            return session.client(service, config=config)
 
     @cached_property
     def dynamodb(self) -> Any:

@@ -142,6 +142,14 @@ class Registry(Protocol):
 
     def mark_notified(self, force: str, officer_ids: list[str], at: str) -> None: ...
 
+    def mark_seen(self, force: str, officer_id: str, at: str, unless_since: str) -> bool:
+        """Record that a sergeant's page is open now, unless recorded at or after `unless_since`."""
+        ...
+
+    def mark_accepted(self, force: str, officer_id: str, at: str) -> bool:
+        """Record when a sergeant last accepted a check (never earlier than what is stored)."""
+        ...
+
     def set_duty(self, force: str, officer_id: str, duty: Duty) -> bool:
         """False if the person is not a serving sergeant."""
         ...

@@ -1,17 +1,19 @@
-"""One frozen settings object, read from the environment once, with defaults for local runs."""
+"""One frozen settings object, read from the environment once, with defaults for local runs.
+
+Declared as a pydantic model would be, but validated by frozen_settings.py: every function reads
+its settings on its first request, and pydantic there cost a citizen's first look-up a third of
+its time (issue 17). Request bodies are still validated by pydantic (schemas.py)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from .frozen_settings import Field, FrozenSettings, SecretStr
 
 
-class Settings(BaseModel):
+class Settings(FrozenSettings):
     """Names and knobs. `.chalice/config.json` stages and the local stack set these variables."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
 
     region: str = "eu-west-2"
     verifications_table: str = "safe-connection-verifications"
@@ -94,4 +96,4 @@ class Settings(BaseModel):
                 values[name] = env[key]
         if "region" not in values and env.get("AWS_DEFAULT_REGION"):
             values["region"] = env["AWS_DEFAULT_REGION"]
-        return cls.model_validate(values)  # pydantic parses each string as its field's type
+        return cls.model_validate(values)  # each string is parsed as its field's type

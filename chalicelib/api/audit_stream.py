@@ -6,11 +6,12 @@ from typing import Any
 
 from ..bootstrap import get_dependencies
 from ..observability import logger
-from ..services import auditing
 
 
 def handle_stream_batch(records: list[dict[str, Any]]) -> int:
     """Write every new audit event to S3. Any failure raises, so the whole batch is redelivered."""
+    from ..services import auditing  # only the stream's function copies audit events
+
     logger.remove_keys(["verification_id"])
     written = auditing.copy_audit_events(get_dependencies(), records)
     logger.info("audit_events_copied", extra={"written": written, "records": len(records)})

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint
 
 from ..bootstrap import get_dependencies
-from ..schemas import AcknowledgeRequest
-from ..services import control_room
 from . import presenters
 from .errors import json_endpoint
 from .requests import authenticate, json_body
+
+if TYPE_CHECKING:
+    from ..schemas import AcknowledgeRequest
+    from ..services import control_room
+else:  # imported by the first request that needs them (api/lazy.py)
+    from .lazy import lazy_modules, lazy_names
+
+    (control_room,) = lazy_modules("chalicelib.services.control_room")
+    (AcknowledgeRequest,) = lazy_names("chalicelib.schemas", "AcknowledgeRequest")
 
 control = Blueprint(__name__)
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint
 
 from ..bootstrap import get_dependencies
-from ..schemas import DutyRequest, OfficerRecordRequest
-from ..services import registry as registry_use_cases
 from . import presenters
 from .errors import json_endpoint
 from .requests import authenticate, json_body
+
+if TYPE_CHECKING:
+    from ..schemas import DutyRequest, OfficerRecordRequest
+    from ..services import registry as registry_use_cases
+else:  # imported by the first request that needs them (api/lazy.py)
+    from .lazy import lazy_modules, lazy_names
+
+    (registry_use_cases,) = lazy_modules("chalicelib.services.registry")
+    DutyRequest, OfficerRecordRequest = lazy_names("chalicelib.schemas", "DutyRequest", "OfficerRecordRequest")
 
 registry = Blueprint(__name__)
 

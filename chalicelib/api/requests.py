@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Request
-from pydantic import BaseModel
 
 from ..bootstrap import get_dependencies
 from ..domain.access import Principal
 from ..domain.errors import InvalidJson, PayloadTooLarge, Unauthenticated, ValidationFailed
-from ..schemas import parse
+from .lazy import resolved
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 MAX_BODY_BYTES = 16 * 1024
 
@@ -38,7 +40,9 @@ def json_body(request: Request, model: type[BaseModel]) -> Any:
             raise InvalidJson("The body is nested too deeply to be a request.") from None
     if not isinstance(data, dict):
         raise ValidationFailed("body: must be a JSON object")
-    return parse(model, data)
+    from ..schemas import parse  # pydantic, and only the validator of this route's model (defer_build)
+
+    return parse(resolved(model), data)
 
 
 def idempotency_key(request: Request) -> str | None:

@@ -3,16 +3,27 @@ control room confirms by radio."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
 from ..bootstrap import get_dependencies
-from ..schemas import EmptyRequest, OutcomeRequest, RadioConfirmationRequest, StartVerificationRequest
-from ..services import deciding, reading, starting
 from . import presenters
 from .errors import JSON_HEADERS, Headers, json_endpoint
 from .requests import authenticate, idempotency_key, json_body, query_param
+
+if TYPE_CHECKING:
+    from ..schemas import EmptyRequest, OutcomeRequest, RadioConfirmationRequest, StartVerificationRequest
+    from ..services import deciding, reading, starting
+else:  # imported by the first request that needs them (api/lazy.py): a start never loads the deciding
+    from .lazy import lazy_modules, lazy_names
+
+    deciding, reading, starting = lazy_modules(
+        "chalicelib.services.deciding", "chalicelib.services.reading", "chalicelib.services.starting"
+    )
+    EmptyRequest, OutcomeRequest, RadioConfirmationRequest, StartVerificationRequest = lazy_names(
+        "chalicelib.schemas", "EmptyRequest", "OutcomeRequest", "RadioConfirmationRequest", "StartVerificationRequest"
+    )
 
 verifications = Blueprint(__name__)
 

@@ -9,6 +9,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from .clock import parse_iso
 from .registry import RegistryRecord, sergeants_to_notify
 from .verification import Verification
 
@@ -40,6 +41,34 @@ class Timer:
         return (self.due_at - now).total_seconds() <= 0.5
 
 
+# A sergeant whose page was open this recently is at hand; one who accepted a check this recently is
+# on a shift that answers. Texting them first is what lets a wave of two find someone (the model
+# and its assumptions: bench/time_to_sergeant.py and the README's Performance section).
+SEEN_RECENTLY = timedelta(minutes=5)
+ACCEPTED_RECENTLY = timedelta(hours=12)
+# How often a sergeant's page being open is written down (at most once per sergeant in this time).
+SEEN_REFRESH = timedelta(minutes=2)
+
+
+def answer_tier(last_seen_at: str | None, last_accepted_at: str | None, now: datetime) -> int:
+    """0: page open in the last 5 minutes; 1: accepted a check in the last 12 hours; 2: no sign."""
+    if _within(last_seen_at, now, SEEN_RECENTLY):
+        return 0
+    if _within(last_accepted_at, now, ACCEPTED_RECENTLY):
+        return 1
+    return 2
+
+
+def seen_is_stale(last_seen_at: str | None, now: datetime) -> bool:
+    """Whether a request now should record that the sergeant's page is open (rarely: SEEN_REFRESH)."""
+    return not _within(last_seen_at, now, SEEN_REFRESH)
+
+
+def _within(at: str | None, now: datetime, span: timedelta) -> bool:
+    moment = parse_iso(at) if at else None
+    return moment is not None and now - moment <= span
+
+
 @dataclass(frozen=True)
 class EscalationPolicy:
     wave_size: int
@@ -47,14 +76,19 @@ class EscalationPolicy:
     answer_timeout_seconds: int
     decision_timeout_seconds: int
 
-    def next_wave(self, candidates: list[RegistryRecord], verification: Verification) -> list[RegistryRecord]:
-        """Fairly chosen: least recently notified first, never anyone already texted for this check."""
+    def next_wave(self, candidates: list[RegistryRecord], verification: Verification,
+                  now: datetime | None = None) -> list[RegistryRecord]:
+        """Those most likely to answer now first (`answer_tier`), then fairly: least recently
+        notified first; never anyone already texted for this check. Without `now`, fairness only."""
         eligible = [
             record
             for record in sergeants_to_notify(candidates, verification.officer.officer_id)
             if record.officer_id not in verification.notified
         ]
-        eligible.sort(key=lambda record: (record.last_notified_at or "", record.officer_id))
+        eligible.sort(key=lambda record: (
+            answer_tier(record.last_seen_at, record.last_accepted_at, now) if now is not None else 0,
+            record.last_notified_at or "", record.officer_id,
+        ))
         return eligible[: self.wave_size]
 
     def timers_on_start(self, verification: Verification) -> list[Timer]:

@@ -72,6 +72,10 @@ class RegistryRecord:
     # photos and records both; an unchanged photo is recognised by its hash and not sent again).
     photo_version_id: str | None = None
     photo_sha256: str | None = None
+    # Signs that a sergeant answers now (ISO 8601): their page was last open (any signed-in request)
+    # and they last accepted a check. Hints for who is texted first, kept like last_notified_at.
+    last_seen_at: str | None = None
+    last_accepted_at: str | None = None
 
     @property
     def is_serving(self) -> bool:

@@ -88,6 +88,21 @@ class LocalStack:
                     "with MOTO_PORT=... / PORT=... (e.g. `make run PORT=8001 MOTO_PORT=5001`)."
                 )
         started = time.monotonic()
+        self.start_aws()
+        self._start_api()
+        self._start_workers()
+        self.stack["started_in_seconds"] = round(time.monotonic() - started, 1)
+        stack_file = self.state_dir / "stack.json"
+        # Written whole, then renamed: whoever waits for the file (tests, scripts) never reads half of it.
+        partial = stack_file.with_name("stack.json.partial")
+        partial.write_text(json.dumps(self.stack, indent=2))
+        partial.replace(stack_file)
+        return self.stack
+
+    def start_aws(self) -> dict[str, str]:
+        """Only the embedded AWS, provisioned and seeded (no API, no workers): what a benchmark that
+        runs the app in other processes needs. Returns the app's settings as environment variables
+        (also set in this process's environment)."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
         _use_fake_aws(self.aws_endpoint)
 
@@ -109,15 +124,7 @@ class LocalStack:
 
         settings_env = self._provision()
         os.environ.update(settings_env)
-        self._start_api()
-        self._start_workers()
-        self.stack["started_in_seconds"] = round(time.monotonic() - started, 1)
-        stack_file = self.state_dir / "stack.json"
-        # Written whole, then renamed: whoever waits for the file (tests, scripts) never reads half of it.
-        partial = stack_file.with_name("stack.json.partial")
-        partial.write_text(json.dumps(self.stack, indent=2))
-        partial.replace(stack_file)
-        return self.stack
+        return settings_env
 
     def _provision(self) -> dict[str, str]:
         import boto3

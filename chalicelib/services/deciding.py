@@ -8,6 +8,7 @@ from aws_lambda_powertools.metrics import single_metric
 
 from ..domain.access import Principal, ensure_control_room_of, require_role
 from ..domain.audit import EventType, PendingEvent
+from ..domain.clock import iso_z
 from ..domain.errors import NotFound
 from ..domain.registry import MAX_PHOTO_BYTES, RegistryRecord, Role, ensure_available_sergeant, ensure_serving
 from ..domain.verification import Method, Outcome, Status, Verification
@@ -70,6 +71,8 @@ def accept_verification(deps: "Dependencies", principal: Principal, verification
     _, after = apply_change(deps, verification_id, accept_or_rejoin, current)
     if not rejoined:
         schedule_timers(deps, after, [deps.escalation.timer_on_accept(after)])
+        # Who answers lately is texted first next time (domain/escalation.py: answer_tier).
+        deps.registry.mark_accepted(sergeant.force, sergeant.officer_id, iso_z(now) or "")
         metrics.add_metric(name="VerificationAccepted", unit=MetricUnit.Count, value=1)
         metrics.add_metric(
             name="TimeToAcceptSeconds",

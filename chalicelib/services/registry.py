@@ -213,7 +213,9 @@ def apply_registry_change(
     If the account cannot be changed, the audit event says so and the error is raised.
     """
     if before is not None:
-        after = dataclasses.replace(after, last_notified_at=before.last_notified_at)
+        # Who was texted and who answers lately are the service's own notes, not the admin's.
+        after = dataclasses.replace(after, last_notified_at=before.last_notified_at,
+                                    last_seen_at=before.last_seen_at, last_accepted_at=before.last_accepted_at)
     if account is _LOOK_UP:
         account = _own_account(deps, after)
     fields = changed_fields(before, after)

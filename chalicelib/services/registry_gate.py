@@ -7,6 +7,7 @@ record gets 403 forbidden. Answers are kept per container for `registry_cache_se
 60 s), so a change takes effect within a minute everywhere without a registry read per request.
 """
 
+import dataclasses
 import threading
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,13 @@ class RegistryCache:
             self._entries[key] = (record, now + self._ttl)
         return record, True
 
+    def remember(self, record: RegistryRecord) -> None:
+        """This container has just changed `record` itself: keep the new one until the entry expires."""
+        with self._lock:
+            cached = self._entries.get((record.force, record.officer_id))
+            if cached is not None:
+                self._entries[(record.force, record.officer_id)] = (record, cached[1])
+
     def forget(self, force: str, officer_id: str) -> None:
         """This container changed the record: its next request reads it again."""
         with self._lock:
@@ -69,7 +77,26 @@ def admit(deps: "Dependencies", principal: Principal, route: str) -> RegistryRec
             "route": route, "reason": "role_differs_from_registry", "registry_role": record.role.value,
         })
         raise Forbidden("Your sign-in does not match your role in the force registry: sign in again.")
+    if record.role is Role.SERGEANT:
+        record = _note_page_open(deps, record)
     return record
+
+
+def _note_page_open(deps: "Dependencies", record: RegistryRecord) -> RegistryRecord:
+    """A sergeant's signed-in request means their page is open: those are texted first
+    (domain/escalation.py: answer_tier). Written at most once per SEEN_REFRESH, conditionally."""
+    from ..domain.clock import iso_z
+    from ..domain.escalation import SEEN_REFRESH, seen_is_stale
+
+    now = deps.clock()
+    if not seen_is_stale(record.last_seen_at, now):
+        return record
+    at = iso_z(now) or ""
+    deps.registry.mark_seen(record.force, record.officer_id, at, iso_z(now - SEEN_REFRESH) or "")
+    # Written or not (another container was first), the page is open: no write again for a while.
+    seen = dataclasses.replace(record, last_seen_at=at)
+    deps.registry_cache.remember(seen)
+    return seen
 
 
 def _audit_refusal(deps: "Dependencies", principal: Principal, event_type: str, data: dict[str, Any]) -> None:

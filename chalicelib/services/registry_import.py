@@ -224,6 +224,8 @@ def _desired(force: str, row: ImportRow, before: RegistryRecord | None) -> tuple
         photo=photo,
         duty=duty,
         last_notified_at=before.last_notified_at if before is not None else None,
+        last_seen_at=before.last_seen_at if before is not None else None,
+        last_accepted_at=before.last_accepted_at if before is not None else None,
         photo_version_id=version,
         photo_sha256=sha256,
     ), upload

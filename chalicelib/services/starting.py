@@ -20,13 +20,11 @@ from ..domain.registry import Role, ensure_serving
 from ..domain.sms import sergeant_request_sms
 from ..domain.verification import Location, Status, Verification
 from ..observability import MetricUnit, error_code, logger, metrics
-from ..schemas import (
-    StartVerificationRequest,
-    location_view,
-)
 
 if TYPE_CHECKING:
+    # schemas.py is every request model (pydantic): a wave timer needs none of them.
     from ..bootstrap import Dependencies
+    from ..schemas import StartVerificationRequest
 
 from .side_effects import close_meeting, close_meeting_id, schedule_timers
 from .unit_of_work import MAX_WRITE_ATTEMPTS, actor_of, append_events, apply_change, stamp
@@ -41,7 +39,7 @@ class Started:
     attendee: dict[str, Any] | None
 
 
-def start_verification(deps: "Dependencies", principal: Principal, request: StartVerificationRequest) -> Started:
+def start_verification(deps: "Dependencies", principal: Principal, request: "StartVerificationRequest") -> Started:
     """A serving officer asks to be verified: meeting, reference, first wave of texts, timers.
 
     Never a 500 because Chime is down: the check then starts in voice-fallback mode (no meeting;
@@ -76,6 +74,8 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
             retry_after=_seconds_until_a_start_frees(recent[0], now),
         )
 
+    from ..schemas import location_view
+
     verification_id = deps.new_id()
     deps.envelope.create_key(verification_id, utc_day(now))
     meeting, attendee = _open_meeting(deps, verification_id, officer.officer_id)
@@ -107,7 +107,7 @@ def start_verification(deps: "Dependencies", principal: Principal, request: Star
     starts = ([*recent[0], iso_z(now) or ""], recent[1])
     # Wave 1 is claimed in the same transaction that creates the check (nobody else can see it yet),
     # so the texts go out after one write instead of a create, a read and a claim.
-    recipients = deps.escalation.next_wave(deps.registry.available_sergeants(principal.force), draft)
+    recipients = deps.escalation.next_wave(deps.registry.available_sergeants(principal.force), draft, now)
     claim = [_wave_claim(1, recipients)] if recipients else []
     if recipients:
         draft = draft.record_wave(1, [r.officer_id for r in recipients])
@@ -154,7 +154,7 @@ def _seconds_until_a_start_frees(starts: list[str], now: datetime) -> int:
 def start_verification_once(
     deps: "Dependencies",
     principal: Principal,
-    request: StartVerificationRequest,
+    request: "StartVerificationRequest",
     idempotency_key: str,
     lambda_context: Any = None,
 ) -> Started:
@@ -270,7 +270,7 @@ def send_wave(
     current = current or deps.verifications.get(verification_id)
     if current is None or current.status is not Status.AWAITING_SERGEANT or current.waves_sent >= wave:
         return None
-    recipients = deps.escalation.next_wave(deps.registry.available_sergeants(current.force), current)
+    recipients = deps.escalation.next_wave(deps.registry.available_sergeants(current.force), current, deps.clock())
     if not recipients:
         return None
     ids = [r.officer_id for r in recipients]
@@ -332,6 +332,7 @@ def _audit_refused_attempt(
 ) -> None:
     """A refused start (not serving, over the hourly limit): audited on the caller's refusal chain
     of the day, and alerted at most once per caller and kind per 10 minutes (services/refusals.py)."""
+    from ..schemas import location_view
     from .refusals import refuse_start
 
     refuse_start(deps, principal, event_type, alert_type, details, location_view(location), area)

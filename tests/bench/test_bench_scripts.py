@@ -38,10 +38,90 @@ def test_simulated_check_waves_stop_once_someone_accepts() -> None:
 
 def test_simulation_is_deterministic_with_a_seed() -> None:
     policies = [tts.Policy(3, 20), tts.Policy(tts.ALL_AT_ONCE, 0)]
-    first = tts.run(policies, 300, 11, 8, 25.0, 0.8, 0.35, 90.0)
-    assert first == tts.run(policies, 300, 11, 8, 25.0, 0.8, 0.35, 90.0)
-    assert first != tts.run(policies, 300, 12, 8, 25.0, 0.8, 0.35, 90.0)
+    first = tts.run(policies, 300, 11, 8, tts.Model(), 90.0)
+    assert first == tts.run(policies, 300, 11, 8, tts.Model(), 90.0)
+    assert first != tts.run(policies, 300, 12, 8, tts.Model(), 90.0)
     assert first[0]["mean_sms"] < first[1]["mean_sms"]
+
+
+def test_the_simulation_texts_in_the_apps_order() -> None:
+    """Ranked: by the tier the app's own `answer_tier` gives the drawn signs (stable within a tier,
+    the drawn order standing for the rotation); unranked: the rotation alone."""
+    import random
+
+    sergeants = [tts.Sergeant(2, 1.0), tts.Sergeant(0, 2.0), tts.Sergeant(1, None), tts.Sergeant(0, 4.0)]
+    assert tts.texting_order(tts.Policy(2, 15, ranked=True), sergeants) == [2.0, 4.0, None, 1.0]
+    assert tts.texting_order(tts.Policy(2, 15, ranked=False), sergeants) == [1.0, 2.0, None, 4.0]
+    rng = random.Random(3)
+    drawn = [tts.draw_sergeant(rng, tts.Model()) for _ in range(2000)]
+    shares = [sum(s.tier == tier for s in drawn) / len(drawn) for tier in (0, 1, 2)]
+    assert 0.2 < shares[0] < 0.3 and 0.18 < shares[1] < 0.27  # 25%, then 30% of the other 75%
+    answered = {tier: sum(s.response is not None for s in drawn if s.tier == tier) for tier in (0, 1, 2)}
+    assert answered[0] / sum(s.tier == 0 for s in drawn) > answered[2] / sum(s.tier == 2 for s in drawn)
+
+
+def test_the_apps_policy_is_the_mets_configured_timings_and_texts_less_than_before() -> None:
+    import json
+
+    from bench.common import PROJECT
+
+    timings = json.loads((PROJECT / "infra" / "config" / "met.json").read_text())["timings"]
+    assert (timings["wave_size"], timings["wave_interval_seconds"]) == (tts.APP_POLICY.wave_size,
+                                                                         tts.APP_POLICY.wave_interval)
+    results = tts.run([tts.PREVIOUS_POLICY, tts.APP_POLICY], 2000, 7, 8, tts.Model(), 90.0)
+    before, app = results
+    assert app["app"] and before["previous"] and app["ranked"] and not before["ranked"]
+    assert app["mean_sms"] < before["mean_sms"] and app["median_sms"] <= before["median_sms"]
+
+
+def _bench_result(cold: float, latency: float, median_sms: float, p95: float, mean_sms: float) -> dict:
+    scenario = {"title": "x", "calls": 1, "candidate_median_ms": 1.0, "floor_median_ms": 1.0, "ratio": cold}
+    app = {"policy": "app", "app": True, "previous": False, "p50_s": 8.0, "p95_s": p95,
+           "median_sms": median_sms, "mean_sms": mean_sms}
+    before = {**app, "policy": "before", "app": False, "previous": True}
+    return {
+        "coldstart": {"ratio": cold, "scenarios": {"start": scenario}},
+        "latency": {"worst_ratio": latency, "worst_route": "PUT /me/duty"},
+        "time_to_sergeant": {"results": [{**before, "policy": "everyone"}, before, app]},
+        "calls": {"total": 2, "unjustified": [], "rows": [["start", "dynamodb", "GetItem", 1],
+                                                          ["audit", "s3", "PutObject", 1]]},
+        "load": {"completed": 1, "verifications": 1, "errors": 0, "chain_problems": 0, "throughput_per_second": 1.0},
+        "erasure": {"checks_per_second": 1, "runs": 1, "longest_run_seconds": 1.0},
+    }
+
+
+def test_the_summary_ends_with_exactly_the_five_lines_outside_tools_read() -> None:
+    import re
+
+    from bench import run_all
+    from infra import cost_model
+
+    result = _bench_result(1.126, 1.1449, 2.0, 29.44, 2.57)
+    lines = run_all.summary_lines(result)
+    expected_cost = cost_model.cost_per_check_usd([("dynamodb", "GetItem", 1), ("s3", "PutObject", 1)], 2.57)
+    assert lines == [
+        "cold start ratio: 1.13x",
+        "worst route latency ratio: 1.14x",
+        "sms per check (median): 2.0",
+        "time to accept p95: 29.4 s",
+        f"cost per check: ${expected_cost:.3f}",
+    ]
+    assert re.fullmatch(r"cost per check: \$\d+\.\d{3}", lines[-1])
+    table_rows = run_all.rows(result)
+    assert all(len(row) == 3 for row in table_rows)
+
+
+def test_cost_per_check_follows_the_texts_and_the_calls() -> None:
+    from infra import cost_model
+
+    calls = [("dynamodb", "GetItem", 10), ("dynamodb", "TransactWriteItems", 5), ("sns", "Publish", 3)]
+    two, three = cost_model.cost_per_check_usd(calls, 2.0), cost_model.cost_per_check_usd(calls, 3.0)
+    assert three - two == cost_model.PRICE_PER_SMS_USD or abs(three - two - cost_model.PRICE_PER_SMS_USD) < 1e-12
+    more_writes = cost_model.cost_per_check_usd([*calls, ("dynamodb", "UpdateItem", 100)], 2.0)
+    more_reads = cost_model.cost_per_check_usd([*calls, ("dynamodb", "Query", 100)], 2.0)
+    assert more_writes > more_reads > two
+    # The texts are priced from the simulation: the lifecycle's Publish calls add nothing again.
+    assert cost_model.cost_per_check_usd(calls[:2], 2.0) == two
 
 
 def test_calls_counts_one_lifecycle_and_justifies_every_call(tmp_path, monkeypatch) -> None:
@@ -136,3 +216,33 @@ def test_latency_measures_every_route_and_replays_each_floor() -> None:
     for name, route in result["routes"].items():
         assert route["calls"] > 0, name
         assert route["candidate_p50_ms"] > 0 and route["floor_p50_ms"] > 0, name
+
+
+def test_each_cold_start_floor_makes_the_calls_its_first_request_made(tmp_path) -> None:
+    """The cold-start floors are floors only if they make the same AWS calls: each scenario's first
+    request is recorded in a container of its own (so per-container reads are in it), then its
+    floor's replay is recorded the same way; the operations must match one for one, and moto must
+    accept every replayed call (a refused one would be cheaper than the real thing)."""
+    import boto3
+
+    from bench import coldfloor, coldstart
+    from bench.inprocess import CallCounter
+    from bench.latency import Recorder
+
+    with coldstart.cold_bench(tmp_path) as bench:
+        for scenario in coldstart.SCENARIOS:
+            recorded = bench.record(scenario)
+            assert recorded, scenario
+            plan = bench.floor_plan(scenario)
+            session = boto3.session.Session()
+            recorder = Recorder(CallCounter().install(session))
+            refused, replayed = recorder.capture(lambda plan=plan, session=session: coldfloor.replay(plan, session))
+            bench.clean_floor(plan)
+            assert refused == [], scenario
+            assert [(s, op) for s, op, _ in replayed] == [(s, op) for s, op, _ in recorded], scenario
+        operations = {scenario: {op for _, op, _ in calls} for scenario, calls in bench.recorded.items()}
+    # The three are the requests that matter: the start texts and arms timers, the look-up reads
+    # the rate-limit key once per container, the timer texts the next wave.
+    assert {"CreateMeeting", "Publish", "SendMessage"} <= operations["start"]
+    assert "GetSecretValue" in operations["public"]
+    assert {"Query", "Publish"} <= operations["timer"]

@@ -78,3 +78,27 @@ def test_mark_notified_stamps_existing_records_only(registry):
 
     assert registry.get("met", "MS0815").last_notified_at == "2026-11-28T02:47:00.000Z"
     assert registry.get("met", "MS9999") is None
+
+
+def test_mark_seen_writes_at_most_once_per_refresh_and_only_existing_records(registry):
+    registry.put(sergeant_record())
+
+    assert registry.mark_seen("met", "MS0815", "2026-11-28T02:47:00.000Z", "2026-11-28T02:45:00.000Z") is True
+    # Within the refresh: the stored sign is recent enough, nothing is written.
+    assert registry.mark_seen("met", "MS0815", "2026-11-28T02:48:00.000Z", "2026-11-28T02:46:00.000Z") is False
+    assert registry.get("met", "MS0815").last_seen_at == "2026-11-28T02:47:00.000Z"
+    assert registry.mark_seen("met", "MS0815", "2026-11-28T02:50:00.000Z", "2026-11-28T02:48:00.000Z") is True
+    assert registry.get("met", "MS0815").last_seen_at == "2026-11-28T02:50:00.000Z"
+    assert registry.mark_seen("met", "MS9999", "2026-11-28T02:50:00.000Z", "2026-11-28T02:48:00.000Z") is False
+    assert registry.get("met", "MS9999") is None
+
+
+def test_mark_accepted_never_moves_back_in_time(registry):
+    registry.put(sergeant_record())
+
+    assert registry.mark_accepted("met", "MS0815", "2026-11-28T02:47:00.000Z") is True
+    assert registry.mark_accepted("met", "MS0815", "2026-11-28T02:40:00.000Z") is False  # a late, older write
+    record_now = registry.get("met", "MS0815")
+    assert record_now.last_accepted_at == "2026-11-28T02:47:00.000Z"
+    assert record_now.last_seen_at is None and record_now.duty is Duty.AVAILABLE
+    assert registry.mark_accepted("met", "MS9999", "2026-11-28T02:47:00.000Z") is False

@@ -45,6 +45,21 @@ class FakeRegistry:
             if record is not None:
                 self.put(dataclasses.replace(record, last_notified_at=at))
 
+    def mark_seen(self, force: str, officer_id: str, at: str, unless_since: str) -> bool:
+        return self._set_if_older(force, officer_id, "last_seen_at", at, unless_since)
+
+    def mark_accepted(self, force: str, officer_id: str, at: str) -> bool:
+        return self._set_if_older(force, officer_id, "last_accepted_at", at, at)
+
+    def _set_if_older(self, force: str, officer_id: str, name: str, at: str, older_than: str) -> bool:
+        """As DynamoDB's conditional update: only an existing record whose value is missing or older."""
+        record = self.records.get((force, officer_id))
+        stored = getattr(record, name) if record is not None else None
+        if record is None or (stored is not None and stored >= older_than):
+            return False
+        self.put(dataclasses.replace(record, **{name: at}))
+        return True
+
     def set_duty(self, force: str, officer_id: str, duty: Duty) -> bool:
         record = self.records.get((force, officer_id))
         if record is None or record.role is not Role.SERGEANT or record.status is not OfficerStatus.SERVING:

@@ -270,3 +270,43 @@ def test_a_check_handed_back_searches_again_from_then():
         (TimerKind.ANSWER_TIMEOUT, None, timedelta(seconds=90)),
     ]
     assert policy.answer_deadline(back) == T1 + timedelta(minutes=5, seconds=90)
+
+
+# ---- next_wave: likeliest to answer now first (issue 17) ---------------------------------------
+
+
+def test_answer_tier_reads_the_page_open_sign_then_the_last_acceptance():
+    from chalicelib.domain.escalation import answer_tier
+
+    now = T0
+    assert answer_tier("2026-11-28T02:44:00.000Z", None, now.replace(hour=2, minute=47)) == 0
+    assert answer_tier("2026-11-28T02:30:00.000Z", "2026-11-28T00:00:00.000Z", now.replace(hour=2, minute=47)) == 1
+    assert answer_tier("2026-11-28T02:30:00.000Z", "2026-11-27T12:00:00.000Z", now.replace(hour=2, minute=47)) == 2
+    assert answer_tier(None, None, now) == 2
+
+
+def test_next_wave_texts_the_likeliest_first_and_rotates_within_a_tier():
+    from chalicelib.domain.escalation import SEEN_RECENTLY
+
+    now = T0
+    recent = (now - SEEN_RECENTLY / 2).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    accepted = (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    candidates = [
+        sgt("MS0101", None),  # never texted, but no sign of being at hand
+        sgt("MS0102", "2026-11-28T02:40:00.000Z", last_accepted_at=accepted),
+        sgt("MS0103", "2026-11-28T02:41:00.000Z", last_seen_at=recent),
+        sgt("MS0104", "2026-11-28T02:30:00.000Z", last_seen_at=recent),
+    ]
+    wave = POLICY.next_wave(candidates, verification(), now)
+    assert ids(wave) == ["MS0104", "MS0103", "MS0102"]
+    # Without the time, the order is the rotation alone (as before).
+    assert ids(POLICY.next_wave(candidates, verification())) == ["MS0101", "MS0104", "MS0102"]
+
+
+def test_seen_is_stale_only_after_the_refresh():
+    from chalicelib.domain.escalation import SEEN_REFRESH, seen_is_stale
+
+    stamp = T0.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    assert seen_is_stale(None, T0)
+    assert not seen_is_stale(stamp, T0 + SEEN_REFRESH / 2)
+    assert seen_is_stale(stamp, T0 + SEEN_REFRESH + timedelta(seconds=1))

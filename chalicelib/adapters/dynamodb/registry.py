@@ -27,6 +27,8 @@ def record_from(item: dict[str, Any]) -> RegistryRecord:
         last_notified_at=item.get("last_notified_at"),
         photo_version_id=item.get("photo_version_id"),
         photo_sha256=item.get("photo_sha256"),
+        last_seen_at=item.get("last_seen_at"),
+        last_accepted_at=item.get("last_accepted_at"),
     )
 
 
@@ -36,6 +38,8 @@ def record_item(record: RegistryRecord) -> dict[str, Any]:
         "last_notified_at": record.last_notified_at,
         "photo_version_id": record.photo_version_id,
         "photo_sha256": record.photo_sha256,
+        "last_seen_at": record.last_seen_at,
+        "last_accepted_at": record.last_accepted_at,
         # Present only while the person can be texted: keeps the GSI small and scan-free.
         "available_in_force": record.force if record.is_available_sergeant else None,
     }
@@ -129,6 +133,32 @@ class DynamoRegistry:
             except ClientError as error:
                 if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                     raise
+
+    def mark_seen(self, force: str, officer_id: str, at: str, unless_since: str) -> bool:
+        """Record that the sergeant's page is open, unless it was recorded at or after `unless_since`
+        (so a page polling every few seconds writes once per SEEN_REFRESH). False if not written."""
+        return self._set_if_older(force, officer_id, "last_seen_at", at, unless_since)
+
+    def mark_accepted(self, force: str, officer_id: str, at: str) -> bool:
+        """Record when the sergeant last accepted a check (never moving it back in time)."""
+        return self._set_if_older(force, officer_id, "last_accepted_at", at, at)
+
+    def _set_if_older(self, force: str, officer_id: str, name: str, at: str, older_than: str) -> bool:
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=serialise_item(keys.registry_key(force, officer_id)),
+                UpdateExpression="SET #field = :at",
+                ConditionExpression="attribute_exists(officer_id) AND "
+                                    "(attribute_not_exists(#field) OR #field < :older_than)",
+                ExpressionAttributeNames={"#field": name},
+                ExpressionAttributeValues=serialise_item({":at": at, ":older_than": older_than}),
+            )
+            return True
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
 
     def set_duty(self, force: str, officer_id: str, duty: Duty) -> bool:
         """Conditionally flip a serving sergeant's duty; False if they are not a serving sergeant."""
