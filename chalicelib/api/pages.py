@@ -8,6 +8,7 @@ import functools
 from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, unquote
 
 from chalice.app import Blueprint, Request, Response
@@ -16,13 +17,22 @@ from ..bootstrap import get_dependencies
 from ..domain import references
 from ..domain.errors import NotFound, RateLimited, ValidationFailed
 from ..observability import logger
-from ..schemas import UnsafeReportRequest, parse
-from ..services import citizen_unsafe, public
+from ..services import public
 from ..web import citizen, staff
 from ..web.i18n import LANGUAGES, TEXT
 from . import presenters
 from .errors import Headers
+from .lazy import resolved
 from .requests import MAX_BODY_BYTES, query_param
+
+if TYPE_CHECKING:
+    from ..schemas import UnsafeReportRequest, parse
+    from ..services import citizen_unsafe
+else:  # imported by the first request that needs them (api/lazy.py): a look-up loads no pydantic
+    from .lazy import lazy_modules, lazy_names
+
+    (citizen_unsafe,) = lazy_modules("chalicelib.services.citizen_unsafe")
+    UnsafeReportRequest, parse = lazy_names("chalicelib.schemas", "UnsafeReportRequest", "parse")
 
 pages = Blueprint(__name__)
 STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static"
@@ -188,7 +198,7 @@ def report_unsafe(reference: str) -> Response:
     deps = get_dependencies()
     identity = (request.context or {}).get("identity") or {}
     try:
-        where = parse(UnsafeReportRequest, _form_fields(request)).where
+        where = parse(resolved(UnsafeReportRequest), _form_fields(request)).where
         citizen_unsafe.report_unsafe(deps, unquote(reference), where,
                                      client_address=identity.get("sourceIp") or "unknown")
     except ValidationFailed:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from chalice.app import Blueprint, Response
 
 from ..bootstrap import get_dependencies
-from ..schemas import UnsafeReportRequest
-from ..services import citizen_unsafe
 from ..services import public as public_use_cases
 from . import presenters
 from .errors import JSON_HEADERS, json_endpoint
 from .requests import json_body
+
+if TYPE_CHECKING:
+    from ..schemas import UnsafeReportRequest
+    from ..services import citizen_unsafe
+else:  # imported by the first request that needs them (api/lazy.py): a look-up loads no pydantic
+    from .lazy import lazy_modules, lazy_names
+
+    (citizen_unsafe,) = lazy_modules("chalicelib.services.citizen_unsafe")
+    (UnsafeReportRequest,) = lazy_names("chalicelib.schemas", "UnsafeReportRequest")
 
 public = Blueprint(__name__)
 
