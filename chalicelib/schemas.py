@@ -95,6 +95,14 @@ class StartVerificationRequest(_Strict):
         return self
 
 
+class CheckRequestIn(_Strict):
+    """`POST /public/check-requests` (SPEC §7.4): the number on the warrant card, and where she is
+    in her own words if she says (80 characters, for the control room only)."""
+
+    officer_id: Annotated[str, StringConstraints(strip_whitespace=True, pattern=OFFICER_ID)]
+    where: Annotated[Text, StringConstraints(max_length=80)] | None = None
+
+
 class EmptyRequest(_Strict):
     """Accept and cancel take `{}`: anything else is a client mistake."""
 
@@ -265,6 +273,7 @@ def alert_view(alert: Alert) -> dict[str, Any]:
         "officer": alert.officer,
         "location": alert.location,
         "area": alert.area,
+        "where": alert.where,
         "raised_at": iso_z(alert.raised_at),
         "acknowledged_by": alert.acknowledged_by,
         "acknowledged_at": iso_z(alert.acknowledged_at),

@@ -10,7 +10,7 @@ from chalice.app import Blueprint, Response
 from ..bootstrap import get_dependencies
 from ..services import public as public_use_cases
 from . import presenters
-from .errors import json_endpoint
+from .errors import JSON_HEADERS, json_endpoint
 
 public = Blueprint(__name__)
 
@@ -37,3 +37,19 @@ def openapi_json() -> Response:
     from .openapi import render  # not at import: a cold start never pays for the document
 
     return Response(body=render(), headers={"Content-Type": "application/json", "Cache-Control": "public, max-age=300"})
+
+
+@public.route("/public/check-requests", methods=["POST"])
+@json_endpoint
+def check_request() -> Response:
+    """SPEC §7.4: ask the officer with this number to start a check. The same 202 for any number."""
+    from ..schemas import CheckRequestIn
+    from ..services import check_requests
+    from .requests import json_body
+
+    request = public.current_request
+    body = json_body(request, CheckRequestIn)
+    identity = (request.context or {}).get("identity") or {}
+    check_requests.request_check(get_dependencies(), body.officer_id, body.where,
+                                 client_address=identity.get("sourceIp") or "unknown")
+    return Response(body={"status": "sent"}, status_code=202, headers=dict(JSON_HEADERS))

@@ -41,6 +41,8 @@ class Alert:
     officer: dict[str, Any] | None = None  # {officer_id, rank, given_name, family_name}
     location: dict[str, Any] | None = None  # {lat, lon, accuracy_m}
     area: str | None = None
+    # A citizen's own words about where she is (citizen_request, citizen_unsafe), or None.
+    where: str | None = None
     acknowledged_by: dict[str, Any] | None = None  # {officer_id, rank, family_name}
     acknowledged_at: datetime | None = None
     note: str | None = None
@@ -63,7 +65,8 @@ class Alert:
         officer = None
         if self.officer is not None:
             officer = {**self.officer, "given_name": None, "family_name": None}
-        return dataclasses.replace(self, officer=officer, location=None, area=None, note=None, erased=True)
+        return dataclasses.replace(self, officer=officer, location=None, area=None, where=None, note=None,
+                                   erased=True)
 
 
 def board_order(alerts: list[Alert]) -> list[Alert]:

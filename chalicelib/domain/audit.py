@@ -49,6 +49,8 @@ class EventType:
     ACCESS_REFUSED = "access.refused"
     # The accepting sergeant stopped serving: the check waits for another (SPEC §7.2).
     HANDED_BACK = "verification.handed_back"
+    # A citizen asked, by an officer's number, for that officer to start a check (SPEC §7.4).
+    CITIZEN_CHECK_REQUESTED = "citizen.check_requested"
 
 
 @dataclass(frozen=True)
