@@ -98,7 +98,9 @@ def sergeant_page(verification_id: str) -> Response:
 
 @pages.route("/o", methods=["GET"])
 def officer_page() -> Response:
-    return _staff_page(staff.officer_page, "")
+    # The site as she types it (SPEC §7.4): the force's domain, or the local stack's host.
+    site = f"{get_dependencies().settings.effective_citizen_site}/verify"
+    return _staff_page(staff.officer_page, "", citizen_site=site)
 
 
 @pages.route("/c", methods=["GET"])
