@@ -96,7 +96,8 @@ def test_one_text_per_officer_per_ten_minutes_and_the_answer_stays_the_same(stac
     ({"officer_id": 4721}, "validation_error"),
     ({"officer_id": "MP4721", "where": "x" * 81}, "validation_error"),
     ({"officer_id": "MP4721", "where": "line\nbreak"}, "validation_error"),
-    ({"officer_id": "MP4721", "where": "\u202eevil"}, None),  # a format character is printable text
+    ({"officer_id": "MP4721", "where": "\u202eevil"}, "validation_error"),  # invisible: reads otherwise
+    ({"officer_id": "MP4721", "where": "Caffi'r Orsaf, Heol y Frenhines"}, None),
     ({"officer_id": "MP4721", "phone": "+447700900999"}, "validation_error"),
     ("[]", "validation_error"),
     ("{not json", "invalid_json"),

@@ -168,7 +168,7 @@ def test_a_malformed_number_is_refused_before_anything_is_counted(deps):
 
 @pytest.mark.parametrize(("typed", "number"), [
     ("MP4721", "MP4721"), (" mp 4721 ", "MP4721"), ("wp\t1187", "WP1187"), ("MP-4721", "MP-4721"),
-    ("", None), ("-MP", None), ("MP?4721", None), ("ｍｐ4721", None),
+    ("", None), ("-MP", None), ("MP?4721", None), ("\uff4d\uff504721", None),  # full-width letters
 ])
 def test_warrant_number_reads_what_she_typed_as_printed_on_the_card(typed, number):
     assert warrant_number(typed) == number
