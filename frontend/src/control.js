@@ -86,6 +86,8 @@ function alertCard(alert) {
   card.append(el('p', `${alert.raised_at.slice(11, 19)} UTC${alert.reference ? ` - reference ${alert.reference}` : ''}`));
   if (alert.officer) card.append(el('p', `Officer: ${personName({ ...alert.officer, rank: alert.officer.rank || '', family_name: alert.officer.family_name || '' })}`));
   card.append(where(alert));
+  // A citizen's own words about where she is (citizen_request, citizen_unsafe): shown as text only.
+  if (alert.where) card.append(el('p', `She says she is at: ${alert.where}`, 'citizen-words'));
   if (alert.acknowledged_by) {
     const by = alert.acknowledged_by;
     card.append(el('p', `Acknowledged by ${by.rank || ''} ${by.family_name || by.officer_id} at ${alert.acknowledged_at.slice(11, 19)} UTC${alert.note ? `: ${alert.note}` : ''}`));

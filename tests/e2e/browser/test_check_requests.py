@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .conftest import axe_violations, phone, screenshot, serious, start_by_api
+from .conftest import axe_violations, phone, screenshot, serious, signed_in, start_by_api
 
 pytestmark = pytest.mark.e2e
 
@@ -102,3 +102,15 @@ def test_the_verify_pages_have_no_serious_accessibility_violations(browser, stac
             page.goto(path)
             assert serious(axe_violations(page)) == [], path
             context.close()
+
+
+def test_the_control_room_board_shows_her_words(browser, stack):
+    status, body = stack.call("POST", "/public/check-requests", body={"officer_id": "WP1187", "where": "Outside Boots"})
+    assert (status, body) == (202, {"status": "sent"})
+    context, page = signed_in(browser, stack, "/c", "WP0103")
+    card = page.locator("#alerts li", has_text="A citizen asks for a check").first
+    card.wait_for()
+    assert "She says she is at: Outside Boots" in card.inner_text()
+    assert "Morgan" in card.inner_text()  # who it is about, as the registry names them
+    assert context.csp_violations == []
+    context.close()
