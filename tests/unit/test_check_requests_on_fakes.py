@@ -10,10 +10,14 @@ import pytest
 
 from chalicelib import services
 from chalicelib.adapters.dynamodb.keys import check_request_chain_id
+from chalicelib.adapters.envelope import DataKeyErased
 from chalicelib.domain.alerts import AlertKind
 from chalicelib.domain.errors import RateLimited, ValidationFailed
 from chalicelib.domain.registry import OfficerStatus, Role
+from chalicelib.services.audit_copy import copy_outbox_items
+from chalicelib.services.budget import Budget
 from chalicelib.services.check_requests import request_check, running_check_reference, warrant_number
+from chalicelib.services.erasure import erase_due_personal_data
 from tests.fakes import FakeAlertPublisher, FakeSergeantNotifier, fake_dependencies
 from tests.integration.helpers import officer, start_request
 from tests.unit.factories import record, sergeant_record
@@ -198,3 +202,17 @@ def test_the_role_check_uses_the_registry_not_the_number(deps):
     deps.registry.put(record(officer_id="MP4721", role=Role.ADMIN, phone=PHONE))
     request_check(deps, "MP4721", None, ADDRESS)
     _nothing_happened(deps)
+
+
+def test_erasure_after_the_retention_period_takes_her_words_from_the_alert_and_the_audit(deps, clock):
+    request_check(deps, "MP4721", "Outside the chemist", ADDRESS)
+    items = [item for pk in list(deps.verifications.chains) for item in deps.audit_outbox.chain_items(pk)]
+    copy_outbox_items(deps, items)
+    clock.advance(days=deps.settings.personal_data_retention_days + 1)
+    erase_due_personal_data(deps, Budget(deadline=float("inf"), max_units=100))
+
+    [alert] = deps.alert_store.alerts.values()
+    assert alert.erased and alert.where is None and alert.officer["family_name"] is None
+    [requested] = [e for e in deps.verifications.attempt_events(CHAIN) if e["type"] == "citizen.check_requested"]
+    with pytest.raises(DataKeyErased):  # the chain's key is gone: her words can no longer be read
+        deps.envelope.open(CHAIN, requested["data"]["where"])
