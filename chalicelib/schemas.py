@@ -95,6 +95,22 @@ class StartVerificationRequest(_Strict):
         return self
 
 
+def _no_format_characters(value: str) -> str:
+    """Anyone may send these words to the control room's board: no invisible characters in them
+    (a right-to-left override would make "Rd Camden" read otherwise than it was typed)."""
+    if any(unicodedata.category(character) == "Cf" for character in value):
+        raise ValueError("must be plain text (no invisible formatting characters)")
+    return value
+
+
+class CheckRequestIn(_Strict):
+    """`POST /public/check-requests` (SPEC §7.4): the number on the warrant card, and where she is
+    in her own words if she says (80 characters, for the control room only)."""
+
+    officer_id: Annotated[str, StringConstraints(strip_whitespace=True, pattern=OFFICER_ID)]
+    where: Annotated[Text, StringConstraints(max_length=80), AfterValidator(_no_format_characters)] | None = None
+
+
 class EmptyRequest(_Strict):
     """Accept and cancel take `{}`: anything else is a client mistake."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from .frozen_settings import Field, FrozenSettings, SecretStr
 
@@ -36,6 +37,13 @@ class Settings(FrozenSettings):
     authenticator_label: str = Field(default="local", min_length=1, max_length=60)
     # Links in SMS and responses point here (the force's own site in production).
     public_base_url: str = "http://127.0.0.1:8000"
+    # The force's site as the officer's page shows it in words ("Go to sc.met.police.uk/verify"):
+    # she types it herself, never follows a link or code from the officer's device (SPEC §7.4).
+    # Empty: the host of public_base_url (the local stack); the stack sets the force's domain name.
+    citizen_site: str = Field(default="", max_length=100, pattern=r"^[A-Za-z0-9.:-]*$")
+    # The forces whose officers this deployment serves, comma-separated: a citizen's request by an
+    # officer's number is looked up in these (one per stack in AWS; the local stack seeds two).
+    served_forces: str = Field(default="met,wiltshire", pattern=r"^[a-z][a-z0-9-]{1,30}(,[a-z][a-z0-9-]{1,30})*$")
     # The citizen page's language until she switches: "en" or "cy" (the force chooses).
     default_language: str = Field(default="en", pattern="^(en|cy)$")
     # The alphanumeric sender id on each sergeant's SMS (the force's own, registered where the
@@ -71,6 +79,8 @@ class Settings(FrozenSettings):
     # SPEC §7.2: how long a container may trust a registry answer about a caller (at most 60 s).
     registry_cache_seconds: int = Field(default=60, ge=0, le=60)
     public_views_per_minute: int = Field(default=30, ge=1, le=10_000)
+    # Citizens' requests for a check (POST /public/check-requests) per client address per 10 minutes.
+    check_requests_per_address: int = Field(default=6, ge=1, le=1000)
     # The key of the HMAC that turns a client address into a rate-limit key (an unkeyed hash of an
     # IPv4 address is reversed by trying all 2^32). In AWS it is a Secrets Manager secret the API
     # function reads once per container (RATE_LIMIT_KEY_SECRET_ARN); RATE_LIMIT_KEY gives the value
@@ -81,6 +91,15 @@ class Settings(FrozenSettings):
     @property
     def effective_cognito_endpoint(self) -> str:
         return self.cognito_endpoint_url or f"https://cognito-idp.{self.region}.amazonaws.com/"
+
+    @property
+    def effective_citizen_site(self) -> str:
+        """The site she types: the configured name, else public_base_url without its scheme."""
+        return self.citizen_site or urlsplit(self.public_base_url).netloc
+
+    @property
+    def forces(self) -> tuple[str, ...]:
+        return tuple(self.served_forces.split(","))
 
     @property
     def effective_jwks_url(self) -> str:

@@ -163,6 +163,12 @@ class Health(_Out):
     status: Literal["ok"]
 
 
+class CheckRequestSent(_Out):
+    """The request was taken (the same answer for any officer number, known or not)."""
+
+    status: Literal["sent"]
+
+
 class AlertOfficer(_Out):
     """Who the alert is about, as the registry names them (null names: unknown to the registry, or erased)."""
 
@@ -179,7 +185,8 @@ class AlertAcknowledger(_Out):
 
 
 class Alert(_Out):
-    """SPEC §7.3 Alert, plus `area` (where the officer said they were, when they typed it)."""
+    """SPEC §7.3 Alert, plus `area` (where the officer said they were, when they typed it) and `where`
+    (a citizen's own words about where she is, on citizen_request and citizen_unsafe)."""
 
     alert_id: str
     kind: Literal[tuple(kind.value for kind in AlertKind)]  # type: ignore[valid-type]
@@ -235,11 +242,11 @@ class ErrorBody(_Out):
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     schemas.StartVerificationRequest, schemas.EmptyRequest, schemas.OutcomeRequest,
     schemas.RadioConfirmationRequest, schemas.DutyRequest, schemas.OfficerRecordRequest, schemas.AcknowledgeRequest,
-    schemas.UnsafeReportRequest,
+    schemas.UnsafeReportRequest, schemas.CheckRequestIn,
 )
 RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     Verification, StartedVerification, AcceptedVerification, VerificationList, DutyStatus, PublicView,
-    RegistryRecord, Health, ErrorBody, Alert, ControlBoard, UnsafeSent,
+    RegistryRecord, Health, ErrorBody, Alert, ControlBoard, UnsafeSent, CheckRequestSent,
 )
 
 # Errors every authenticated JSON route can give, and those of a route with a JSON body (SPEC §4).
@@ -264,6 +271,7 @@ class Operation:
     # Pages answer in their own media type: other statuses they can give, e.g. {404: "text/html"}.
     page_statuses: dict[int, str] = field(default_factory=dict)
     description: str = ""  # what a client must know beyond the summary
+    form: dict[str, Any] | None = None  # a page's form body (application/x-www-form-urlencoded), as a schema
 
 
 def _errors_of(op: Operation) -> dict[int, tuple[str, ...]]:
@@ -340,6 +348,13 @@ OPERATIONS: tuple[Operation, ...] = (
               {**BODY_ERRORS, **AUTH_ERRORS, 409: ("invalid_state",)}, (ALERT,),
               description="Another force's alert, or an unknown id, is 404 not_found; a second acknowledgement "
                           "is 409 invalid_state and changes nothing."),
+    Operation("post", "/public/check-requests", "A citizen asks the officer with this number to start a check",
+              (202, CheckRequestSent), body=schemas.CheckRequestIn,
+              errors={**BODY_ERRORS, 429: ("rate_limited",)},
+              description="SPEC §7.4. No sign-in. 202 for any well-formed number, known or not; a serving officer "
+                          "of the force gets a text and the control room a citizen_request alert, at most once per "
+                          "officer per 10 minutes (later requests are audited, not sent). 429 after "
+                          "CHECK_REQUESTS_PER_ADDRESS requests from one address in 10 minutes, whatever the number."),
     Operation("get", "/openapi.json", "This document", (200, "application/json")),
     # "I feel unsafe" (SPEC §7.4).
     Operation("post", "/public/verifications/{reference}/unsafe", "The person stopped feels unsafe (no sign-in)",
@@ -359,10 +374,22 @@ OPERATIONS: tuple[Operation, ...] = (
               description="As the JSON route; answers 303 back to the page (`../{reference}?lang=…`) with a "
                           "cookie scoped to it, so the page then says the control room has been told."),
     # Pages (HTML) and their assets.
-    Operation("get", "/verify", "Citizen page: type the reference (no JavaScript)", (200, "text/html"),
-              page_statuses={303: "text/html", 404: "text/html"},
+    Operation("get", "/verify", "Citizen page: type the reference, or the officer's number (no JavaScript)",
+              (200, "text/html"),
+              page_statuses={303: "text/html", 400: "text/html", 404: "text/html", 429: "text/html"},
               parameters=({"name": "reference", "in": "query", "required": False, "schema": {"type": "string"}},
-                          {"name": "lang", "in": "query", "required": False, "schema": {"enum": ["en", "cy"]}})),
+                          {"name": "officer", "in": "query", "required": False, "schema": {"type": "string"}},
+                          {"name": "lang", "in": "query", "required": False, "schema": {"enum": ["en", "cy"]}}),
+              description="With `officer`: 303 to the check that officer started if one is running, else a page "
+                          "offering to ask for one (the same page for any number)."),
+    Operation("post", "/verify", "Citizen page: the \"Ask for a check\" form (no JavaScript)", (303, "text/html"),
+              page_statuses={400: "text/html", 415: "text/html", 429: "text/html"},
+              form={"type": "object", "required": ["officer"], "properties": {
+                  "officer": {"type": "string", "description": "The number on the warrant card"},
+                  "where": {"type": "string", "description": "Where she is, in her own words (optional, 80 at most)"},
+                  "lang": {"enum": ["en", "cy"]}}},
+              description="SPEC §7.4, as POST /public/check-requests: then 303 to /verify?officer=...&asked=1, "
+                          "the same for any number."),
     Operation("get", "/v/{reference}", "Citizen page: the answer", (200, "text/html"), parameters=(REFERENCE,),
               page_statuses={404: "text/html", 429: "text/html"}),
     Operation("get", "/s/{verification_id}", "Sergeant page (the SMS link); signs in in the browser",
@@ -440,6 +467,9 @@ def _operation(op: Operation) -> dict[str, Any]:
         document["security"] = []
     if op.parameters:
         document["parameters"] = list(op.parameters)
+    if op.form is not None:
+        document["requestBody"] = {"required": True, "content": {"application/x-www-form-urlencoded": {
+            "schema": op.form}}}
     if op.body is not None:
         document["requestBody"] = {"required": True, "content": {op.body_media: {
             "schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}}}}

@@ -1,5 +1,6 @@
 """The pages people open: the citizen's `/verify` and `/v/{reference}` (no sign-in, no JavaScript),
-the sergeant's `/s/{verification_id}` (the SMS link), the officer's `/o`, the control room's `/c`,
+the citizen's request for a check (`POST /verify`, by the officer's number), the sergeant's
+`/s/{verification_id}` (the SMS link), the officer's `/o`, the control room's `/c`,
 and their static assets."""
 
 from __future__ import annotations
@@ -19,20 +20,21 @@ from ..domain.errors import NotFound, RateLimited, ValidationFailed
 from ..observability import logger
 from ..services import public
 from ..web import citizen, staff
-from ..web.i18n import LANGUAGES, TEXT
+from ..web.i18n import ASKING, LANGUAGES, TEXT
 from . import presenters
 from .errors import Headers
 from .lazy import resolved
 from .requests import MAX_BODY_BYTES, query_param
 
 if TYPE_CHECKING:
-    from ..schemas import UnsafeReportRequest, parse
+    from ..schemas import CheckRequestIn, UnsafeReportRequest, parse
     from ..services import citizen_unsafe
 else:  # imported by the first request that needs them (api/lazy.py): a look-up loads no pydantic
     from .lazy import lazy_modules, lazy_names
 
     (citizen_unsafe,) = lazy_modules("chalicelib.services.citizen_unsafe")
-    UnsafeReportRequest, parse = lazy_names("chalicelib.schemas", "UnsafeReportRequest", "parse")
+    CheckRequestIn, UnsafeReportRequest, parse = lazy_names(
+        "chalicelib.schemas", "CheckRequestIn", "UnsafeReportRequest", "parse")
 
 pages = Blueprint(__name__)
 STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static"
@@ -108,7 +110,9 @@ def sergeant_page(verification_id: str) -> Response:
 
 @pages.route("/o", methods=["GET"])
 def officer_page() -> Response:
-    return _staff_page(staff.officer_page, "")
+    # The site as she types it (SPEC §7.4): the force's domain, or the local stack's host.
+    site = f"{get_dependencies().settings.effective_citizen_site}/verify"
+    return _staff_page(staff.officer_page, "", citizen_site=site)
 
 
 @pages.route("/c", methods=["GET"])
@@ -121,6 +125,9 @@ def control_page() -> Response:
 def verify_form() -> Response:
     lang = _language()
     typed = query_param(pages.current_request, "reference")
+    number = query_param(pages.current_request, "officer")
+    if typed is None and number is not None:
+        return _by_number(lang, number, asked=query_param(pages.current_request, "asked") == "1")
     if typed is None:
         return _html(citizen.form_page(lang))
     reference = references.normalise(typed)
@@ -243,3 +250,77 @@ def _not_shown(lang: str, error: NotFound | RateLimited) -> Response:
     response = _html(citizen.form_page(lang, TEXT[lang]["rate_limited"], root="../../"), status=429)
     response.headers["Retry-After"] = "60"
     return response
+
+
+# ---- asking for a check by the officer's number (SPEC §7.4) ---------------------------------------
+
+MAX_FORM_BYTES = 2048  # an officer's number and 80 characters of her words, percent-encoded
+
+
+def _client_address() -> str:
+    identity = (pages.current_request.context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
+def _by_number(lang: str, typed: str, *, asked: bool) -> Response:
+    """303 to the check this officer started, if one is running; else the page offering to ask."""
+    from ..services import check_requests
+
+    a = ASKING[lang]
+    try:
+        reference = check_requests.running_check_reference(get_dependencies(), typed, _client_address())
+    except ValidationFailed:
+        return _html(citizen.form_page(lang, a["bad_number"], number=typed[:40]), status=400)
+    except RateLimited:
+        response = _html(citizen.form_page(lang, TEXT[lang]["rate_limited"], number=typed[:40]), status=429)
+        response.headers["Retry-After"] = "60"
+        return response
+    if reference is not None:
+        return Response(body="", status_code=303, headers={
+            **citizen.security_headers(), "Location": f"v/{quote(reference)}?lang={lang}",
+        })
+    number = check_requests.warrant_number(typed) or ""
+    return _html(citizen.ask_page(lang, number, asked=asked))
+
+
+@pages.route("/verify", methods=["POST"], content_types=["application/x-www-form-urlencoded"])
+def ask_for_check() -> Response:
+    """The "Ask for a check" form, without JavaScript: then back (303) to the number's page."""
+    from ..services import check_requests
+
+    form = _form()
+    chosen = form.get("lang", "")
+    lang = chosen if chosen in LANGUAGES else get_dependencies().settings.default_language
+    a = ASKING[lang]
+    typed = form.get("officer", "")
+    number = check_requests.warrant_number(typed)
+    if number is None:
+        return _html(citizen.form_page(lang, a["bad_number"], number=typed[:40]), status=400)
+    where = " ".join(form.get("where", "").split()) or None  # her words on one line, trimmed
+    try:
+        parsed = parse(resolved(CheckRequestIn), {"officer_id": number, "where": where})
+    except ValidationFailed:
+        return _html(citizen.ask_page(lang, number, message=a["too_long"], where=(where or "")[:80]), status=400)
+    try:
+        check_requests.request_check(get_dependencies(), parsed.officer_id, parsed.where, _client_address())
+    except RateLimited:
+        response = _html(citizen.ask_page(lang, number, message=a["asked_too_often"]), status=429)
+        response.headers["Retry-After"] = str(check_requests.REQUEST_WINDOW_SECONDS)
+        return response
+    return Response(body="", status_code=303, headers={
+        **citizen.security_headers(), "Location": f"verify?officer={quote(number)}&asked=1&lang={lang}",
+    })
+
+
+def _form() -> dict[str, str]:
+    """The form's fields (the last of each name); an oversized or undecodable body is empty."""
+    raw = pages.current_request.raw_body or b""
+    if isinstance(raw, str):  # Chalice hands over bytes; a str only in hand-built test requests
+        raw = raw.encode("utf-8")
+    if len(raw) > MAX_FORM_BYTES:
+        return {}
+    try:
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=10, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        return {}
+    return dict(pairs)

@@ -62,3 +62,15 @@ def report_unsafe(reference: str) -> Response:
 def _client_address() -> str:
     identity = (public.current_request.context or {}).get("identity") or {}
     return identity.get("sourceIp") or "unknown"
+
+
+@public.route("/public/check-requests", methods=["POST"])
+@json_endpoint
+def check_request() -> Response:
+    """SPEC §7.4: ask the officer with this number to start a check. The same 202 for any number."""
+    from ..schemas import CheckRequestIn
+    from ..services import check_requests
+
+    body = json_body(public.current_request, CheckRequestIn)
+    check_requests.request_check(get_dependencies(), body.officer_id, body.where, client_address=_client_address())
+    return Response(body={"status": "sent"}, status_code=202, headers=dict(JSON_HEADERS))

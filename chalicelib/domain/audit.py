@@ -51,6 +51,8 @@ class EventType:
     HANDED_BACK = "verification.handed_back"
     # The person stopped pressed "I feel unsafe" (SPEC §7.4); her words are sealed like a location.
     CITIZEN_UNSAFE_REPORTED = "citizen.unsafe_reported"
+    # A citizen asked, by an officer's number, for that officer to start a check (SPEC §7.4).
+    CITIZEN_CHECK_REQUESTED = "citizen.check_requested"
 
 
 @dataclass(frozen=True)

@@ -108,3 +108,27 @@ def sergeant_request_sms(verification: Verification, link: str) -> str:
         # Cannot happen: the name and the area were shortened to fit the budget above.
         raise RuntimeError(f"the SMS is {septets(message)} septets, more than {MAX_SEPTETS}")
     return message
+
+
+# A citizen asked for a check by the officer's number (SPEC §7.4). Her words never go in: a
+# stranger could otherwise send any text to an officer's phone through us. The officer's own rank
+# and number say which of their phones it is; the link is to their own page on the force's site.
+_CHECK_REQUEST = {
+    "en": "Safe Connection: someone asks you{who} to start an ID check. If you have stopped them, "
+          "start it now: {link}",
+    "cy": "Safe Connection: mae rhywun yn gofyn i chi{who} ddechrau gwiriad ID. Os ydych wedi eu stopio, "
+          "dechreuwch ef nawr: {link}",
+}
+
+
+def check_request_sms(rank: str, officer_id: str, link: str, language: str) -> str:
+    """The text asking an officer to start a check, in the force's language ("en" or "cy").
+
+    One GSM-7 segment: the officer's rank and number are left out rather than the link cut."""
+    template = _CHECK_REQUEST[language]
+    message = template.format(who=f" ({to_gsm7(rank)} {to_gsm7(officer_id)})", link=link)
+    if septets(message) > MAX_SEPTETS:
+        message = template.format(who="", link=link)
+    if septets(message) > MAX_SEPTETS:
+        raise ValueError("the link is too long for one SMS segment")
+    return message

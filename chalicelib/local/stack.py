@@ -195,6 +195,8 @@ class LocalStack:
             # moto signs with one shared local key; trusting its JWKS is for the local stack only.
             "JWKS_URL": f"{self.aws_endpoint}/{pool_id}/.well-known/jwks.json",
             "PUBLIC_BASE_URL": self.api_url,
+            # The seeded forces: a citizen's request by officer number is looked up in each.
+            "SERVED_FORCES": ",".join(sorted({person.force for person in seed.DEMO_PEOPLE})),
             "COGNITO_ENDPOINT_URL": self.aws_endpoint,
             "AUTHENTICATOR_LABEL": seed.POOL_NAME,
             "CHIME_BACKEND": "standin",

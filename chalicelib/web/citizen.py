@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..domain.verification import Method, Status
-from .i18n import ADVICE_CY, CONFIRMED_ADVICE_CY, METHOD_WORDS, STATUS_WORDS, TEXT
+from .i18n import ADVICE_CY, ASKING, CONFIRMED_ADVICE_CY, METHOD_WORDS, STATUS_WORDS, TEXT
 
 PENDING = {Status.AWAITING_SERGEANT, Status.CONNECTED}
 REFRESH_SECONDS = 5
@@ -61,19 +61,69 @@ def _other(lang: str) -> str:
     return "en" if lang == "cy" else "cy"
 
 
-def form_page(lang: str, message: str | None = None, typed: str = "", root: str = "") -> str:
-    t = TEXT[lang]
+def form_page(lang: str, message: str | None = None, typed: str = "", root: str = "", number: str = "") -> str:
+    """`/verify`: the reference she was shown, or the officer's number from the warrant card."""
+    t, a = TEXT[lang], ASKING[lang]
     notice = f'<p class="advice" role="alert">{escape(message)}</p>' if message else ""
     body = (
         f'<h1>{t["check_title"]}</h1>{notice}<p>{t["check_intro"]}</p>'
+        f'<p class="own-site">{escape(a["own_site"])}</p>'
         f'<form method="get" action="{root}verify">'
         f'<input type="hidden" name="lang" value="{lang}">'
         f'<label for="reference">{t["reference"]}</label>'
         f'<input type="text" id="reference" name="reference" value="{escape(typed)}" '
         'autocomplete="off" autocapitalize="characters" spellcheck="false" inputmode="text" required>'
         f'<button type="submit">{t["check_button"]}</button></form>'
+        f'<h2>{escape(a["no_reference"])}</h2><p>{escape(a["number_intro"])}</p>'
+        f"{_number_form(lang, root, number, visible=True)}"
     )
     return _page(lang, t["check_title"], body, f"?lang={_other(lang)}", root)
+
+
+def _number_form(lang: str, root: str, number: str, *, visible: bool) -> str:
+    """Look the number up (again): a plain GET, so the answer is a URL she can reload."""
+    a = ASKING[lang]
+    if visible:
+        field = (f'<label for="officer">{escape(a["number"])}</label>'
+                 f'<input type="text" id="officer" name="officer" value="{escape(number)}" maxlength="40" '
+                 'autocomplete="off" autocapitalize="characters" spellcheck="false" required>')
+        button = a["find"]
+    else:
+        field, button = f'<input type="hidden" name="officer" value="{escape(number)}">', a["look_again"]
+    return (f'<form method="get" action="{root}verify"><input type="hidden" name="lang" value="{lang}">'
+            f'{field}<button type="submit">{escape(button)}</button></form>')
+
+
+def ask_page(lang: str, number: str, *, asked: bool = False, message: str | None = None, where: str = "") -> str:
+    """No check is running for this number: offer to ask for one, and say what happens next.
+
+    The same page for any number, known or not (only the number she typed is echoed), and never a
+    photo or a name: those are shown only with a check the officer started."""
+    t, a = TEXT[lang], ASKING[lang]
+    notice = f'<p class="advice" role="alert">{escape(message)}</p>' if message else ""
+    if asked:
+        status = f'<p class="status status-asked" role="status">{escape(a["asked"])}</p>'
+        ask = ""
+    else:
+        status = f'<p>{escape(a["none_intro"])}</p>'
+        ask = (
+            '<form method="post" action="verify">'
+            f'<input type="hidden" name="lang" value="{lang}">'
+            f'<input type="hidden" name="officer" value="{escape(number)}">'
+            f'<label for="where">{escape(a["where"])}</label>'
+            f'<input type="text" id="where" name="where" value="{escape(where)}" maxlength="80" autocomplete="off">'
+            f'<button type="submit">{escape(a["ask"])}</button></form>'
+        )
+    body = (
+        f'<h1>{escape(a["none_title"])}</h1>{notice}'
+        f'<dl><dt>{escape(a["number"])}</dt><dd class="number">{escape(number)}</dd></dl>'
+        f"{status}{ask}<p>{escape(a['next'])}</p>"
+        f'{_number_form(lang, "", number, visible=False)}'
+        f'<p>{escape(a["still_unsafe"])}</p>'
+        f'<p class="own-site">{escape(a["own_site"])}</p>'
+    )
+    here = f"?officer={quote(number)}" + ("&asked=1" if asked else "")
+    return _page(lang, f'{a["none_title"]} - {t["check_title"]}', body, f"{here}&lang={_other(lang)}", "")
 
 
 def result_page(lang: str, view: dict[str, Any], auto_refresh: bool = True, told: bool = False,

@@ -172,3 +172,75 @@ UNSAFE_TEXT: dict[str, dict[str, str]] = {
 }
 for _lang, _words in UNSAFE_TEXT.items():
     TEXT[_lang].update(_words)
+# Asking for a check
+# SPEC §7.4: the officer's number when she has no reference, asking for a check, and typing the
+# force's address herself. A block of its own so the citizen pages' other strings merge cleanly.
+ASKING: dict[str, dict[str, str]] = {
+    "en": {
+        "own_site": (
+            "Type this site's address yourself, on your own phone. Never use a link, a QR code or a phone "
+            "the officer gives you: a fake officer can make those."
+        ),
+        "no_reference": "The officer has not given you a reference?",
+        "number_intro": (
+            "Type the officer's number from their warrant card. If they have started a check, you will see it."
+        ),
+        "number": "Officer's number (on the warrant card)",
+        "find": "Find their check",
+        "bad_number": "That does not look like an officer's number. Type the letters and numbers on the warrant card.",
+        "none_title": "No check to show for this number yet",
+        "none_intro": (
+            "Only the officer can start a check, on their own phone. We can ask them to start one now. "
+            "You do not need to give your name or number."
+        ),
+        "where": "Where are you? (optional, for our control room, at most 80 characters)",
+        "ask": "Ask for a check",
+        "next": (
+            "What happens next: if this is the number of a serving officer, they get a text asking them to "
+            "start a check, and our control room is told. When the officer has started it, press "
+            "\"Look again\" to see the check and the officer's photo."
+        ),
+        "look_again": "Look again",
+        "asked": "We have asked for a check.",
+        "still_unsafe": "If the officer will not start a check, or you feel unsafe, call 999.",
+        "too_long": "Say where you are in 80 characters or fewer, using letters, numbers and punctuation.",
+        "asked_too_often": (
+            "Too many requests from this connection. Wait a few minutes and try again. If you feel unsafe, call 999."
+        ),
+    },
+    "cy": {
+        "own_site": (
+            "Teipiwch gyfeiriad y wefan hon eich hun, ar eich ffôn eich hun. Peidiwch byth â defnyddio dolen, cod QR "
+            "neu ffôn y mae'r swyddog yn ei roi i chi: gall swyddog ffug wneud y rheini."
+        ),
+        "no_reference": "Dydy'r swyddog ddim wedi rhoi cyfeirnod i chi?",
+        "number_intro": (
+            "Teipiwch rif y swyddog o'i gerdyn gwarant. Os yw wedi dechrau gwiriad, byddwch chi'n ei weld."
+        ),
+        "number": "Rhif y swyddog (ar y cerdyn gwarant)",
+        "find": "Dod o hyd i'w wiriad",
+        "bad_number": (
+            "Dydy hwnnw ddim yn edrych fel rhif swyddog. Teipiwch y llythrennau a'r rhifau sydd ar y cerdyn gwarant."
+        ),
+        "none_title": "Dim gwiriad i'w ddangos ar gyfer y rhif hwn eto",
+        "none_intro": (
+            "Dim ond y swyddog all ddechrau gwiriad, ar ei ffôn ei hun. Gallwn ofyn iddo ddechrau un nawr. "
+            "Does dim angen i chi roi eich enw na'ch rhif."
+        ),
+        "where": "Ble ydych chi? (dewisol, ar gyfer ein hystafell reoli, 80 nod ar y mwyaf)",
+        "ask": "Gofyn am wiriad",
+        "next": (
+            "Beth sy'n digwydd nesaf: os mai hwn yw rhif swyddog sy'n gwasanaethu, bydd yn cael neges destun yn "
+            "gofyn iddo ddechrau gwiriad, a bydd ein hystafell reoli yn cael gwybod. Pan fydd y swyddog wedi'i "
+            "ddechrau, pwyswch \"Edrych eto\" i weld y gwiriad a llun y swyddog."
+        ),
+        "look_again": "Edrych eto",
+        "asked": "Rydym wedi gofyn am wiriad.",
+        "still_unsafe": "Os na fydd y swyddog yn dechrau gwiriad, neu os ydych chi'n teimlo'n anniogel, ffoniwch 999.",
+        "too_long": "Dywedwch ble ydych chi mewn 80 nod neu lai, gan ddefnyddio llythrennau, rhifau ac atalnodi.",
+        "asked_too_often": (
+            "Gormod o geisiadau o'r cysylltiad hwn. Arhoswch ychydig funudau a rhowch gynnig arall arni. Os ydych "
+            "chi'n teimlo'n anniogel, ffoniwch 999."
+        ),
+    },
+}

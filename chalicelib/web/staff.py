@@ -223,6 +223,9 @@ def sergeant_page(config: dict[str, str], root: str) -> str:
 
 
 def officer_page(config: dict[str, str], root: str) -> str:
+    """`config["citizen_site"]` is the force site's check page as she types it ("sc.met.police.uk/verify"):
+    shown as text only, never a link or a QR code for her to open (SPEC §7.4)."""
+    site = escape(config.get("citizen_site", ""))
     body = (
         '<section id="start" hidden><h1>Prove you are a police officer</h1>'
         "<p>Your position is sent to the sergeant and the control room, never to the person you stopped.</p>"
@@ -231,10 +234,10 @@ def officer_page(config: dict[str, str], root: str) -> str:
         '<button type="button" id="start-button" class="primary big">Start verification</button>'
         '<p id="location-note" class="notice" role="status" hidden></p></section>'
         '<section id="active" hidden>'
-        '<p class="label">Show this reference to the person you stopped</p>'
+        '<p class="label">Tell the person you stopped this reference</p>'
         '<p id="reference" class="reference"></p>'
-        '<canvas id="qr" width="220" height="220" role="img" aria-label="QR code of the citizen page"></canvas>'
-        '<p class="small">She types it on the force site or scans the code: <span id="citizen-url"></span></p>'
+        f'<p class="site">Ask her to go to <strong id="citizen-site">{site}</strong> on her own phone and type it '
+        "there. Never show her a link or a code to open: she finds the check herself.</p>"
         '<p id="live-status" class="pill" role="status"></p>'
         '<p id="advice" class="notice"></p>'
         '<figure class="self"><video id="local-video" autoplay playsinline muted></video>'

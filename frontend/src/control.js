@@ -96,8 +96,8 @@ function alertCard(alert) {
   card.append(raised);
   if (alert.officer) card.append(el('p', `Officer: ${personName({ ...alert.officer, rank: alert.officer.rank || '', family_name: alert.officer.family_name || '' })}`));
   card.append(where(alert));
-  // Her own words (textContent: never markup), as she typed them.
-  if (alert.where) card.append(el('p', `She says: "${alert.where}"`, 'her-words'));
+  // A citizen's own words about where she is (citizen_request, citizen_unsafe): shown as text only.
+  if (alert.where) card.append(el('p', `She says she is at: ${alert.where}`, 'her-words'));
   if (alert.acknowledged_by) {
     const by = alert.acknowledged_by;
     card.append(el('p', `Acknowledged by ${by.rank || ''} ${by.family_name || by.officer_id} at ${alert.acknowledged_at.slice(11, 19)} UTC${alert.note ? `: ${alert.note}` : ''}`));

@@ -1,8 +1,7 @@
 // The officer's page `/o`: sign in, start a verification (phone position, or the area typed by
-// hand), show the reference large and as a QR code for the person stopped, join the call, follow
-// the status live, cancel.
-import QRCode from 'qrcode';
-
+// hand), show the reference large with the force site's address as text, join the call, follow
+// the status live, cancel. No QR code and no link for the person stopped (SPEC §7.4): she types
+// the address on her own phone, since a code shown on an officer's device is what a fake would forge.
 import { api } from './api.js';
 import { currentUser, showWho, signIn } from './auth.js';
 import {
@@ -99,9 +98,6 @@ async function showActive() {
   const v = check.verification;
   showOnly(SECTIONS, 'active');
   setText('reference', v.reference);
-  const citizenUrl = v.citizen_url || `${window.location.origin}/v/${v.reference}`;
-  setText('citizen-url', citizenUrl);
-  await QRCode.toCanvas($('qr'), citizenUrl, { width: 220, margin: 2, errorCorrectionLevel: 'M' });
   renderStatus();
   if (TERMINAL.has(v.status)) return;
   if (!call && check.meeting) call = await joinOrFallBack(check.meeting, config.video, showError);
@@ -112,7 +108,7 @@ async function showActive() {
 async function refresh() {
   try {
     const latest = await api(`/verifications/${check.verification.verification_id}`, { token: user.token });
-    check.verification = { ...latest, citizen_url: check.verification.citizen_url };
+    check.verification = latest;
     remember();
     renderStatus();
     if (TERMINAL.has(latest.status)) await stopCall();
@@ -136,7 +132,7 @@ async function cancel() {
     const latest = await api(`/verifications/${check.verification.verification_id}/cancel`, {
       token: user.token, method: 'POST', body: {},
     });
-    check.verification = { ...latest, citizen_url: check.verification.citizen_url };
+    check.verification = latest;
     remember();
     await stopCall();
     renderStatus();

@@ -713,6 +713,10 @@ class SafeConnectionStack(Stack):
             # The issuer of the TOTP entry staff add to their authenticator app at first sign-in.
             "AUTHENTICATOR_LABEL": c.display_name,
             "PUBLIC_BASE_URL": c.public_base_url,
+            # The officer's page shows it as text for the citizen to type (SPEC §7.4).
+            "CITIZEN_SITE": c.domain_name,
+            # One force per stack: a citizen's request by officer number is looked up in it only.
+            "SERVED_FORCES": c.force,
             "DEFAULT_LANGUAGE": c.default_language,
             "SMS_SENDER_ID": c.sms_sender_id,
             "CHIME_MEDIA_REGION": c.chime_media_region,
@@ -737,6 +741,7 @@ class SafeConnectionStack(Stack):
             "DECISION_TIMEOUT_SECONDS": str(t.decision_timeout_seconds),
             "MAX_STARTS_PER_HOUR": str(t.max_starts_per_hour),
             "PUBLIC_VIEWS_PER_MINUTE": str(t.public_views_per_minute),
+            "CHECK_REQUESTS_PER_ADDRESS": "6",
             # The secret's ARN, never its value (RATE_LIMIT_KEY is for local runs and tests only).
             "RATE_LIMIT_KEY_SECRET_ARN": self.rate_limit_key.secret_arn,
             # SPEC §7.2 allows a registry answer to be trusted for at most a minute.

@@ -53,7 +53,15 @@ def test_photo_origin_is_allowed_for_images(stack):
 def test_officer_page_loads_its_own_bundle(stack):
     _, _, html = _get(stack, "/o")
     assert '<script src="static/officer.js" defer></script>' in html and 'data-page="officer"' in html
-    assert 'id="start-button"' in html and 'id="qr"' in html
+    assert 'id="start-button"' in html and 'id="reference"' in html
+
+
+def test_officer_page_names_the_force_site_as_text_with_no_qr_code_or_link_for_her(stack):
+    """SPEC §7.4: she types the address herself; nothing on the officer's device for her to open."""
+    _, _, html = _get(stack, "/o")
+    assert '<strong id="citizen-site">verify.police.example/verify</strong> on her own phone' in html
+    assert "<canvas" not in html and 'id="qr"' not in html and "/v/" not in html
+    assert 'href="verify' not in html and "https://verify.police.example" not in html
 
 
 def test_control_page_loads_its_own_bundle_and_holds_no_personal_data(stack):

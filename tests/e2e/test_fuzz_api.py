@@ -63,7 +63,8 @@ SEEN: dict[str, set[int]] = {}  # statuses answered, per operation (for the last
 def fuzz_stack(tmp_path_factory):
     # Generous limits: the fuzzer would otherwise spend its examples on (documented) 429s.
     yield from _run_stack(tmp_path_factory.mktemp("fuzz-stack"),
-                          {"MAX_STARTS_PER_HOUR": "1000", "PUBLIC_VIEWS_PER_MINUTE": "10000"})
+                          {"MAX_STARTS_PER_HOUR": "1000", "PUBLIC_VIEWS_PER_MINUTE": "10000",
+                           "CHECK_REQUESTS_PER_ADDRESS": "1000"})
 
 
 @pytest.fixture(scope="module")

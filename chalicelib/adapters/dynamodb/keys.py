@@ -5,7 +5,9 @@ Verifications table (single-table design, `pk` / `sk`, stream NEW_IMAGE):
   V#{id} / EVENT#{seq:06d}     one audit event (the outbox the stream consumer copies to S3)
   A#{chain} / EVENT#{seq:06d}  an audit chain that created no verification: a registry read or
                                import, or a caller's refusals of one day (chain id
-                               `refusals-{force}-{officer id}-{day}`, see refusal_chain_id)
+                               `refusals-{force}-{officer id}-{day}`, see refusal_chain_id), or
+                               the citizens' requests for one officer's check on one day
+                               (`requests-{force}-{officer id}-{day}`, see check_request_chain_id)
   REF#{reference} / REF        reference -> verification id (uniqueness + public look-up by GetItem)
   ACTIVE#{force}#{officer} / ACTIVE   at most one non-terminal verification per officer
   STARTS#{force}#{officer} / STARTS   the officer's recent start times (the hourly limit)
@@ -29,8 +31,10 @@ Idempotency table (`id`, TTL `expiration`): Powertools Idempotency records, and 
   viewed#{verification id}#{force}#{officer}   a consultation mark (who had `verification.viewed`
                                                logged, until when)
   ratelimit#{key}#{window}    a fixed-window request counter, e.g. key public-miss#{address pseudonym}
+                              or check-request#{address pseudonym}
   lookuppass#{pseudonym}      an (address, reference) pair that may keep watching a check
-  alertfold#{force}#{officer}#{kind}   the open alert window of one caller and alert kind
+  alertfold#{force}#{officer}#{kind}   the open alert window of one caller and alert kind (also
+                              of the citizens' requests for one officer: kind citizen_request)
 
 Nothing here touches a table: these are the strings, so every adapter (and erasure) agrees on them.
 """
@@ -152,11 +156,21 @@ _PLAIN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _PLAIN_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 
+def _readable(force: str, officer_id: str) -> list[str]:
+    return [part if _PLAIN.match(part) else "h" + hashlib.sha256(part.encode()).hexdigest()[:16]
+            for part in (force, officer_id)]
+
+
 def refusal_chain_id(force: str, officer_id: str, day: str) -> str:
     """The chain of one caller's refusals on one UTC day (YYYY-MM-DD), readable in the bucket."""
-    parts = [part if _PLAIN.match(part) else "h" + hashlib.sha256(part.encode()).hexdigest()[:16]
-             for part in (force, officer_id)]
+    parts = _readable(force, officer_id)
     return f"refusals-{parts[0]}-{parts[1]}-{day}"
+
+
+def check_request_chain_id(force: str, officer_id: str, day: str) -> str:
+    """The chain of the citizens' requests, on one UTC day, that this officer start a check."""
+    parts = _readable(force, officer_id)
+    return f"requests-{parts[0]}-{parts[1]}-{day}"
 
 
 # ---- registry table ---------------------------------------------------------------------------
@@ -187,6 +201,11 @@ def rate_limit_id(key: str, window: int) -> str:
 def public_miss_budget(address_pseudonym: str) -> str:
     """The rate-limit key of an address's public look-ups that found nothing."""
     return f"public-miss#{address_pseudonym}"
+
+
+def check_request_budget(address_pseudonym: str) -> str:
+    """The rate-limit key of an address's requests for a check by officer number."""
+    return f"check-request#{address_pseudonym}"
 
 
 def lookup_pass_key(pseudonym: str) -> dict[str, str]:

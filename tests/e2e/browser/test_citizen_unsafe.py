@@ -95,7 +95,7 @@ def test_the_control_rooms_page_shows_her_alert_first_with_her_words(browser, st
     page.wait_for_selector("#alerts li.urgent")
     first = page.locator("#alerts li").first
     assert "The person stopped feels unsafe" in first.text_content()
-    assert 'She says: "Near the station exit"' in first.text_content()
+    assert "She says she is at: Near the station exit" in first.text_content()
     assert f"reference {started['reference']}" in first.text_content()
     assert "Officer: DC Priya Shah (MP5102)" in first.text_content() and "Where: Camden High St" in first.text_content()
     context.close()
