@@ -64,14 +64,17 @@ def request_check(deps: Dependencies, officer_id: str, where: str | None, client
     Raises ValidationFailed for a malformed number, RateLimited when the address is over its budget.
     """
     number = _number_or_fail(officer_id)
-    now = deps.clock()
-    budget = check_request_budget(deps.client_address_keys.address(client_address))
-    if not deps.rate_limiter.allow(budget, deps.settings.check_requests_per_address, REQUEST_WINDOW_SECONDS,
-                                   now.timestamp()):
-        raise RateLimited("Too many requests for a check from this connection. Wait a few minutes, or call 999.",
-                          retry_after=REQUEST_WINDOW_SECONDS)
+    _spend(deps, check_request_budget(deps.client_address_keys.address(client_address)),
+           deps.settings.check_requests_per_address, REQUEST_WINDOW_SECONDS,
+           "Too many requests for a check from this connection. Wait a few minutes, or call 999.")
     for record in _serving_officers(deps, number):
         _ask(deps, record, where)
+
+
+def _spend(deps: Dependencies, budget: str, limit: int, window_seconds: int, refusal: str) -> None:
+    """One request against an address's budget; RateLimited (with when to retry) once it is spent."""
+    if not deps.rate_limiter.allow(budget, limit, window_seconds, deps.clock().timestamp()):
+        raise RateLimited(refusal, retry_after=window_seconds)
 
 
 def running_check_reference(deps: Dependencies, typed_number: str, client_address: str) -> str | None:
@@ -79,12 +82,9 @@ def running_check_reference(deps: Dependencies, typed_number: str, client_addres
 
     Every look-up counts against the address's miss budget (RateLimited beyond it)."""
     number = _number_or_fail(typed_number)
-    now = deps.clock()
-    budget = public_miss_budget(deps.client_address_keys.address(client_address))
-    if not deps.rate_limiter.allow(budget, deps.settings.public_views_per_minute, MISS_WINDOW_SECONDS,
-                                   now.timestamp()):
-        raise RateLimited("Too many look-ups from this connection. Wait a minute and try again.",
-                          retry_after=MISS_WINDOW_SECONDS)
+    _spend(deps, public_miss_budget(deps.client_address_keys.address(client_address)),
+           deps.settings.public_views_per_minute, MISS_WINDOW_SECONDS,
+           "Too many look-ups from this connection. Wait a minute and try again.")
     for force in deps.settings.forces:
         verification_id = deps.verifications.active_verification_id(force, number)
         verification = deps.verifications.get(verification_id) if verification_id else None

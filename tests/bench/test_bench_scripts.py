@@ -218,29 +218,62 @@ def test_latency_measures_every_route_and_replays_each_floor() -> None:
         assert route["candidate_p50_ms"] > 0 and route["floor_p50_ms"] > 0, name
 
 
-def test_each_cold_start_floor_makes_the_calls_its_first_request_made(tmp_path) -> None:
-    """The cold-start floors are floors only if they make the same AWS calls: each scenario's first
-    request is recorded in a container of its own (so per-container reads are in it), then its
-    floor's replay is recorded the same way; the operations must match one for one, and moto must
-    accept every replayed call (a refused one would be cheaper than the real thing)."""
+def floor_report(directory: str) -> dict[str, dict[str, list[list[str]]]]:
+    """Each cold-start scenario's recorded first request and its floor's replay, as (service, operation)
+    lists, plus what moto refused; run in a process of its own by the test below."""
+    from pathlib import Path
+
     import boto3
 
     from bench import coldfloor, coldstart
     from bench.inprocess import CallCounter
     from bench.latency import Recorder
 
-    with coldstart.cold_bench(tmp_path) as bench:
+    report: dict[str, dict[str, list[list[str]]]] = {}
+    with coldstart.cold_bench(Path(directory)) as bench:
         for scenario in coldstart.SCENARIOS:
             recorded = bench.record(scenario)
-            assert recorded, scenario
             plan = bench.floor_plan(scenario)
             session = boto3.session.Session()
             recorder = Recorder(CallCounter().install(session))
             refused, replayed = recorder.capture(lambda plan=plan, session=session: coldfloor.replay(plan, session))
             bench.clean_floor(plan)
-            assert refused == [], scenario
-            assert [(s, op) for s, op, _ in replayed] == [(s, op) for s, op, _ in recorded], scenario
-        operations = {scenario: {op for _, op, _ in calls} for scenario, calls in bench.recorded.items()}
+            report[scenario] = {
+                "recorded": [[s, op] for s, op, _ in recorded],
+                "replayed": [[s, op] for s, op, _ in replayed],
+                "refused": [[str(r)] for r in refused],
+            }
+    return report
+
+
+def test_each_cold_start_floor_makes_the_calls_its_first_request_made(tmp_path) -> None:
+    """The cold-start floors are floors only if they make the same AWS calls: each scenario's first
+    request is recorded in a container of its own (so per-container reads are in it), then its
+    floor's replay is recorded the same way; the operations must match one for one, and moto must
+    accept every replayed call (a refused one would be cheaper than the real thing).
+
+    In a process of its own: the embedded AWS patches moto and points boto3 at its server, which
+    must not leak into the other tests of this worker (they run on moto as published)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    project = Path(__file__).resolve().parents[2]
+    probe = ("import json, sys; from tests.bench.test_bench_scripts import floor_report; "
+             "print(json.dumps(floor_report(sys.argv[1])))")
+    result = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], cwd=project, capture_output=True,
+                            text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    from bench import coldstart
+
+    assert set(report) == set(coldstart.SCENARIOS)
+    for scenario, calls in report.items():
+        assert calls["recorded"], scenario
+        assert calls["refused"] == [], scenario
+        assert calls["replayed"] == calls["recorded"], scenario
+    operations = {scenario: {op for _, op in calls["recorded"]} for scenario, calls in report.items()}
     # The three are the requests that matter: the start texts and arms timers, the look-up reads
     # the rate-limit key once per container, the timer texts the next wave.
     assert {"CreateMeeting", "Publish", "SendMessage"} <= operations["start"]

@@ -230,7 +230,8 @@ def test_not_confirmed_alerts_the_control_room_with_the_location(stack, clock):
         "type": "verification_not_confirmed", "force": "met", "verification_id": vid,
         "reference": stored.reference,
         "officer": {"officer_id": "MP4721", "rank": "PC", "given_name": "Sam", "family_name": "Jones"},
-        "sergeant_id": "MP2001", "location": START_BODY["location"], "area": "Camden High St",
+        "sergeant_id": "MP2001", "method": "video", "location": START_BODY["location"],
+        "area": "Camden High St",
         "at": "2026-11-28T02:50:00.000Z", "alert_id": alert["alert_id"], "kind": "verification_not_confirmed",
     }
     [record] = stack.deps.alert_store.board("met", 10, 10)
