@@ -182,6 +182,12 @@ class AlertStore(Protocol):
         """False if the stored alert is missing or already acknowledged (nothing is changed)."""
         ...
 
+    def withdraw_acknowledgement(self, acknowledged: Alert) -> bool:
+        """Undo exactly this acknowledgement (same time, same operator) when its audit event could not
+        be written: an acknowledgement nobody can find in the audit log must not stand. False if the
+        stored alert no longer carries it (nothing is changed)."""
+        ...
+
     def board(self, force: str, unacknowledged_limit: int, acknowledged_limit: int) -> list[Alert]:
         """The force's unacknowledged alerts, newest first, then its latest acknowledged ones."""
         ...

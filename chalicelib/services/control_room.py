@@ -16,6 +16,7 @@ from ..domain.audit import EventType, PendingEvent, reason_for
 from ..domain.errors import InvalidTransition, NotFound
 from ..domain.registry import Role
 from ..domain.verification import Status, Verification
+from ..observability import logger
 from .reading import record_consultation
 from .unit_of_work import actor_of, append_events
 
@@ -71,7 +72,14 @@ def acknowledge_alert(deps: Dependencies, principal: Principal, alert_id: str, n
     acknowledged = alert.acknowledge(principal.force, by, deps.clock(), note)
     if not deps.alert_store.acknowledge(acknowledged):
         raise InvalidTransition("This alert has already been acknowledged.")
-    _audit(deps, principal, acknowledged)
+    try:
+        _audit(deps, principal, acknowledged)
+    except Exception:
+        # No acknowledgement without its audit event: the alert is open again, the operator sees
+        # the error and acknowledges again (the two writes are on different items, not one transaction).
+        if not deps.alert_store.withdraw_acknowledgement(acknowledged):
+            logger.error("alert_acknowledgement_not_withdrawn", extra={"alert_id": acknowledged.alert_id})
+        raise
     return acknowledged
 
 

@@ -71,6 +71,21 @@ def test_an_alert_is_acknowledged_once(store):
     assert store.acknowledge(alert(7).acknowledge("met", BY, T0, None)) is False  # never raised
 
 
+def test_only_the_stored_acknowledgement_is_withdrawn_and_the_alert_is_open_again(store):
+    store.add(alert(1))
+    mine = store.get("vid-0001.tok0001").acknowledge("met", BY, T0 + timedelta(minutes=3), "Units sent")
+    someone_elses = alert(1).acknowledge("met", {**BY, "officer_id": "MP9002"}, T0 + timedelta(minutes=3), None)
+
+    assert store.withdraw_acknowledgement(mine) is False  # never stored: nothing to withdraw
+    assert store.acknowledge(mine) is True
+    assert store.withdraw_acknowledgement(someone_elses) is False
+    assert store.get("vid-0001.tok0001") == mine
+    assert store.withdraw_acknowledgement(mine) is True
+    assert store.get("vid-0001.tok0001") == alert(1)
+    assert [a.alert_id for a in store.board("met", 10, 10)] == ["vid-0001.tok0001"]
+    assert store.acknowledge(mine) is True  # open again: it can be acknowledged once more
+
+
 def test_redacting_a_chain_erases_its_alerts_personal_data_only(store):
     store.add(alert(1))
     store.add(alert(2, minutes=1))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from chalicelib.domain.alerts import Alert, board_order
 
 
@@ -28,6 +30,17 @@ class FakeAlertStore:
         if stored is None or stored.acknowledged or stored.erased:
             return False
         self.alerts[acknowledged.alert_id] = acknowledged
+        return True
+
+    def withdraw_acknowledgement(self, acknowledged: Alert) -> bool:
+        stored = self.alerts.get(acknowledged.alert_id)
+        operator = (acknowledged.acknowledged_by or {}).get("officer_id")
+        if (stored is None or stored.erased or stored.acknowledged_at is None
+                or stored.acknowledged_at != acknowledged.acknowledged_at
+                or (stored.acknowledged_by or {}).get("officer_id") != operator):
+            return False
+        self.alerts[acknowledged.alert_id] = dataclasses.replace(
+            stored, acknowledged_by=None, acknowledged_at=None, note=None)
         return True
 
     def board(self, force: str, unacknowledged_limit: int, acknowledged_limit: int) -> list[Alert]:

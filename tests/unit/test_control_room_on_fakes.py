@@ -183,6 +183,27 @@ def test_an_alert_is_acknowledged_once_audited_on_its_check_with_the_note_sealed
     assert [a.alert_id for a in control_board(deps, CONTROL).alerts] == [alert.alert_id]
 
 
+def test_an_acknowledgement_whose_audit_event_cannot_be_written_does_not_stand(deps, clock):
+    vid = _not_confirmed(deps, clock)
+    [alert] = deps.alert_store.alerts.values()
+    events_before = _types(deps, vid)
+    stored_transition = deps.verifications.save_transition
+
+    def dynamodb_down(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("DynamoDB is down")
+
+    deps.verifications.save_transition = dynamodb_down
+    with pytest.raises(ConnectionError):
+        acknowledge_alert(deps, CONTROL, alert.alert_id, "Two units sent")
+
+    assert deps.alert_store.get(alert.alert_id) == alert  # open again, no note
+    assert _types(deps, vid) == events_before
+    deps.verifications.save_transition = stored_transition
+    done = acknowledge_alert(deps, CONTROL, alert.alert_id, "Two units sent")  # her retry succeeds
+    assert deps.alert_store.get(alert.alert_id) == done
+    assert _types(deps, vid)[-1] == "alert.acknowledged"
+
+
 def test_another_forces_alert_or_an_unknown_id_is_not_found(deps, clock):
     _not_confirmed(deps, clock)
     [alert] = deps.alert_store.alerts.values()

@@ -7,6 +7,7 @@ unacknowledged, one for the latest acknowledged). Every change is a conditional 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -113,6 +114,31 @@ class DynamoAlertStore:
             self._client.update_item(
                 TableName=self._table, Key=serialise_item(key), UpdateExpression=update,
                 ConditionExpression="attribute_exists(pk) AND attribute_not_exists(acknowledged_at) "
+                                    "AND attribute_exists(gsi1sk)",
+                ExpressionAttributeValues=serialise_item(values),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def withdraw_acknowledgement(self, acknowledged: Alert) -> bool:
+        """Back to unacknowledged, only if the stored acknowledgement is this one (time and operator)."""
+        key = keys.alert_key(acknowledged.alert_id)
+        if key is None or acknowledged.acknowledged_at is None or not acknowledged.acknowledged_by:
+            return False
+        unacknowledged = dataclasses.replace(acknowledged, acknowledged_by=None, acknowledged_at=None, note=None)
+        values = {
+            ":at": iso_z(acknowledged.acknowledged_at),
+            ":by": acknowledged.acknowledged_by.get("officer_id"),
+            ":sk": _board_keys(unacknowledged)["gsi1sk"],
+        }
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=serialise_item(key),
+                UpdateExpression="SET gsi1sk = :sk REMOVE acknowledged_by, acknowledged_at, note",
+                ConditionExpression="acknowledged_at = :at AND acknowledged_by.officer_id = :by "
                                     "AND attribute_exists(gsi1sk)",
                 ExpressionAttributeValues=serialise_item(values),
             )
