@@ -59,7 +59,7 @@ run: $(STAMP) $(BUNDLE)
 	PORT=$(PORT) MOTO_PORT=$(MOTO_PORT) $(BIN)/python -m chalicelib.local
 
 test: lint $(STAMP) $(BUNDLE) $(CHROMIUM)
-	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n 2 --dist loadfile
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n 3 --dist loadfile
 
 # Lint and types (pyproject.toml, frontend/eslint.config.mjs): zero findings, run first by `make test`
 # (so by CI too). mypy checks app.py, chalicelib, infra and bench (strict on domain/ and services/).
