@@ -110,18 +110,8 @@ class DynamoAlertStore:
         if acknowledged.note is not None:
             update += ", note = :note"
             values[":note"] = acknowledged.note
-        try:
-            self._client.update_item(
-                TableName=self._table, Key=serialise_item(key), UpdateExpression=update,
-                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(acknowledged_at) "
-                                    "AND attribute_exists(gsi1sk)",
-                ExpressionAttributeValues=serialise_item(values),
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self._update_if(key, update, "attribute_exists(pk) AND attribute_not_exists(acknowledged_at) "
+                                            "AND attribute_exists(gsi1sk)", values)
 
     def withdraw_acknowledgement(self, acknowledged: Alert) -> bool:
         """Back to unacknowledged, only if the stored acknowledgement is this one (time and operator)."""
@@ -134,13 +124,16 @@ class DynamoAlertStore:
             ":by": acknowledged.acknowledged_by.get("officer_id"),
             ":sk": _board_keys(unacknowledged)["gsi1sk"],
         }
+        return self._update_if(key, "SET gsi1sk = :sk REMOVE acknowledged_by, acknowledged_at, note",
+                               "acknowledged_at = :at AND acknowledged_by.officer_id = :by "
+                               "AND attribute_exists(gsi1sk)", values)
+
+    def _update_if(self, key: dict[str, str], update: str, condition: str, values: dict[str, Any]) -> bool:
+        """One conditional UpdateItem; False when the condition does not hold (nothing changed)."""
         try:
             self._client.update_item(
-                TableName=self._table, Key=serialise_item(key),
-                UpdateExpression="SET gsi1sk = :sk REMOVE acknowledged_by, acknowledged_at, note",
-                ConditionExpression="acknowledged_at = :at AND acknowledged_by.officer_id = :by "
-                                    "AND attribute_exists(gsi1sk)",
-                ExpressionAttributeValues=serialise_item(values),
+                TableName=self._table, Key=serialise_item(key), UpdateExpression=update,
+                ConditionExpression=condition, ExpressionAttributeValues=serialise_item(values),
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
