@@ -254,8 +254,6 @@ def _not_shown(lang: str, error: NotFound | RateLimited) -> Response:
 
 # ---- asking for a check by the officer's number (SPEC §7.4) ---------------------------------------
 
-MAX_FORM_BYTES = 2048  # an officer's number and 80 characters of her words, percent-encoded
-
 
 def _client_address() -> str:
     identity = (pages.current_request.context or {}).get("identity") or {}
@@ -288,7 +286,10 @@ def ask_for_check() -> Response:
     """The "Ask for a check" form, without JavaScript: then back (303) to the number's page."""
     from ..services import check_requests
 
-    form = _form()
+    try:
+        form = _form_fields(pages.current_request)
+    except ValidationFailed:
+        form = {}  # no browser sends it: answered as a number that cannot be read
     chosen = form.get("lang", "")
     lang = chosen if chosen in LANGUAGES else get_dependencies().settings.default_language
     a = ASKING[lang]
@@ -311,16 +312,3 @@ def ask_for_check() -> Response:
         **citizen.security_headers(), "Location": f"verify?officer={quote(number)}&asked=1&lang={lang}",
     })
 
-
-def _form() -> dict[str, str]:
-    """The form's fields (the last of each name); an oversized or undecodable body is empty."""
-    raw = pages.current_request.raw_body or b""
-    if isinstance(raw, str):  # Chalice hands over bytes; a str only in hand-built test requests
-        raw = raw.encode("utf-8")
-    if len(raw) > MAX_FORM_BYTES:
-        return {}
-    try:
-        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=10, errors="strict")
-    except (UnicodeDecodeError, ValueError):
-        return {}
-    return dict(pairs)
