@@ -11,6 +11,7 @@ from chalicelib.api.control import control
 from chalicelib.api.errors import internal_error, normalise_framework_error
 from chalicelib.api.pages import pages
 from chalicelib.api.public import public
+from chalicelib.api.push import push
 from chalicelib.api.registry import registry
 from chalicelib.api.verifications import verifications
 from chalicelib.bootstrap import get_dependencies
@@ -27,6 +28,7 @@ app.register_blueprint(verifications)
 app.register_blueprint(registry)
 app.register_blueprint(pages)
 app.register_blueprint(control)
+app.register_blueprint(push)
 
 # Event-source ARNs are read when Chalice packages the app, so this one comes from the environment
 # (set by CDK for deployment; the local stack's worker calls the handler directly).

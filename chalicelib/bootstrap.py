@@ -49,6 +49,7 @@ class Dependencies:
         reference_factory: ports.IdFactory = new_reference,
         session: Any = None,
         chime_standin: Any = None,
+        push_post: Any = None,
         invitations: Any = None,
         client_options: dict[str, Any] | None = None,
     ) -> None:
@@ -59,6 +60,8 @@ class Dependencies:
         self.new_reference = reference_factory
         self._session = session
         self._chime_standin = chime_standin
+        # Where pushes are POSTed instead of the internet (local/push_standin.py), if anywhere.
+        self._push_post = push_post
         # Where invitations go instead of Cognito's email (the local stack's file), if anywhere.
         self._invitations = invitations
         # botocore Config settings for the clients, over the defaults below (bulk jobs ask for
@@ -128,6 +131,24 @@ class Dependencies:
         from .adapters.sns import SnsSergeantNotifier
 
         return SnsSergeantNotifier(self.sns, sender_id=self.settings.sms_sender_id)
+
+    @cached_property
+    def web_push(self) -> ports.WebPush:
+        """Web Push to sergeants' pages; its key is read on first use (a wave with a push in it)."""
+        from .adapters.web_push import VapidWebPush
+
+        configured = self.settings.push_key
+        if configured is not None:
+            secret = configured.get_secret_value()
+        elif self.settings.push_key_secret_arn:
+            secret = self._client("secretsmanager").get_secret_value(
+                SecretId=self.settings.push_key_secret_arn)["SecretString"]
+        else:
+            raise RuntimeError("Web Push is off: set PUSH_KEY_SECRET_ARN (or PUSH_KEY outside AWS)")
+        contact = self.settings.push_contact or self.settings.public_base_url
+        if self._push_post is not None:  # the local stack's and the tests' push-service stand-in
+            return VapidWebPush(secret.encode("utf-8"), contact, post=self._push_post)
+        return VapidWebPush(secret.encode("utf-8"), contact)
 
     @cached_property
     def alerts(self) -> ports.AlertPublisher:

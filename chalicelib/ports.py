@@ -10,6 +10,7 @@ call such as `deps.verifications.save_transition` lands here, the adapter named 
   VerificationStore   adapters/dynamodb/verifications.py   DynamoVerificationRepository
   Registry            adapters/dynamodb/registry.py        DynamoRegistry
   SergeantNotifier    adapters/sns.py                      SnsSergeantNotifier
+  WebPush             adapters/web_push.py                 VapidWebPush
   AlertPublisher      adapters/sns.py                      SnsAlertPublisher
   AlertStore          adapters/dynamodb/alerts.py          DynamoAlertStore
   Meetings            adapters/chime.py                    ChimeMeetings (local: local/chime_standin.py)
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from .domain.alerts import Alert
     from .domain.escalation import Timer
     from .domain.outbox import OutboxItem
+    from .domain.push import PushSubscription
     from .domain.registry import Duty, PhotoObject, RegistryRecord
     from .domain.sign_in import SignInAccount
     from .domain.verification import Status, Verification
@@ -69,6 +71,7 @@ __all__ = [
     "TimerScheduler",
     "UserDirectory",
     "VerificationStore",
+    "WebPush",
 ]
 
 # A new verification id, audit event id or public reference, each call a fresh one.
@@ -152,6 +155,28 @@ class Registry(Protocol):
 
     def set_duty(self, force: str, officer_id: str, duty: Duty) -> bool:
         """False if the person is not a serving sergeant."""
+        ...
+
+    def set_push(self, force: str, officer_id: str, subscription: PushSubscription | None,
+                 only_if_endpoint: str | None = None) -> bool:
+        """Store or remove a serving sergeant's push subscription (removal: only if still
+        `only_if_endpoint`, when given). False if nothing was written."""
+        ...
+
+
+class WebPush(Protocol):
+    """Web Push to sergeants' pages: the VAPID public key browsers subscribe with, receipts the
+    service worker posts back, and sending one encrypted message."""
+
+    def application_server_key(self) -> str: ...
+
+    def receipt(self, verification_id: str, sergeant_id: str) -> str: ...
+
+    def receipt_matches(self, verification_id: str, sergeant_id: str, receipt: str) -> bool: ...
+
+    def send(self, subscription: PushSubscription, message: dict[str, str], ttl_seconds: int) -> None:
+        """Raises PushSubscriptionGone if the push service says the subscription no longer exists,
+        another exception if it did not take the message."""
         ...
 
 

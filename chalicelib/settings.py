@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+from .domain.push import KNOWN_PUSH_SERVICES, PUSH_GRACE_SECONDS
 from .frozen_settings import Field, FrozenSettings, SecretStr
 
 
@@ -87,6 +88,16 @@ class Settings(FrozenSettings):
     # itself, for tests and scripts only: a secret's value never goes into a Lambda environment.
     rate_limit_key_secret_arn: str = ""
     rate_limit_key: SecretStr | None = Field(default=None, min_length=32)
+    # Web Push to the sergeant page (domain/push.py): the key the VAPID signing key and the receipt
+    # key are derived from, a Secrets Manager secret read on first use (PUSH_KEY_SECRET_ARN), or
+    # PUSH_KEY itself for tests and the local stack. Neither set: no push, every sergeant is texted.
+    push_key_secret_arn: str = ""
+    push_key: SecretStr | None = Field(default=None, min_length=32)
+    # The push services a subscription may point at (scheme://host, "*." for subdomains).
+    push_services: str = Field(default=",".join(KNOWN_PUSH_SERVICES), max_length=1000)
+    # VAPID's contact for the push services (mailto: or https:); empty: public_base_url.
+    push_contact: str = Field(default="", max_length=200, pattern=r"^((mailto:|https?://)\S+)?$")
+    push_grace_seconds: int = Field(default=PUSH_GRACE_SECONDS, ge=1, le=60)
 
     @property
     def effective_cognito_endpoint(self) -> str:
@@ -96,6 +107,14 @@ class Settings(FrozenSettings):
     def effective_citizen_site(self) -> str:
         """The site she types: the configured name, else public_base_url without its scheme."""
         return self.citizen_site or urlsplit(self.public_base_url).netloc
+
+    @property
+    def push_enabled(self) -> bool:
+        return self.push_key is not None or bool(self.push_key_secret_arn)
+
+    @property
+    def push_origins(self) -> tuple[str, ...]:
+        return tuple(origin.strip() for origin in self.push_services.split(",") if origin.strip())
 
     @property
     def forces(self) -> tuple[str, ...]:

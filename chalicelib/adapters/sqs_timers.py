@@ -34,13 +34,14 @@ def timer_from_body(body: str) -> Timer:
         wave = data.get("wave")
         if due_at is None or due_at.tzinfo is None:
             raise ValueError("due_at must be an ISO 8601 time with its UTC offset")
-        if kind is TimerKind.WAVE and (not isinstance(wave, int) or isinstance(wave, bool) or wave < 1):
+        numbered = kind in (TimerKind.WAVE, TimerKind.PUSH_FALLBACK)
+        if numbered and (not isinstance(wave, int) or isinstance(wave, bool) or wave < 1):
             raise ValueError("a wave timer needs its wave number")
         return Timer(
             kind=kind,
             verification_id=str(data["verification_id"]),
             due_at=due_at,
-            wave=wave if kind is TimerKind.WAVE else None,
+            wave=wave if numbered else None,
         )
     except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as error:
         raise ValueError(f"not a timer message: {error}") from None

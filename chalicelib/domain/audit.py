@@ -35,6 +35,10 @@ class EventType:
     EXPIRED = "verification.expired"
     SMS_SENT = "sms.sent"
     SMS_FAILED = "sms.failed"
+    # Web Push to the sergeant page (domain/push.py): sent, not taken, and the phone's receipt.
+    PUSH_SENT = "push.sent"
+    PUSH_FAILED = "push.failed"
+    PUSH_RECEIVED = "push.received"
     VIEWED = "verification.viewed"
     REGISTRY_VIEWED = "registry.viewed"
     REGISTRY_CHANGED = "registry.changed"

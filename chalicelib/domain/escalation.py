@@ -21,6 +21,8 @@ class TimerKind(enum.StrEnum):
     WAVE = "wave"
     ANSWER_TIMEOUT = "answer_timeout"
     DECISION_TIMEOUT = "decision_timeout"
+    # A wave's pushes had a few seconds to reach the phones: text those whose phone said nothing.
+    PUSH_FALLBACK = "push_fallback"
 
 
 @dataclass(frozen=True)

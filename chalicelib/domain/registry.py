@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass
 
 from .errors import NotOnDuty, OfficerNotServing
+from .push import PushSubscription
 from .verification import OfficerSummary
 
 
@@ -76,6 +77,9 @@ class RegistryRecord:
     # and they last accepted a check. Hints for who is texted first, kept like last_notified_at.
     last_seen_at: str | None = None
     last_accepted_at: str | None = None
+    # The sergeant's Web Push subscription, if they opted in on their page (domain/push.py). Never
+    # shown by the API: its endpoint lets anyone holding it address that browser.
+    push: PushSubscription | None = None
 
     @property
     def is_serving(self) -> bool:

@@ -119,6 +119,12 @@ class Verification:
     # Escalation state: who has been texted (never twice) and how many waves went out.
     notified: tuple[str, ...] = ()
     waves_sent: int = 0
+    # Web Push (domain/push.py): who was sent a push instead of a text, whose phone has said it got
+    # it, and who was texted (by a wave, or because their push did not arrive in time). A sergeant
+    # is in `texted` at most once: never two texts to one sergeant for one check.
+    pushed: tuple[str, ...] = ()
+    push_received: tuple[str, ...] = ()
+    texted: tuple[str, ...] = ()
     # Chime was unavailable at the start: the sergeant calls the officer on the radio instead.
     voice_fallback: bool = False
     # When the current search for a sergeant began, and its first wave: the start, or the moment a
@@ -219,9 +225,10 @@ class Verification:
         """The decision timeout fired while the accepting sergeant had not decided."""
         return dataclasses.replace(self._move_to(Status.EXPIRED), decided_at=now)
 
-    def record_wave(self, wave: int, recipients: list[str]) -> Verification:
-        """Remember a wave of texts; only while someone is still needed, and never a wave twice.
+    def record_wave(self, wave: int, recipients: list[str], pushed: list[str] | None = None) -> Verification:
+        """Remember a wave; only while someone is still needed, and never a wave twice.
 
+        `pushed`: the recipients sent a push instead of a text (the others are texted now).
         Waves are numbered by their timer; earlier waves may have found nobody to text, so any wave
         after the last one sent may go (a repeated or older wave may not).
         """
@@ -229,9 +236,36 @@ class Verification:
             raise InvalidTransition(f"This verification is {self.status.value}; no more texts go out.")
         if wave <= self.waves_sent:
             raise InvalidTransition(f"Wave {wave} was already sent (sent up to {self.waves_sent}).")
+        by_push = [r for r in recipients if r in (pushed or ())]
         return dataclasses.replace(
-            self, waves_sent=wave, notified=tuple(dict.fromkeys((*self.notified, *recipients)))
+            self, waves_sent=wave, notified=_added(self.notified, recipients), pushed=_added(self.pushed, by_push),
+            texted=_added(self.texted, [r for r in recipients if r not in by_push]),
         )
+
+    def pushes_not_received(self) -> list[str]:
+        """Sergeants sent a push whose phone has not said it got it, and who were not texted."""
+        return [s for s in self.pushed if s not in self.push_received and s not in self.texted]
+
+    def record_texts_instead_of_push(self, sergeant_ids: list[str]) -> Verification:
+        """Claim the texts for pushes that did not arrive (or failed): once per sergeant, while waiting."""
+        if self.status is not Status.AWAITING_SERGEANT:
+            raise InvalidTransition(f"This verification is {self.status.value}; no more texts go out.")
+        due = [s for s in sergeant_ids if s in self.pushes_not_received()]
+        if not due:
+            raise InvalidTransition("Every push was received or its sergeant already texted.")
+        return dataclasses.replace(self, texted=_added(self.texted, due))
+
+    def record_push_received(self, sergeant_id: str) -> Verification:
+        """The sergeant's phone got the push: no text needed for them (if not texted already)."""
+        if sergeant_id not in self.pushed:
+            raise InvalidTransition("No push was sent to this sergeant for this verification.")
+        if sergeant_id in self.push_received:
+            raise InvalidTransition("This push's receipt is already recorded.")
+        return dataclasses.replace(self, push_received=_added(self.push_received, [sergeant_id]))
+
+
+def _added(existing: tuple[str, ...], more: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*existing, *more)))
 
 
 def _target(outcome: Outcome) -> Status:

@@ -156,6 +156,14 @@ def create_data_key(kms: Any) -> str:
     return arn
 
 
+def create_push_key(secretsmanager: Any, name: str = "safe-connection-push-key") -> str:
+    """The Web Push key (adapters/web_push.py), generated as the CDK stack generates it; its ARN."""
+    import secrets
+
+    arn: str = secretsmanager.create_secret(Name=name, SecretString=secrets.token_urlsafe(48))["ARN"]
+    return arn
+
+
 def create_rate_limit_key(secretsmanager: Any, name: str = "safe-connection-rate-limit-key") -> str:
     """The public rate limits' HMAC key, made fresh for this stack as the CDK stack makes it in AWS
     (a generated Secrets Manager secret); returns the secret's ARN (RATE_LIMIT_KEY_SECRET_ARN)."""

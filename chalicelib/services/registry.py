@@ -214,8 +214,10 @@ def apply_registry_change(
     """
     if before is not None:
         # Who was texted and who answers lately are the service's own notes, not the admin's.
+        # Their push subscription stays while they serve (it is theirs, given on their page).
         after = dataclasses.replace(after, last_notified_at=before.last_notified_at,
-                                    last_seen_at=before.last_seen_at, last_accepted_at=before.last_accepted_at)
+                                    last_seen_at=before.last_seen_at, last_accepted_at=before.last_accepted_at,
+                                    push=before.push if after.is_serving and after.role is before.role else None)
     if account is _LOOK_UP:
         account = _own_account(deps, after)
     fields = changed_fields(before, after)

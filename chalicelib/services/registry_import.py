@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..domain.audit import Actor
-from ..domain.registry import MAX_PHOTO_BYTES, Duty, RegistryRecord, Role, changed_fields
+from ..domain.registry import MAX_PHOTO_BYTES, Duty, OfficerStatus, RegistryRecord, Role, changed_fields
 from ..domain.registry_import import (
     ImportRow,
     PhotoFile,
@@ -226,6 +226,9 @@ def _desired(force: str, row: ImportRow, before: RegistryRecord | None) -> tuple
         last_notified_at=before.last_notified_at if before is not None else None,
         last_seen_at=before.last_seen_at if before is not None else None,
         last_accepted_at=before.last_accepted_at if before is not None else None,
+        # The sergeant's own push subscription survives an import while they serve in the same role.
+        push=before.push if before is not None and row.status is OfficerStatus.SERVING and row.role is before.role
+        else None,
         photo_version_id=version,
         photo_sha256=sha256,
     ), upload

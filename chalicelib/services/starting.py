@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..domain.access import Principal, require_role
-from ..domain.audit import SYSTEM, EventType, PendingEvent
+from ..domain.audit import EventType, PendingEvent
 from ..domain.clock import iso_z, parse_iso, utc_day
 from ..domain.errors import (
     ActiveVerificationExists,
@@ -17,7 +17,6 @@ from ..domain.errors import (
     RateLimited,
 )
 from ..domain.registry import Role, ensure_serving
-from ..domain.sms import sergeant_request_sms
 from ..domain.verification import Location, Status, Verification
 from ..observability import MetricUnit, error_code, logger, metrics
 
@@ -26,8 +25,9 @@ if TYPE_CHECKING:
     from ..bootstrap import Dependencies
     from ..schemas import StartVerificationRequest
 
+from .notifying import by_push, notify_wave, wave_claim
 from .side_effects import close_meeting, close_meeting_id, schedule_timers
-from .unit_of_work import MAX_WRITE_ATTEMPTS, actor_of, append_events, apply_change, stamp
+from .unit_of_work import MAX_WRITE_ATTEMPTS, actor_of, apply_change, stamp
 
 
 @dataclass(frozen=True)
@@ -108,15 +108,16 @@ def start_verification(deps: "Dependencies", principal: Principal, request: "Sta
     # Wave 1 is claimed in the same transaction that creates the check (nobody else can see it yet),
     # so the texts go out after one write instead of a create, a read and a claim.
     recipients = deps.escalation.next_wave(deps.registry.available_sergeants(principal.force), draft, now)
-    claim = [_wave_claim(1, recipients)] if recipients else []
+    pushed = by_push(deps, recipients)
+    claim = [wave_claim(1, recipients, pushed)] if recipients else []
     if recipients:
-        draft = draft.record_wave(1, [r.officer_id for r in recipients])
+        draft = draft.record_wave(1, [r.officer_id for r in recipients], pushed)
     verification = _create(deps, draft, [requested, *claim], starts)
     logger.append_keys(verification_id=verification.verification_id)
     metrics.add_metric(name="VerificationStarted", unit=MetricUnit.Count, value=1)
 
     if recipients:
-        verification = _text_wave(deps, verification, 1, recipients)
+        verification = notify_wave(deps, verification, 1, recipients)
     schedule_timers(deps, verification, deps.escalation.timers_on_start(verification))
     return Started(verification, attendee)
 
@@ -260,9 +261,9 @@ def _create(
 def send_wave(
     deps: "Dependencies", verification_id: str, wave: int, current: Verification | None = None
 ) -> Verification | None:
-    """Text the next wave of sergeants, at most once per wave and once per sergeant.
+    """Reach the next wave of sergeants (services/notifying.py), at most once per wave and sergeant.
 
-    The wave is claimed (recorded with its recipients) before any SMS goes out, so a duplicate timer
+    The wave is claimed (recorded with its recipients) before any SMS or push goes out, so a duplicate timer
     delivery finds it taken and sends nothing: SMS per check can never exceed the force's sergeants.
     Returns the updated verification, or None when there was nothing to send. `current` saves the
     read when the caller has just read the verification.
@@ -274,51 +275,15 @@ def send_wave(
     if not recipients:
         return None
     ids = [r.officer_id for r in recipients]
+    pushed = by_push(deps, recipients)
     try:
         _, claimed = apply_change(
-            deps, verification_id, lambda v: (v.record_wave(wave, ids), [_wave_claim(wave, recipients)]), current
+            deps, verification_id,
+            lambda v: (v.record_wave(wave, ids, pushed), [wave_claim(wave, recipients, pushed)]), current,
         )
     except InvalidTransition:
         return None  # accepted, cancelled or this wave already claimed meanwhile
-    return _text_wave(deps, claimed, wave, recipients)
-
-
-def _wave_claim(wave: int, recipients: list[Any]) -> PendingEvent:
-    return PendingEvent(
-        EventType.SERGEANTS_NOTIFIED, SYSTEM, {"wave": wave, "recipients": [r.officer_id for r in recipients]}
-    )
-
-
-def _text_wave(deps: "Dependencies", claimed: Verification, wave: int, recipients: list[Any]) -> Verification:
-    """Text a wave already claimed on `claimed` (as just written), then audit what went out."""
-    verification_id = claimed.verification_id
-    ids = [r.officer_id for r in recipients]
-    link = f"{deps.settings.public_base_url.rstrip('/')}/s/{claimed.verification_id}"
-    message = sergeant_request_sms(claimed, link)
-    failed: dict[str, str] = {}
-    for sergeant in recipients:
-        try:
-            deps.sms.send_sms(sergeant.phone or "", message)
-        except Exception as error:  # noqa: BLE001 - one bad number must not stop the others
-            # Only the error's class/code: provider messages can echo the phone number.
-            failed[sergeant.officer_id] = error_code(error)
-            logger.warning(
-                "sms_failed", extra={"recipient_officer_id": sergeant.officer_id, "error": failed[sergeant.officer_id]}
-            )
-    delivered = [i for i in ids if i not in failed]
-    if delivered:
-        deps.registry.mark_notified(claimed.force, delivered, iso_z(deps.clock()) or "")
-    outcome_events = []
-    if delivered:
-        outcome_events.append(PendingEvent(
-            EventType.SMS_SENT, SYSTEM,
-            {"wave": wave, "recipients": delivered, "reason": "identity_verification_request"},
-        ))
-    if failed:
-        outcome_events.append(PendingEvent(
-            EventType.SMS_FAILED, SYSTEM, {"wave": wave, "failed": sorted(failed), "errors": failed}
-        ))
-    return append_events(deps, verification_id, outcome_events, claimed) if outcome_events else claimed
+    return notify_wave(deps, claimed, wave, recipients)
 
 
 def _audit_refused_attempt(

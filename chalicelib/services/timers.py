@@ -24,7 +24,8 @@ from .unit_of_work import apply_change
 def handle_timer(deps: "Dependencies", timer: Any) -> str:
     """Run one due timer. Every branch is conditional on state, so late or repeated timers are no-ops.
 
-    Returns what happened (for logs and tests): rearmed, wave_sent, no_wave, unanswered, expired, noop.
+    Returns what happened (for logs and tests): rearmed, wave_sent, no_wave, texted (pushes that did
+    not arrive), unanswered, expired, noop.
     """
     now = deps.clock()
     if not timer.is_due(now):
@@ -50,6 +51,10 @@ def handle_timer(deps: "Dependencies", timer: Any) -> str:
             if following is not None:
                 schedule_timers(deps, current, [following])
         return "wave_sent" if sent is not None else "no_wave"
+    if timer.kind is TimerKind.PUSH_FALLBACK:
+        from .notifying import text_missed_pushes
+
+        return text_missed_pushes(deps, timer.verification_id, timer.wave or 1)
     if timer.kind is TimerKind.ANSWER_TIMEOUT:
         return _time_out(deps, timer.verification_id, Status.AWAITING_SERGEANT, EventType.UNANSWERED,
                          "verification_unanswered", lambda v: v.close_unanswered(now), "unanswered",

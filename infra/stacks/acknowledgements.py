@@ -70,6 +70,13 @@ RATE_LIMIT_KEY_ROTATION = (
     "again under the new key, so no rotation function is needed."
 )
 
+PUSH_KEY_ROTATION = (
+    "The push key signs Web Push messages to sergeants' pages and their receipts; browsers subscribe "
+    "to the public key derived from it. A scheduled rotation would silently unsubscribe every sergeant "
+    "(they would be texted again until they opt in anew), so it is rotated by hand when needed: a new "
+    "random value (aws secretsmanager put-secret-value), then containers recycle."
+)
+
 
 def _ack(construct: IConstruct, finding: str, reason: str) -> None:
     Validations.of(construct).acknowledge(Acknowledgment(id=f"AwsSolutions-{finding}", reason=reason))
@@ -100,6 +107,7 @@ def apply(stack: SafeConnectionStack) -> None:
          AUDIT_PREFIX.format(prefix="digests/"))
     _ack(stack.stream_failures_queue, "SQS3", STREAM_FAILURES_QUEUE)
     _ack(stack.rate_limit_key, "SMG4", RATE_LIMIT_KEY_ROTATION)
+    _ack(stack.push_key, "SMG4", PUSH_KEY_ROTATION)
     _ack(stack.gateway_logs_role,
          f"IAM5[Resource::arn:<AWS::Partition>:logs:{region}:<AWS::AccountId>:log-group:*]", API_GATEWAY_LOGS_ROLE)
     _ack(stack.sms_settings, "IAM5[Resource::*]", SMS_SETTINGS)

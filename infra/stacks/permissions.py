@@ -31,6 +31,7 @@ class AppResources:
     audit_signing_key_arn: str
     user_pool_arn: str
     rate_limit_key_arn: str
+    push_key_arn: str
 
 
 def _statement(sid: str, actions: list[str], resources: list[str]) -> iam.PolicyStatement:
@@ -89,6 +90,12 @@ def _meeting_arns(stack: Stack) -> str:
     return stack.format_arn(service="chime", resource="meeting", resource_name="*")
 
 
+def _read_push_key(r: AppResources) -> iam.PolicyStatement:
+    # Web Push: the first wave with a push in it reads the key (VAPID signature, receipts); the API
+    # also derives the public key a sergeant's browser subscribes with.
+    return _statement("ReadPushKey", ["secretsmanager:GetSecretValue"], [r.push_key_arn])
+
+
 def _timers_send(r: AppResources) -> iam.PolicyStatement:
     return _statement("ScheduleEscalationTimers", ["sqs:SendMessage"], [r.timers_queue_arn])
 
@@ -118,6 +125,7 @@ def api_handler(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
         _statement("PresignRegistryPhotos", ["s3:GetObject", "s3:GetObjectVersion"], [f"{r.photos_bucket_arn}/*"]),
         # The public rate limits' HMAC key, read once per container (this secret only).
         _statement("ReadRateLimitKey", ["secretsmanager:GetSecretValue"], [r.rate_limit_key_arn]),
+        _read_push_key(r),
         # PUT /officers/{id}: the person's account follows the record (group = role; a suspension
         # signs them out everywhere and disables them). Accounts are created by `registry import`,
         # under the operator's own credentials, never by the API.
@@ -145,6 +153,7 @@ def run_timers(stack: Stack, r: AppResources) -> list[iam.PolicyStatement]:
         # The next wave: who is available, and who was texted when.
         _registry(r, ["dynamodb:Query", "dynamodb:UpdateItem"]),
         _sms(r),
+        _read_push_key(r),
         *_alerts(r),
         # An expired check's meeting is ended; timers never create or join one.
         _statement("EndChimeMeetings", ["chime:DeleteMeeting"], [_meeting_arns(stack)]),

@@ -70,6 +70,8 @@ from aws_cdk import (
 from chalice.cdk import Chalice
 from constructs import Construct
 
+from chalicelib.domain.push import KNOWN_PUSH_SERVICES, PUSH_GRACE_SECONDS
+
 from .. import iso3166
 from ..force_config import Federation, ForceConfig, SamlFederation
 from . import acknowledgements, permissions
@@ -196,6 +198,16 @@ class SafeConnectionStack(Stack):
             description="Safe Connection: HMAC key for client addresses in the public rate limits",
             generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
             removal_policy=RemovalPolicy.DESTROY,  # nothing to keep: a new key only restarts the counters
+        )
+        # The key Web Push's VAPID signing key and the push receipts' HMAC key are derived from
+        # (adapters/web_push.py): random, never in a template or an environment. Replacing it makes
+        # sergeants opt in to push again (they are texted meanwhile), so it is kept.
+        self.push_key = secretsmanager.Secret(
+            self,
+            "PushKey",
+            description="Safe Connection: the key Web Push to sergeants' pages is signed with",
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+            removal_policy=RemovalPolicy.RETAIN,
         )
         # CloudWatch alarms publish to the encrypted alerts topic.
         self.alerts_key.add_to_resource_policy(
@@ -744,6 +756,11 @@ class SafeConnectionStack(Stack):
             "CHECK_REQUESTS_PER_ADDRESS": "6",
             # The secret's ARN, never its value (RATE_LIMIT_KEY is for local runs and tests only).
             "RATE_LIMIT_KEY_SECRET_ARN": self.rate_limit_key.secret_arn,
+            # Web Push to sergeants' pages (adapters/web_push.py): read on the first wave with a push.
+            "PUSH_KEY_SECRET_ARN": self.push_key.secret_arn,
+            "PUSH_SERVICES": ",".join(KNOWN_PUSH_SERVICES),
+            "PUSH_CONTACT": c.public_base_url,  # VAPID's contact: the force's own site
+            "PUSH_GRACE_SECONDS": str(PUSH_GRACE_SECONDS),
             # SPEC §7.2 allows a registry answer to be trusted for at most a minute.
             "REGISTRY_CACHE_SECONDS": "60",
             # No pydantic plugins are used: without this, the first model's validator scans every
@@ -787,6 +804,7 @@ class SafeConnectionStack(Stack):
             audit_signing_key_arn=self.audit_signing_key.key_arn,
             user_pool_arn=self.user_pool.user_pool_arn,
             rate_limit_key_arn=self.rate_limit_key.secret_arn,
+            push_key_arn=self.push_key.secret_arn,
         )
         self.function_roles: dict[str, iam.Role] = {}
         self.function_log_groups: dict[str, logs.LogGroup] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from chalicelib.domain.push import PushSubscription
 from chalicelib.domain.registry import Duty, OfficerStatus, RegistryRecord, Role
 
 
@@ -65,4 +66,17 @@ class FakeRegistry:
         if record is None or record.role is not Role.SERGEANT or record.status is not OfficerStatus.SERVING:
             return False
         self.put(dataclasses.replace(record, duty=duty))
+        return True
+
+    def set_push(self, force: str, officer_id: str, subscription: PushSubscription | None,
+                 only_if_endpoint: str | None = None) -> bool:
+        record = self.records.get((force, officer_id))
+        if record is None:
+            return False
+        if subscription is None and only_if_endpoint is not None:
+            if record.push is None or record.push.endpoint != only_if_endpoint:
+                return False
+        elif record.role is not Role.SERGEANT or record.status is not OfficerStatus.SERVING:
+            return False
+        self.put(dataclasses.replace(record, push=subscription))
         return True

@@ -340,7 +340,7 @@ def check_least_privilege(template: Json) -> None:
 
 # Settings a deployed function must never carry: RATE_LIMIT_KEY is the HMAC key's value itself
 # (local runs and tests); in AWS the API reads the secret RATE_LIMIT_KEY_SECRET_ARN names.
-NEVER_IN_THE_ENVIRONMENT = {"RATE_LIMIT_KEY"}
+NEVER_IN_THE_ENVIRONMENT = {"RATE_LIMIT_KEY", "PUSH_KEY"}
 
 
 def check_environment(template: Json) -> None:
@@ -358,30 +358,40 @@ def check_environment(template: Json) -> None:
 def check_rate_limit_key(template: Json) -> None:
     """The public rate limits' HMAC key: a generated secret, named (not given) to the functions,
     and readable by the API function alone, on that secret alone (issue 13)."""
+    _check_generated_secret(template, "RateLimitKey", "RATE_LIMIT_KEY_SECRET_ARN", ("APIHandler",))
+
+
+def check_push_key(template: Json) -> None:
+    """The Web Push key (issue 17): generated, named to the functions, readable by the two that
+    send pushes or give the public key (the API and the timers), on that secret alone."""
+    _check_generated_secret(template, "PushKey", "PUSH_KEY_SECRET_ARN", ("APIHandler", "RunTimers"))
+
+
+def _check_generated_secret(template: Json, prefix: str, variable: str, readers: tuple[str, ...]) -> None:
     secrets = resources(template, "AWS::SecretsManager::Secret")
-    keys = {k: v for k, v in secrets.items() if k.startswith("RateLimitKey")}
-    assert len(keys) == 1, f"expected one rate-limit key secret, found {sorted(keys)}"
+    keys = {k: v for k, v in secrets.items() if k.startswith(prefix)}
+    assert len(keys) == 1, f"expected one {prefix} secret, found {sorted(keys)}"
     (name, secret), = keys.items()
     generated = secret["Properties"].get("GenerateSecretString", {})
     assert generated.get("PasswordLength", 0) >= 32, f"{name}: not a generated key of at least 32 characters"
     assert "SecretString" not in secret["Properties"], f"{name}: the key's value is in the template"
     for function in FUNCTIONS:
         variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
-        assert variables.get("RATE_LIMIT_KEY_SECRET_ARN") == {"Ref": name}, f"{function}: RATE_LIMIT_KEY_SECRET_ARN"
-    api_role = {"Ref": template["Resources"]["APIHandler"]["Properties"]["Role"]["Fn::GetAtt"][0]}
-    grants = []
+        assert variables.get(variable) == {"Ref": name}, f"{function}: {variable}"
+    allowed = sorted(({"Ref": template["Resources"][f]["Properties"]["Role"]["Fn::GetAtt"][0]} for f in readers),
+                     key=str)
+    granted: list[Any] = []
     for policy_name, policy in resources(template, "AWS::IAM::Policy").items():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            if any(a.startswith("secretsmanager:") for a in actions):
-                grants.append((policy_name, policy["Properties"]["Roles"], actions, statement["Resource"]))
-    assert grants, "no function may read the rate-limit key"
-    for policy_name, roles, actions, resource in grants:
-        assert roles == [api_role], f"{policy_name}: Secrets Manager granted to {roles}, not the API function alone"
-        assert (actions, resource) in (
-            (["secretsmanager:GetSecretValue"], {"Ref": name}),
-            ("secretsmanager:GetSecretValue", {"Ref": name}),
-        ), (policy_name, actions, resource)
+            if not any(a.startswith("secretsmanager:") for a in actions):
+                continue
+            assert actions == ["secretsmanager:GetSecretValue"], (policy_name, actions)
+            assert statement["Resource"] in [{"Ref": k} for k in secrets], (policy_name, statement["Resource"])
+            if statement["Resource"] == {"Ref": name}:
+                granted.extend(policy["Properties"]["Roles"])
+    assert granted, f"no function may read {name}"
+    assert sorted(granted, key=str) == allowed, f"{name}: Secrets Manager granted to {granted}, not {readers}"
 
 
 def check_runtime(template: Json) -> None:

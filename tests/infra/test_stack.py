@@ -36,6 +36,7 @@ def test_every_property_issue_6_lists(synthesised, force):
     checks.check_least_privilege(template)
     checks.check_environment(template)
     checks.check_rate_limit_key(template)
+    checks.check_push_key(template)
     checks.check_sms_sender_id(template, config.sms_sender_id)
     checks.check_runtime(template)
     checks.check_custom_domain(template, config.domain_name, config.certificate_arn, config.hosted_zone_id)
@@ -160,10 +161,18 @@ def _rate_limit_key_in_the_environment(t):
     return t
 
 
+def _push_key_for_the_audit_copier(t):
+    copier_role = t["Resources"]["CopyAuditEventsToS3"]["Properties"]["Role"]["Fn::GetAtt"][0]
+    grant = next(p for p in checks.resources(t, "AWS::IAM::Policy").values()
+                 if any("PushKey" in str(s["Resource"]) for s in p["Properties"]["PolicyDocument"]["Statement"]))
+    grant["Properties"]["Roles"].append({"Ref": copier_role})
+    return t
+
+
 def _rate_limit_key_for_every_function(t):
     timers_role = t["Resources"]["RunTimers"]["Properties"]["Role"]["Fn::GetAtt"][0]
     grant = next(p for p in checks.resources(t, "AWS::IAM::Policy").values()
-                 if any("secretsmanager:GetSecretValue" in str(s["Action"])
+                 if any("secretsmanager:GetSecretValue" in str(s["Action"]) and "RateLimitKey" in str(s["Resource"])
                         for s in p["Properties"]["PolicyDocument"]["Statement"]))
     grant["Properties"]["Roles"].append({"Ref": timers_role})
     return t
@@ -201,6 +210,7 @@ MUTATIONS = [
     ("a generated rate-limit key", lambda t: _without(t, "AWS::SecretsManager::Secret", ["GenerateSecretString"]),
      "check_rate_limit_key"),
     ("the rate-limit key read by the API alone", _rate_limit_key_for_every_function, "check_rate_limit_key"),
+    ("the push key read by the API and the timers alone", _push_key_for_the_audit_copier, "check_push_key"),
     ("runtime", _remove_runtime, "check_runtime"),
     ("SMS to one other country blocked",
      lambda t: _sms_rules(t, lambda rules: [r for r in rules if r["CountryCode"] != "FR"]), "check_sms_protect"),

@@ -259,6 +259,8 @@ def physical_resources(client: Callable[[str], Any], settings: Any, queues: dict
         **({"UserPool": user_pool(settings.user_pool_id)} if getattr(settings, "user_pool_id", "") else {}),
         **({"RateLimitKey": {"Ref": settings.rate_limit_key_secret_arn}}
            if getattr(settings, "rate_limit_key_secret_arn", "") else {}),
+        **({"PushKey": {"Ref": settings.push_key_secret_arn}}
+           if getattr(settings, "push_key_secret_arn", "") else {}),
         **{construct: queue(name) for construct, name in queues.items()},
     }
 

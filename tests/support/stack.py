@@ -14,9 +14,12 @@ from chalicelib import bootstrap
 from chalicelib.adapters.identity import JwtVerifier, StaticJwksKeySource
 from chalicelib.local import resources, seed
 from chalicelib.local.chime_standin import ChimeStandIn
+from chalicelib.local.push_standin import PushServiceStandIn
 from chalicelib.local.seed import DEMO_PEOPLE, DemoPerson
 from chalicelib.local.stream_worker import StreamWorker
 from chalicelib.settings import Settings
+
+PUSH_SERVICE = "https://push.example.test"
 
 
 @dataclass
@@ -29,6 +32,9 @@ class TestStack:
     alerts_queue_url: str
     session: Any
     identity: Any = None
+    push_service: PushServiceStandIn | None = None
+    # Pushes that reached an online device, whose receipt its service worker has yet to post.
+    pending_receipts: list[dict[str, Any]] = field(default_factory=list)
     _client: Any = None
     _worker: StreamWorker | None = None
     _sms_seen: int = field(default=0)
@@ -67,6 +73,23 @@ class TestStack:
         return response.status_code, parsed
 
     # ---- people ----------------------------------------------------------------------------
+
+    def subscribe_push(self, officer_id: str, online: bool = True) -> dict[str, Any]:
+        """A sergeant's phone subscribes on their page: PUT /me/push-subscription (200 asserted)."""
+        assert self.push_service is not None
+        subscription = self.push_service.new_device(online=online)
+        status, body = self.call("PUT", "/me/push-subscription", officer_id, subscription)
+        assert status == 200, body
+        return subscription
+
+    def post_push_receipts(self) -> list[int]:
+        """Each online phone's service worker posts its receipt (POST /push/receipts); the statuses."""
+        statuses = []
+        while self.pending_receipts:
+            message = self.pending_receipts.pop(0)
+            receipt = {k: message[k] for k in ("verification_id", "sergeant", "receipt")}
+            statuses.append(self.call("POST", "/push/receipts", body=receipt)[0])
+        return statuses
 
     @staticmethod
     def person(officer_id: str) -> DemoPerson:
@@ -257,9 +280,15 @@ def build_stack(
         "user_pool_id": user_pool_id,
         # As in AWS: the API function reads the HMAC key from Secrets Manager, under its role.
         "rate_limit_key_secret_arn": resources.create_rate_limit_key(session.client("secretsmanager")),
+        # Web Push on, to the push-service stand-in (local/push_standin.py); the key read as in AWS.
+        "push_key_secret_arn": resources.create_push_key(session.client("secretsmanager")),
+        "push_services": PUSH_SERVICE,
     })
     standin = ChimeStandIn()
-    deps = bootstrap.Dependencies(settings, clock=clock, session=session, chime_standin=standin)
+    pending_receipts: list[dict[str, Any]] = []
+    push_service = PushServiceStandIn(PUSH_SERVICE, deliver=pending_receipts.append)
+    deps = bootstrap.Dependencies(settings, clock=clock, session=session, chime_standin=standin,
+                                  push_post=push_service.receive)
     deps.identity = JwtVerifier(settings.token_issuer, settings.token_audience, StaticJwksKeySource(tokens.jwks))
     # Clock-controlled tests fire timers themselves; SqsTimers is tested against moto on its own.
     from tests.support.timers import RecordingTimers
@@ -275,7 +304,8 @@ def build_stack(
         upload_photos=photos,
     )
     bootstrap.override(deps)
-    built = TestStack(settings, deps, clock, tokens, standin, queue_url, session)
+    built = TestStack(settings, deps, clock, tokens, standin, queue_url, session,
+                      push_service=push_service, pending_receipts=pending_receipts)
     if identity is not None:
         _enforce_deployed_roles(built, identity)
     return built

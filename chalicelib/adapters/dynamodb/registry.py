@@ -6,6 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ...domain.push import PushSubscription
 from ...domain.registry import Duty, OfficerStatus, RegistryRecord, Role
 from . import keys
 from .batch import batch_write
@@ -29,6 +30,7 @@ def record_from(item: dict[str, Any]) -> RegistryRecord:
         photo_sha256=item.get("photo_sha256"),
         last_seen_at=item.get("last_seen_at"),
         last_accepted_at=item.get("last_accepted_at"),
+        push=PushSubscription.from_dict(item.get("push")),
     )
 
 
@@ -40,6 +42,7 @@ def record_item(record: RegistryRecord) -> dict[str, Any]:
         "photo_sha256": record.photo_sha256,
         "last_seen_at": record.last_seen_at,
         "last_accepted_at": record.last_accepted_at,
+        "push": record.push.as_dict() if record.push else None,
         # Present only while the person can be texted: keeps the GSI small and scan-free.
         "available_in_force": record.force if record.is_available_sergeant else None,
     }
@@ -153,6 +156,38 @@ class DynamoRegistry:
                                     "(attribute_not_exists(#field) OR #field < :older_than)",
                 ExpressionAttributeNames={"#field": name},
                 ExpressionAttributeValues=serialise_item({":at": at, ":older_than": older_than}),
+            )
+            return True
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+
+    def set_push(self, force: str, officer_id: str, subscription: PushSubscription | None,
+                 only_if_endpoint: str | None = None) -> bool:
+        """Store (or, with None, remove) a serving sergeant's push subscription. `only_if_endpoint`:
+        remove it only if it is still that one (a push service said it is gone; the sergeant may
+        have subscribed again meanwhile). False if nothing was written."""
+        condition = "attribute_exists(officer_id) AND #role = :sergeant AND #status = :serving"
+        values: dict[str, Any] = {":sergeant": "sergeant", ":serving": "serving"}
+        names = {"#role": "role", "#status": "status"}
+        if subscription is not None:
+            expression = "SET push = :push"
+            values[":push"] = subscription.as_dict()
+        else:
+            expression = "REMOVE push"
+            if only_if_endpoint is not None:
+                condition = "attribute_exists(officer_id) AND push.endpoint = :endpoint"
+                values = {":endpoint": only_if_endpoint}
+                names = {}
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=serialise_item(keys.registry_key(force, officer_id)),
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeValues=serialise_item(values),
+                **({"ExpressionAttributeNames": names} if names else {}),
             )
             return True
         except ClientError as error:
