@@ -63,6 +63,8 @@ class LocalStack:
         self.app_lock = threading.Lock()
         self._moto: Any = None
         self._api: Any = None
+        self._push_server: Any = None
+        self.push_service: Any = None
         self._threads: list[threading.Thread] = []
         self.stack: dict[str, Any] = {}
 
@@ -156,6 +158,10 @@ class LocalStack:
         timers_queue_url = resources.create_timers_queue(session.client("sqs"), "safe-connection-timers")
         # A fresh HMAC key per run, in the embedded Secrets Manager: the API reads it as in AWS.
         rate_limit_key_arn = resources.create_rate_limit_key(session.client("secretsmanager"))
+        # Web Push: a fresh key, and the push-service stand-in (the phones behind it) on a free port.
+        push_key_arn = resources.create_push_key(session.client("secretsmanager"))
+        push_service = self._start_push_service()
+        self._subscribe_demo_phones(DynamoRegistry(dynamodb, base.registry_table), push_service)
 
         issuer = f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}"
         # Invitations of an earlier run name accounts this fresh pool does not have.
@@ -181,6 +187,8 @@ class LocalStack:
             # `registry import --stack` appends each invitation here (no mail leaves the local stack).
             "invitations_file": str(self.state_dir / "invitations.jsonl"),
             "users": users,
+            # Where the app sends Web Push (local/push_standin.py: a push service and its phones).
+            "push_service_url": push_service.origin,
         }
         return {
             "VERIFICATIONS_TABLE": base.verifications_table,
@@ -204,7 +212,40 @@ class LocalStack:
             "AUDIT_SIGNING_KEY_ID": signing_key,
             "AUDIT_DATA_KEY_ID": data_key,
             "RATE_LIMIT_KEY_SECRET_ARN": rate_limit_key_arn,
+            "PUSH_KEY_SECRET_ARN": push_key_arn,
+            "PUSH_SERVICES": push_service.origin,
         }
+
+    def _start_push_service(self) -> Any:
+        """The push-service stand-in over HTTP: the app's adapter POSTs to it as to a browser's push
+        service; an online phone shows the request (a [PUSH] line) and posts its receipt."""
+        from .push_standin import PushServiceStandIn, receipt_poster
+
+        post_receipt = receipt_poster(self.api_url)
+
+        def on_phone(message: dict[str, Any]) -> None:
+            self.say(f"[PUSH]  to {message['sergeant']}: {message['body']}")
+            post_receipt(message)
+
+        self.push_service = PushServiceStandIn("", deliver=on_phone)
+        self._push_server = self.push_service.serve(self.host)
+        return self.push_service
+
+    def _subscribe_demo_phones(self, registry: Any, push_service: Any) -> None:
+        """LOCAL_PUSH_SERGEANTS="MP2003,WP3003:offline": those sergeants have opted in to Web Push
+        on a stand-in phone (":offline": one whose pushes arrive nowhere, so they are texted
+        after the grace period). None by default: every sergeant is texted, as SPEC §6 shows."""
+        from ..domain.push import parse_subscription
+        from .seed import DEMO_PEOPLE
+
+        forces = {person.officer_id: person.force for person in DEMO_PEOPLE}
+        for entry in filter(None, os.environ.get("LOCAL_PUSH_SERGEANTS", "").split(",")):
+            officer_id, _, state = entry.strip().partition(":")
+            if officer_id not in forces:
+                raise SystemExit(f"LOCAL_PUSH_SERGEANTS: {officer_id} is not a seeded person")
+            device = push_service.new_device(online=state != "offline")
+            registry.set_push(forces[officer_id], officer_id, parse_subscription(device, (push_service.origin,)))
+            self.say(f"{officer_id} gets Web Push first ({'phone offline' if state == 'offline' else 'phone online'})")
 
     def _start_api(self) -> None:
         from chalice.cli.factory import CLIFactory
@@ -268,6 +309,8 @@ class LocalStack:
             thread.join(timeout=5)
         if self._moto is not None:
             self._moto.stop()
+        if self._push_server is not None:
+            self._push_server.shutdown()
 
 
 def api_server(app: Any, config: Any, host: str, port: int, lock: Any) -> Any:
