@@ -169,6 +169,18 @@ class CheckRequestSent(_Out):
     status: Literal["sent"]
 
 
+class PushSubscriptionStatus(_Out):
+    """Whether this sergeant gets requests as Web Push on their phone before any text."""
+
+    push: Literal["on", "off", "unavailable"] = Field(description="unavailable: push is not offered here")
+    application_server_key: str | None = Field(
+        description="The VAPID public key (base64url P-256 point) for PushManager.subscribe; null when unavailable")
+
+
+class PushReceived(_Out):
+    status: Literal["received"]
+
+
 class AlertOfficer(_Out):
     """Who the alert is about, as the registry names them (null names: unknown to the registry, or erased)."""
 
@@ -242,11 +254,12 @@ class ErrorBody(_Out):
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     schemas.StartVerificationRequest, schemas.EmptyRequest, schemas.OutcomeRequest,
     schemas.RadioConfirmationRequest, schemas.DutyRequest, schemas.OfficerRecordRequest, schemas.AcknowledgeRequest,
-    schemas.UnsafeReportRequest, schemas.CheckRequestIn,
+    schemas.UnsafeReportRequest, schemas.CheckRequestIn, schemas.PushSubscriptionRequest, schemas.PushReceiptRequest,
 )
 RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     Verification, StartedVerification, AcceptedVerification, VerificationList, DutyStatus, PublicView,
-    RegistryRecord, Health, ErrorBody, Alert, ControlBoard, UnsafeSent, CheckRequestSent,
+    RegistryRecord, Health, ErrorBody, Alert, ControlBoard, UnsafeSent, CheckRequestSent, PushSubscriptionStatus,
+    PushReceived,
 )
 
 # Errors every authenticated JSON route can give, and those of a route with a JSON body (SPEC §4).
@@ -356,6 +369,24 @@ OPERATIONS: tuple[Operation, ...] = (
                           "officer per 10 minutes (later requests are audited, not sent). 429 after "
                           "CHECK_REQUESTS_PER_ADDRESS requests from one address in 10 minutes, whatever the number."),
     Operation("get", "/openapi.json", "This document", (200, "application/json")),
+    # Web Push to the sergeant page (issue 17): a free first channel before the SMS.
+    Operation("get", "/me/push-subscription", "Whether this sergeant gets requests as Web Push first",
+              (200, PushSubscriptionStatus), ("sergeant",), errors={401: ("unauthenticated",), 403: ("forbidden",)}),
+    Operation("put", "/me/push-subscription", "A sergeant opts in to Web Push on this phone",
+              (200, PushSubscriptionStatus), ("sergeant",), schemas.PushSubscriptionRequest,
+              {**BODY_ERRORS, 401: ("unauthenticated",), 403: ("forbidden",)},
+              description="The body is the browser's PushSubscription.toJSON(); the endpoint must be at a known "
+                          "browser push service (400 validation_error otherwise). One subscription per sergeant: "
+                          "the newest phone wins. A wave then pushes to this sergeant instead of texting, and "
+                          "texts after all if the phone's service worker posts no receipt within "
+                          "PUSH_GRACE_SECONDS (5); never two texts for one check."),
+    Operation("delete", "/me/push-subscription", "A sergeant turns Web Push off (texts only)",
+              (200, PushSubscriptionStatus), ("sergeant",), errors={401: ("unauthenticated",), 403: ("forbidden",)}),
+    Operation("post", "/push/receipts", "The sergeant page's service worker: the push reached the phone",
+              (202, PushReceived), body=schemas.PushReceiptRequest, errors={**BODY_ERRORS, 404: ("not_found",)},
+              description="No sign-in: `receipt` is the HMAC inside the encrypted push. A wrong receipt or an "
+                          "unknown check is 404 and changes nothing; a receipt for a check no longer waiting is "
+                          "202 and changes nothing."),
     # "I feel unsafe" (SPEC §7.4).
     Operation("post", "/public/verifications/{reference}/unsafe", "The person stopped feels unsafe (no sign-in)",
               (202, UnsafeSent), body=schemas.UnsafeReportRequest,

@@ -138,12 +138,15 @@ def lifecycle(stack, clock, monkeypatch):
     iam.USAGE.step = "next wave and answer timeout (timers)"
     status, second = stack.call("POST", "/verifications", "MP5102", START)
     assert status == 201, second
+    # She opts in to Web Push first (the API reads the push key), so the timers' wave pushes to her.
+    stack.subscribe_push("MP2004")
     assert stack.call("PUT", "/me/duty", "MP2004", {"status": "available"})[0] == 200
+    stack.deps.__dict__.pop("web_push")  # the wave runs in the timers' container: it reads the key
     fired = []
     for _ in range(12):
         clock.advance(seconds=stack.settings.wave_interval_seconds)
         fired += stack.fire_due_timers()
-    assert "answer_timeout" in fired and "wave" in fired, fired
+    assert "answer_timeout" in fired and "wave" in fired and "push_fallback" in fired, fired
     iam.USAGE.step = "SQS event source polling (timers)"
     _poll_timers_queue_as_lambda(stack)
 
