@@ -36,6 +36,22 @@ def test_simulated_check_waves_stop_once_someone_accepts() -> None:
     assert (nobody.seconds, nobody.answered, nobody.sms) == (90, False, 2)
 
 
+def test_a_push_that_arrives_costs_no_text_and_one_that_does_not_is_texted_after_the_grace() -> None:
+    push = tts.Policy(2, 15, push=True)
+    arrives = tts.Sergeant(0, 3.0, push=True, push_arrives=True)
+    lost = tts.Sergeant(0, 3.0, push=True, push_arrives=False)
+    texts_only = tts.Sergeant(0, None)
+    # The push arrives: she answers 3 s after it, nobody is texted but the other sergeant.
+    assert tts.simulate_check(push, [arrives, texts_only], 90) == tts.Outcome(3.0, True, 1)
+    # The push is lost: the text goes after the 5 s grace, and her 3 s run from the text.
+    assert tts.simulate_check(push, [lost, texts_only], 90) == tts.Outcome(8.0, True, 2)
+    # Someone answered within the grace: the lost push is never followed by a text.
+    quick = tts.Sergeant(0, 2.0)
+    assert tts.simulate_check(push, [lost, quick], 90) == tts.Outcome(2.0, True, 1)
+    # Without push in the policy, the same sergeants are all texted at once.
+    assert tts.simulate_check(tts.Policy(2, 15), [lost, texts_only], 90) == tts.Outcome(3.0, True, 2)
+
+
 def test_simulation_is_deterministic_with_a_seed() -> None:
     policies = [tts.Policy(3, 20), tts.Policy(tts.ALL_AT_ONCE, 0)]
     first = tts.run(policies, 300, 11, 8, tts.Model(), 90.0)
@@ -50,8 +66,10 @@ def test_the_simulation_texts_in_the_apps_order() -> None:
     import random
 
     sergeants = [tts.Sergeant(2, 1.0), tts.Sergeant(0, 2.0), tts.Sergeant(1, None), tts.Sergeant(0, 4.0)]
-    assert tts.texting_order(tts.Policy(2, 15, ranked=True), sergeants) == [2.0, 4.0, None, 1.0]
-    assert tts.texting_order(tts.Policy(2, 15, ranked=False), sergeants) == [1.0, 2.0, None, 4.0]
+    ranked = tts.texting_order(tts.Policy(2, 15, ranked=True), sergeants)
+    assert [s.response for s in ranked] == [2.0, 4.0, None, 1.0]
+    rotation = tts.texting_order(tts.Policy(2, 15, ranked=False), sergeants)
+    assert [s.response for s in rotation] == [1.0, 2.0, None, 4.0]
     rng = random.Random(3)
     drawn = [tts.draw_sergeant(rng, tts.Model()) for _ in range(2000)]
     shares = [sum(s.tier == tier for s in drawn) / len(drawn) for tier in (0, 1, 2)]

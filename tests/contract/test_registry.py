@@ -71,6 +71,31 @@ def test_set_duty_flips_a_serving_sergeant_and_refuses_anyone_else(registry):
     assert registry.get("met", "MP4721") == record()
 
 
+def test_set_push_stores_a_serving_sergeants_subscription_and_removes_it_only_if_still_the_same(registry):
+    from chalicelib.domain.push import PushSubscription
+
+    registry.put_many([record(), sergeant_record(), sergeant_record(officer_id="MS0003", status=OfficerStatus.LEFT)])
+    phone = PushSubscription("https://push.example.test/push/a", "p256", "auth")
+    newer = PushSubscription("https://push.example.test/push/b", "p256", "auth")
+
+    assert registry.set_push("met", "MS0815", phone) is True
+    assert registry.get("met", "MS0815").push == phone
+    assert registry.available_sergeants("met")[0].push == phone  # the wave reads it with no extra call
+    assert registry.set_push("met", "MP4721", phone) is False  # not a sergeant
+    assert registry.set_push("met", "MS0003", phone) is False  # not serving
+    assert registry.set_push("met", "MS9999", phone) is False
+    assert registry.get("met", "MP4721").push is None
+
+    assert registry.set_push("met", "MS0815", newer) is True
+    assert registry.set_push("met", "MS0815", None, only_if_endpoint=phone.endpoint) is False
+    assert registry.get("met", "MS0815").push == newer
+    assert registry.set_push("met", "MS0815", None, only_if_endpoint=newer.endpoint) is True
+    assert registry.get("met", "MS0815").push is None
+    assert registry.set_push("met", "MS0815", phone) is True
+    assert registry.set_push("met", "MS0815", None) is True
+    assert registry.get("met", "MS0815").push is None
+
+
 def test_mark_notified_stamps_existing_records_only(registry):
     registry.put(sergeant_record())
 

@@ -5,7 +5,7 @@ from tests.fakes.alerts import FakeAlertStore
 from tests.fakes.audit import FakeAuditLog, FakeEnvelope
 from tests.fakes.dependencies import FakeDependencies, fake_dependencies
 from tests.fakes.limits import FakeAddressPseudonyms, FakeAlertFolds, FakeLookupPasses, FakeRateLimiter
-from tests.fakes.messaging import FakeAlertPublisher, FakeMeetings, FakeSergeantNotifier, FakeTimers
+from tests.fakes.messaging import FakeAlertPublisher, FakeMeetings, FakeSergeantNotifier, FakeTimers, FakeWebPush
 from tests.fakes.outbox import FakeAuditIndex, FakeAuditOutbox, FakeDigestSigner
 from tests.fakes.photos import FakePhotoLinks, FakePhotoStore
 from tests.fakes.registry import FakeRegistry
@@ -32,5 +32,6 @@ __all__ = [
     "FakeTimers",
     "FakeUserDirectory",
     "FakeVerificationStore",
+    "FakeWebPush",
     "fake_dependencies",
 ]

@@ -16,7 +16,7 @@ from tests.fakes.accounts import FakeUserDirectory
 from tests.fakes.alerts import FakeAlertStore
 from tests.fakes.audit import FakeAuditLog, FakeEnvelope
 from tests.fakes.limits import FakeAddressPseudonyms, FakeAlertFolds, FakeLookupPasses, FakeRateLimiter
-from tests.fakes.messaging import FakeAlertPublisher, FakeMeetings, FakeSergeantNotifier, FakeTimers
+from tests.fakes.messaging import FakeAlertPublisher, FakeMeetings, FakeSergeantNotifier, FakeTimers, FakeWebPush
 from tests.fakes.outbox import FakeAuditIndex, FakeAuditOutbox, FakeDigestSigner
 from tests.fakes.photos import FakePhotoLinks, FakePhotoStore
 from tests.fakes.registry import FakeRegistry
@@ -37,6 +37,7 @@ def fake_dependencies(settings: Any, clock: Any, records: list[RegistryRecord] |
     deps.verifications = store
     deps.registry = FakeRegistry(records or [])
     deps.sms = FakeSergeantNotifier()
+    deps.web_push = FakeWebPush()
     deps.alerts = FakeAlertPublisher()
     deps.alert_store = FakeAlertStore()
     deps.meetings = FakeMeetings()

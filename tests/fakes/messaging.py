@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import re
 import uuid
 from typing import Any
 
+from chalicelib.adapters.web_push import PushRefused
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.escalation import Timer
+from chalicelib.domain.push import PushSubscription, PushSubscriptionGone, b64url
 from tests.fakes.errors import aws_error
 
 _E164 = re.compile(r"\+[1-9][0-9]{7,14}")
@@ -93,3 +96,29 @@ class FakeTimers:
 
     def schedule(self, timer: Timer) -> None:
         self.scheduled.append(timer)
+
+
+class FakeWebPush:
+    """`sent` holds (subscription, message); `gone` endpoints answer as a push service does for a
+    subscription that no longer exists, `failing` ones as one that refuses (both as the adapter raises)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[PushSubscription, dict[str, str]]] = []
+        self.gone: set[str] = set()
+        self.failing: set[str] = set()
+
+    def application_server_key(self) -> str:
+        return b64url(b"\x04" + bytes(64))
+
+    def receipt(self, verification_id: str, sergeant_id: str) -> str:
+        return b64url(hashlib.sha256(f"{verification_id}\n{sergeant_id}".encode()).digest())
+
+    def receipt_matches(self, verification_id: str, sergeant_id: str, receipt: str) -> bool:
+        return receipt == self.receipt(verification_id, sergeant_id)
+
+    def send(self, subscription: PushSubscription, message: dict[str, str], ttl_seconds: int) -> None:
+        if subscription.endpoint in self.gone:
+            raise PushSubscriptionGone("push_service_410")
+        if subscription.endpoint in self.failing:
+            raise PushRefused("push_service_503")
+        self.sent.append((subscription, dict(message)))
