@@ -36,6 +36,7 @@ from bench.common import median, percentile, quiet_stdout, save_result, table
 from bench.inprocess import BenchStack, build
 
 OFFICER, OTHER_OFFICER, SERGEANT, ADMIN = "MP4721", "MP5102", "MP2001", "MP0001"
+OFF_DUTY_SERGEANT = "MP2004"
 START_BODY = {"location": {"lat": 51.539, "lon": -0.1426, "accuracy_m": 10}, "area": "Camden High St"}
 OFFICER_RECORD = {"given_name": "Sam", "family_name": "Jones", "rank": "PC", "status": "serving",
                   "role": "officer", "phone": None, "photo": "photos/met/MP4721.png", "duty": None}
@@ -201,6 +202,10 @@ def routes(bench: BenchStack) -> list[Route]:
     def after_start(result: dict[str, Any]) -> None:
         state["vid"], state["reference"] = result["verification_id"], result["reference"]
 
+    def push_subscription() -> dict[str, Any]:
+        assert bench.stack.push_service is not None
+        return bench.stack.push_service.new_device()
+
     def cancel_setup() -> Request:
         status, body = bench.call("POST", "/verifications", OTHER_OFFICER, START_BODY)
         assert status == 201, body
@@ -219,6 +224,10 @@ def routes(bench: BenchStack) -> list[Route]:
         ("GET /public/verifications/{ref}",
          lambda: ("GET", f"/public/verifications/{state['reference']}", None, None, 200), None),
         ("PUT /me/duty", lambda: ("PUT", "/me/duty", SERGEANT, {"status": "available"}, 200), None),
+        # Web Push opt-in (issue 17) by the off-duty sergeant, so no start's wave pushes to her.
+        ("PUT /me/push-subscription",
+         lambda: ("PUT", "/me/push-subscription", OFF_DUTY_SERGEANT, push_subscription(), 200), None),
+        ("GET /me/push-subscription", lambda: ("GET", "/me/push-subscription", OFF_DUTY_SERGEANT, None, 200), None),
         ("GET /officers/{id}", lambda: ("GET", f"/officers/{OFFICER}", ADMIN, None, 200), None),
         ("PUT /officers/{id}", lambda: ("PUT", f"/officers/{OFFICER}", ADMIN, OFFICER_RECORD, 200), None),
     ]
