@@ -14,13 +14,14 @@ from .errors import JSON_HEADERS, json_endpoint
 from .requests import json_body
 
 if TYPE_CHECKING:
-    from ..schemas import UnsafeReportRequest
-    from ..services import citizen_unsafe
+    from ..schemas import CheckRequestIn, UnsafeReportRequest
+    from ..services import check_requests, citizen_unsafe
 else:  # imported by the first request that needs them (api/lazy.py): a look-up loads no pydantic
     from .lazy import lazy_modules, lazy_names
 
-    (citizen_unsafe,) = lazy_modules("chalicelib.services.citizen_unsafe")
-    (UnsafeReportRequest,) = lazy_names("chalicelib.schemas", "UnsafeReportRequest")
+    citizen_unsafe, check_requests = lazy_modules("chalicelib.services.citizen_unsafe",
+                                                  "chalicelib.services.check_requests")
+    UnsafeReportRequest, CheckRequestIn = lazy_names("chalicelib.schemas", "UnsafeReportRequest", "CheckRequestIn")
 
 public = Blueprint(__name__)
 
@@ -68,9 +69,6 @@ def _client_address() -> str:
 @json_endpoint
 def check_request() -> Response:
     """SPEC §7.4: ask the officer with this number to start a check. The same 202 for any number."""
-    from ..schemas import CheckRequestIn
-    from ..services import check_requests
-
     body = json_body(public.current_request, CheckRequestIn)
     check_requests.request_check(get_dependencies(), body.officer_id, body.where, client_address=_client_address())
     return Response(body={"status": "sent"}, status_code=202, headers=dict(JSON_HEADERS))

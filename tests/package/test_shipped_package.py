@@ -74,6 +74,7 @@ def world(build):
     timers_queue_url = resources.create_timers_queue(sqs, template_env["TIMERS_QUEUE_NAME"])
     signing_key, data_key = resources.create_signing_key(kms), resources.create_data_key(kms)
     rate_limit_key = resources.create_rate_limit_key(client("secretsmanager"))
+    push_key = resources.create_push_key(client("secretsmanager"))
     pool_id, client_id = seed.create_user_pool(cognito)
     users = seed.seed_users(cognito, pool_id, client_id)
     seed.seed_registry(DynamoRegistry(dynamodb, settings.registry_table), s3, settings.photos_bucket)
@@ -93,6 +94,7 @@ def world(build):
         "AUDIT_SIGNING_KEY_ID": signing_key,
         "AUDIT_DATA_KEY_ID": data_key,
         "RATE_LIMIT_KEY_SECRET_ARN": rate_limit_key,
+        "PUSH_KEY_SECRET_ARN": push_key,
         "TIMERS_QUEUE_URL": timers_queue_url,
         "VERIFICATIONS_STREAM_ARN":
             dynamodb.describe_table(TableName=settings.verifications_table)["Table"]["LatestStreamArn"],
