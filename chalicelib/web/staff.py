@@ -191,7 +191,7 @@ PUSH = (
     '<p id="push-explain">Free and faster than a text. If this phone does not show the request within a few '
     "seconds, you still get the text.</p>"
     '<p id="push-status" class="notice" role="status" aria-live="polite"></p>'
-    '<button type="button" id="push-toggle" class="primary">Get requests as notifications on this phone</button>'
+    '<button type="button" id="push-toggle">Get requests as notifications on this phone</button>'
     "</section>"
 )
 

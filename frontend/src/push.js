@@ -44,7 +44,6 @@ export async function setUpPush(user) {
     on = nowOn;
     $('push-explain').hidden = on;
     button.textContent = on ? 'Turn off' : 'Get requests as notifications on this phone';
-    button.className = on ? '' : 'primary';
     setText('push-status', message || (on ? 'Notifications are on for this phone.' : ''));
   }
 
