@@ -206,6 +206,17 @@ def test_the_service_worker_shows_a_pushed_request_and_posts_its_receipt(browser
                       "requireInteraction": True}]
     # A click on it (focus this page, or open the link) cannot be made headless: not tested here.
 
+    # Notifications no longer allowed (she blocked them in the settings): the push cannot be shown,
+    # so no receipt goes, and the text follows after the grace as for a phone that is off.
+    receipts: list[str] = []
+    context.on("request", lambda r: r.url.endswith("/push/receipts") and receipts.append(r.url))
+    context.clear_permissions()
+    assert page.evaluate("() => Notification.permission") != "granted"
+    cdp.send("ServiceWorker.deliverPushMessage", {"origin": stack.api, "registrationId": registration_id,
+                                                  "data": json.dumps({**message, "body": "Not shown"})})
+    page.wait_for_timeout(3000)
+    assert receipts == []
+
     status, view = stack.call("GET", f"/verifications/{vid}", "MP4721")
     assert status == 200 and view["status"] == "awaiting_sergeant"
     assert context.csp_violations == []
