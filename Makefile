@@ -32,7 +32,8 @@ lock:
 # The staff pages' JavaScript (Chime SDK for JavaScript, QR code), from frontend/package.json and its
 # lock file; the bundles land in chalicelib/web/static/ and are packaged with the app, not committed.
 NODE_STAMP := frontend/node_modules/.installed
-BUNDLE := chalicelib/web/static/sergeant.js chalicelib/web/static/officer.js chalicelib/web/static/control.js
+BUNDLE := chalicelib/web/static/sergeant.js chalicelib/web/static/officer.js chalicelib/web/static/control.js \
+  chalicelib/web/static/sergeant-sw.js
 
 $(NODE_STAMP): frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error

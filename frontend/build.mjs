@@ -3,7 +3,11 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { sergeant: 'src/sergeant.js', officer: 'src/officer.js', control: 'src/control.js' },
+  entryPoints: {
+    sergeant: 'src/sergeant.js', officer: 'src/officer.js', control: 'src/control.js',
+    // The sergeant page's service worker (Web Push): its own script, served with a wider scope.
+    'sergeant-sw': 'src/sergeant-sw.js',
+  },
   outdir: '../chalicelib/web/static',
   bundle: true,
   minify: true,

@@ -24,6 +24,11 @@ export default [
     },
   },
   {
+    // A service worker's globals (self.registration, clients), not a window's.
+    files: ["src/sergeant-sw.js"],
+    languageOptions: { globals: { ...globals.serviceworker } },
+  },
+  {
     files: ["build.mjs", "eslint.config.mjs"],
     languageOptions: { globals: { ...globals.node } },
   },

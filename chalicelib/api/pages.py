@@ -45,6 +45,16 @@ ASSET_TYPES = {
     "sergeant.js": "text/javascript; charset=utf-8",
     "officer.js": "text/javascript; charset=utf-8",
     "control.js": "text/javascript; charset=utf-8",
+    "sergeant-sw.js": "text/javascript; charset=utf-8",
+}
+# The sergeant page's service worker (Web Push) lives here but controls the sergeant's pages: the
+# scope it may take is widened to `s/` beside `static/` (relative to the script, so it holds under
+# any stage prefix). Never cached, so a changed worker reaches the phones at once; its own CSP lets
+# it post receipts to this API only.
+SERVICE_WORKER_HEADERS = {
+    "Service-Worker-Allowed": "../s/",
+    "Cache-Control": "no-cache",
+    "Content-Security-Policy": "default-src 'none'; connect-src 'self'",
 }
 
 
@@ -76,6 +86,7 @@ def static_asset(asset: str) -> Response:
                                                                      "X-Content-Type-Options": "nosniff"})
     return Response(body=body, headers={
         "Content-Type": content_type, "Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff",
+        **(SERVICE_WORKER_HEADERS if asset == "sergeant-sw.js" else {}),
     })
 
 

@@ -183,6 +183,19 @@ def _shell(page: str, title: str, config: dict[str, str], body: str, root: str, 
     )
 
 
+# Web Push for this phone (frontend/src/push.js): shown once signed in, if the browser can and the
+# service offers it. Outside the page's sections, so it stays whichever step the check is at.
+PUSH = (
+    '<section id="push" class="push" aria-labelledby="push-title" hidden>'
+    '<h2 id="push-title">Requests on this phone</h2>'
+    '<p id="push-explain">Free and faster than a text. If this phone does not show the request within a few '
+    "seconds, you still get the text.</p>"
+    '<p id="push-status" class="notice" role="status" aria-live="polite"></p>'
+    '<button type="button" id="push-toggle">Get requests as notifications on this phone</button>'
+    "</section>"
+)
+
+
 def sergeant_page(config: dict[str, str], root: str) -> str:
     body = (
         '<section id="request" hidden><h1>ID check request</h1>'
@@ -218,6 +231,7 @@ def sergeant_page(config: dict[str, str], root: str) -> str:
         '<div class="decide"><button type="button" id="confirm" class="confirm big">Confirm identity</button>'
         '<button type="button" id="deny" class="deny big">Cannot confirm</button></div></section>'
         '<section id="done" hidden><h1 id="done-title"></h1><p id="done-detail"></p></section>'
+        f"{PUSH}"
     )
     return _shell("sergeant", "ID check - Safe Connection", config, body, root)
 

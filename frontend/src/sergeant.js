@@ -5,6 +5,7 @@ import { currentUser, showWho, signIn } from './auth.js';
 import {
   $, STATUS_WORDS, TERMINAL, pageConfig, personName, setText, showError, showOnly, statusClass, waitingTime,
 } from './dom.js';
+import { setUpPush } from './push.js';
 import { joinOrFallBack } from './video.js';
 
 const SECTIONS = ['sign-in', 'request', 'call', 'done'];
@@ -165,6 +166,7 @@ async function main() {
     user = await signIn(config, 'sergeant');
   }
   showWho(user, () => window.location.reload());
+  setUpPush(user).catch(() => {}); // an offer beside the request: never in its way
   $('accept').addEventListener('click', accept);
   $('confirm').addEventListener('click', () => decide('confirmed'));
   $('deny').addEventListener('click', () => decide('not_confirmed'));

@@ -23,7 +23,7 @@ _APP_DIRS = ("chalicelib",)
 STATIC_DIR = Path("chalicelib") / "web" / "static"
 # What the pages serve from STATIC_DIR (chalicelib/api/pages.py). The .js bundles are built from
 # frontend/ by `make bundle` and not committed, so a clean clone has none until make builds them.
-REQUIRED_STATIC = ("citizen.css", "staff.css", "officer.js", "sergeant.js", "control.js")
+REQUIRED_STATIC = ("citizen.css", "staff.css", "officer.js", "sergeant.js", "control.js", "sergeant-sw.js")
 
 
 class StaleLock(RuntimeError):

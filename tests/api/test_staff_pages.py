@@ -105,6 +105,32 @@ def test_built_bundles_are_served_as_javascript(stack):
         assert b"safe-connection.id-token" in response.body
 
 
+def test_the_sergeant_service_worker_may_control_the_sergeant_pages_and_is_never_cached(stack):
+    """Web Push (frontend/src/sergeant-sw.js): served from static/ but registered for s/, the scope
+    widened relative to the script so a stage prefix keeps it; no-cache, so a new worker reaches
+    phones at once; its own CSP lets it talk to this API only."""
+    response = stack.client.http.get("/static/sergeant-sw.js")
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/javascript")
+    assert response.headers["Service-Worker-Allowed"] == "../s/"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; connect-src 'self'"
+    for needle in (b"../push/receipts", b"showNotification", b"notificationclick", b"openWindow"):
+        assert needle in response.body, needle
+    assert b"MeetingSessionConfiguration" not in response.body  # the worker alone, no SDK
+    other = stack.client.http.get("/static/sergeant.js")
+    assert "Service-Worker-Allowed" not in other.headers and other.headers["Cache-Control"].startswith("public")
+
+
+def test_the_sergeant_page_offers_push_hidden_until_the_script_shows_it(stack):
+    _, _, html = _get(stack, "/s/abc")
+    section = re.search(r'<section id="push"[^>]*>.*?</section>', html).group(0)
+    assert " hidden>" in section.split("<h2", 1)[0]
+    assert '<h2 id="push-title">Requests on this phone</h2>' in section
+    assert 'role="status" aria-live="polite"' in section
+    assert '<button type="button" id="push-toggle"' in section
+    assert "worker-src 'self'" in _get(stack, "/s/abc")[1]["Content-Security-Policy"]
+
+
 def test_no_page_links_from_the_host_root_so_a_stage_prefix_works(stack):
     """Deployed on the API's own URL every path sits under `/api/`: links must be relative."""
     reference = stack.call("POST", "/verifications", "MP4721", {"area": "Camden"})[1]["reference"]

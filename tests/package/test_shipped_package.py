@@ -242,6 +242,17 @@ def test_staff_page_javascript_is_served_from_the_package(runtime, page):
     assert "DefaultMeetingSession" in script and f'semverString:"{version}"' in script
 
 
+def test_the_sergeant_service_worker_is_served_from_the_package_for_the_sergeant_pages(runtime):
+    invocation = runtime.invoke("APIHandler", api_event(
+        "GET", "/static/sergeant-sw.js", resource="/static/{asset}", path_parameters={"asset": "sergeant-sw.js"}))
+    assert invocation.result["statusCode"] == 200, invocation.result["body"][:200]
+    headers = invocation.result["headers"]
+    assert headers["Content-Type"].startswith("text/javascript") and headers["Service-Worker-Allowed"] == "../s/"
+    assert headers["Cache-Control"] == "no-cache"
+    script = invocation.result["body"]
+    assert "showNotification" in script and "../push/receipts" in script
+
+
 @pytest.fixture(scope="module")
 def started(runtime, world, chime):
     """An officer's check, started through the packaged API function with a real Cognito ID token."""
