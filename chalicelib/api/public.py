@@ -14,13 +14,13 @@ from .errors import JSON_HEADERS, json_endpoint
 from .requests import json_body
 
 if TYPE_CHECKING:
-    from ..schemas import UnsafeReportRequest
+    from ..schemas.citizen import UnsafeReportRequest
     from ..services import citizen_unsafe
 else:  # imported by the first request that needs them (api/lazy.py): a look-up loads no pydantic
     from .lazy import lazy_modules, lazy_names
 
     (citizen_unsafe,) = lazy_modules("chalicelib.services.citizen_unsafe")
-    (UnsafeReportRequest,) = lazy_names("chalicelib.schemas", "UnsafeReportRequest")
+    (UnsafeReportRequest,) = lazy_names("chalicelib.schemas.citizen", "UnsafeReportRequest")
 
 public = Blueprint(__name__)
 
@@ -68,7 +68,7 @@ def _client_address() -> str:
 @json_endpoint
 def check_request() -> Response:
     """SPEC §7.4: ask the officer with this number to start a check. The same 202 for any number."""
-    from ..schemas import CheckRequestIn
+    from ..schemas.citizen import CheckRequestIn
     from ..services import check_requests
 
     body = json_body(public.current_request, CheckRequestIn)

@@ -22,9 +22,9 @@ from ..domain.verification import Location, Status, Verification
 from ..observability import MetricUnit, error_code, logger, metrics
 
 if TYPE_CHECKING:
-    # schemas.py is every request model (pydantic): a wave timer needs none of them.
+    # pydantic: a wave timer needs no request model.
     from ..bootstrap import Dependencies
-    from ..schemas import StartVerificationRequest
+    from ..schemas.start import StartVerificationRequest
 
 from .side_effects import close_meeting, close_meeting_id, schedule_timers
 from .unit_of_work import MAX_WRITE_ATTEMPTS, actor_of, append_events, apply_change, stamp
