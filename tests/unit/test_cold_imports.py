@@ -81,3 +81,9 @@ def test_a_lazily_bound_use_case_is_the_real_one_once_used():
     assert resolved(verifications.StartVerificationRequest) is StartVerificationRequest
     assert verifications.starting.start_verification is starting.start_verification
     assert resolved(StartVerificationRequest) is StartVerificationRequest is defined
+
+
+def test_import_app_freezes_what_it_imported_and_leaves_the_collector_on():
+    probe = "import gc, json, app\nprint(json.dumps([gc.isenabled(), gc.get_freeze_count()]))"
+    enabled, frozen = _probe(probe)
+    assert enabled is True and frozen > 10_000
