@@ -204,7 +204,8 @@ def routes(bench: BenchStack) -> list[Route]:
 
     def push_subscription() -> dict[str, Any]:
         assert bench.stack.push_service is not None
-        return bench.stack.push_service.new_device()
+        subscription: dict[str, Any] = bench.stack.push_service.new_device()
+        return subscription
 
     def cancel_setup() -> Request:
         status, body = bench.call("POST", "/verifications", OTHER_OFFICER, START_BODY)

@@ -2,7 +2,7 @@
 
 Declared as a pydantic model would be, but validated by frozen_settings.py: every function reads
 its settings on its first request, and pydantic there cost a citizen's first look-up a third of
-its time (issue 17). Request bodies are still validated by pydantic (schemas.py)."""
+its time (issue 17). Request bodies are still validated by pydantic (the schemas package)."""
 
 from __future__ import annotations
 

@@ -12,13 +12,13 @@ from .errors import json_endpoint
 from .requests import authenticate, json_body
 
 if TYPE_CHECKING:
-    from ..schemas import AcknowledgeRequest
+    from ..schemas.control import AcknowledgeRequest
     from ..services import control_room
 else:  # imported by the first request that needs them (api/lazy.py)
     from .lazy import lazy_modules, lazy_names
 
     (control_room,) = lazy_modules("chalicelib.services.control_room")
-    (AcknowledgeRequest,) = lazy_names("chalicelib.schemas", "AcknowledgeRequest")
+    (AcknowledgeRequest,) = lazy_names("chalicelib.schemas.control", "AcknowledgeRequest")
 
 control = Blueprint(__name__)
 

@@ -27,14 +27,16 @@ from .lazy import resolved
 from .requests import MAX_BODY_BYTES, query_param
 
 if TYPE_CHECKING:
-    from ..schemas import CheckRequestIn, UnsafeReportRequest, parse
+    from ..schemas.base import parse
+    from ..schemas.citizen import CheckRequestIn, UnsafeReportRequest
     from ..services import citizen_unsafe
 else:  # imported by the first request that needs them (api/lazy.py): a look-up loads no pydantic
     from .lazy import lazy_modules, lazy_names
 
     (citizen_unsafe,) = lazy_modules("chalicelib.services.citizen_unsafe")
-    CheckRequestIn, UnsafeReportRequest, parse = lazy_names(
-        "chalicelib.schemas", "CheckRequestIn", "UnsafeReportRequest", "parse")
+    CheckRequestIn, UnsafeReportRequest = lazy_names(
+        "chalicelib.schemas.citizen", "CheckRequestIn", "UnsafeReportRequest")
+    (parse,) = lazy_names("chalicelib.schemas.base", "parse")
 
 pages = Blueprint(__name__)
 STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static"

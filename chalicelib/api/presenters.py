@@ -1,5 +1,5 @@
 """The JSON bodies of SPEC §4, built from what the use cases return (services return domain results;
-how they look on the wire is decided here, with the view functions of schemas.py)."""
+how they look on the wire is decided here, with the view functions of schemas/views.py)."""
 
 from __future__ import annotations
 
@@ -10,20 +10,14 @@ from ..domain.clock import iso_z
 from ..domain.public import advice_for, decided_by_role
 from ..domain.registry import RegistryRecord
 from ..domain.verification import Status, Verification
+from ..schemas.views import alert_view, meeting_view, registry_record_view, verification_view
 
 if TYPE_CHECKING:
-    from ..schemas import alert_view, meeting_view, registry_record_view, verification_view
     from ..services.control_room import Board
     from ..services.deciding import Accepted
     from ..services.public import PublicCheck
     from ..services.registry import DutySet
     from ..services.starting import Started
-else:  # schemas.py holds every request model (pydantic): the citizen's look-up needs none of them
-    from .lazy import lazy_names
-
-    alert_view, meeting_view, registry_record_view, verification_view = lazy_names(
-        "chalicelib.schemas", "alert_view", "meeting_view", "registry_record_view", "verification_view"
-    )
 
 
 def started_body(started: Started, public_base_url: str) -> dict[str, Any]:

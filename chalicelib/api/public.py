@@ -14,14 +14,15 @@ from .errors import JSON_HEADERS, json_endpoint
 from .requests import json_body
 
 if TYPE_CHECKING:
-    from ..schemas import CheckRequestIn, UnsafeReportRequest
+    from ..schemas.citizen import CheckRequestIn, UnsafeReportRequest
     from ..services import check_requests, citizen_unsafe
 else:  # imported by the first request that needs them (api/lazy.py): a look-up loads no pydantic
     from .lazy import lazy_modules, lazy_names
 
     citizen_unsafe, check_requests = lazy_modules("chalicelib.services.citizen_unsafe",
                                                   "chalicelib.services.check_requests")
-    UnsafeReportRequest, CheckRequestIn = lazy_names("chalicelib.schemas", "UnsafeReportRequest", "CheckRequestIn")
+    UnsafeReportRequest, CheckRequestIn = lazy_names("chalicelib.schemas.citizen", "UnsafeReportRequest",
+                                                 "CheckRequestIn")
 
 public = Blueprint(__name__)
 

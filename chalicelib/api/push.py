@@ -12,7 +12,7 @@ from .errors import JSON_HEADERS, json_endpoint
 from .requests import authenticate, json_body
 
 if TYPE_CHECKING:
-    from ..schemas import PushReceiptRequest, PushSubscriptionRequest
+    from ..schemas.push import PushReceiptRequest, PushSubscriptionRequest
     from ..services import push as push_use_cases
     from ..services.push import PushStatus
 else:  # imported by the first request that needs them (api/lazy.py)
@@ -20,7 +20,7 @@ else:  # imported by the first request that needs them (api/lazy.py)
 
     (push_use_cases,) = lazy_modules("chalicelib.services.push")
     PushReceiptRequest, PushSubscriptionRequest = lazy_names(
-        "chalicelib.schemas", "PushReceiptRequest", "PushSubscriptionRequest"
+        "chalicelib.schemas.push", "PushReceiptRequest", "PushSubscriptionRequest"
     )
 
 push = Blueprint(__name__)

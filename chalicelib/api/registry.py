@@ -12,13 +12,13 @@ from .errors import json_endpoint
 from .requests import authenticate, json_body
 
 if TYPE_CHECKING:
-    from ..schemas import DutyRequest, OfficerRecordRequest
+    from ..schemas.registry import DutyRequest, OfficerRecordRequest
     from ..services import registry as registry_use_cases
 else:  # imported by the first request that needs them (api/lazy.py)
     from .lazy import lazy_modules, lazy_names
 
     (registry_use_cases,) = lazy_modules("chalicelib.services.registry")
-    DutyRequest, OfficerRecordRequest = lazy_names("chalicelib.schemas", "DutyRequest", "OfficerRecordRequest")
+    DutyRequest, OfficerRecordRequest = lazy_names("chalicelib.schemas.registry", "DutyRequest", "OfficerRecordRequest")
 
 registry = Blueprint(__name__)
 

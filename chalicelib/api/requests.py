@@ -40,7 +40,7 @@ def json_body(request: Request, model: type[BaseModel]) -> Any:
             raise InvalidJson("The body is nested too deeply to be a request.") from None
     if not isinstance(data, dict):
         raise ValidationFailed("body: must be a JSON object")
-    from ..schemas import parse  # pydantic, and only the validator of this route's model (defer_build)
+    from ..schemas.base import parse  # pydantic, and only the validator of this route's model (defer_build)
 
     return parse(resolved(model), data)
 

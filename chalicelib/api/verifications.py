@@ -13,7 +13,8 @@ from .errors import JSON_HEADERS, Headers, json_endpoint
 from .requests import authenticate, idempotency_key, json_body, query_param
 
 if TYPE_CHECKING:
-    from ..schemas import EmptyRequest, OutcomeRequest, RadioConfirmationRequest, StartVerificationRequest
+    from ..schemas.decisions import EmptyRequest, OutcomeRequest, RadioConfirmationRequest
+    from ..schemas.start import StartVerificationRequest
     from ..services import deciding, reading, starting
 else:  # imported by the first request that needs them (api/lazy.py): a start never loads the deciding
     from .lazy import lazy_modules, lazy_names
@@ -21,9 +22,10 @@ else:  # imported by the first request that needs them (api/lazy.py): a start ne
     deciding, reading, starting = lazy_modules(
         "chalicelib.services.deciding", "chalicelib.services.reading", "chalicelib.services.starting"
     )
-    EmptyRequest, OutcomeRequest, RadioConfirmationRequest, StartVerificationRequest = lazy_names(
-        "chalicelib.schemas", "EmptyRequest", "OutcomeRequest", "RadioConfirmationRequest", "StartVerificationRequest"
+    EmptyRequest, OutcomeRequest, RadioConfirmationRequest = lazy_names(
+        "chalicelib.schemas.decisions", "EmptyRequest", "OutcomeRequest", "RadioConfirmationRequest"
     )
+    (StartVerificationRequest,) = lazy_names("chalicelib.schemas.start", "StartVerificationRequest")
 
 verifications = Blueprint(__name__)
 

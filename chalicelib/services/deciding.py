@@ -13,7 +13,7 @@ from ..domain.errors import NotFound
 from ..domain.registry import MAX_PHOTO_BYTES, RegistryRecord, Role, ensure_available_sergeant, ensure_serving
 from ..domain.verification import Method, Outcome, Status, Verification
 from ..observability import MetricUnit, error_code, logger, metrics
-from ..schemas import OutcomeRequest, RadioConfirmationRequest
+from ..schemas.decisions import OutcomeRequest, RadioConfirmationRequest
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies

@@ -16,7 +16,7 @@ from .unit_of_work import apply_change
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
-    from ..schemas import PushReceiptRequest, PushSubscriptionRequest
+    from ..schemas.push import PushReceiptRequest, PushSubscriptionRequest
 
 
 @dataclass(frozen=True)

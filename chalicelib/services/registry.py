@@ -20,11 +20,8 @@ from ..domain.errors import (
 from ..domain.registry import MAX_PHOTO_BYTES, Duty, PhotoObject, RegistryRecord, Role, changed_fields, ensure_serving
 from ..domain.sign_in import AccountChange, SignInAccount, account_changes, username_for
 from ..observability import error_code, logger
-from ..schemas import (
-    DutyRequest,
-    OfficerRecordRequest,
-    valid_officer_id,
-)
+from ..schemas.patterns import valid_officer_id
+from ..schemas.registry import DutyRequest, OfficerRecordRequest
 
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies

@@ -14,6 +14,7 @@ from ..domain.clock import iso_z
 from ..domain.escalation import Timer
 from ..domain.verification import Verification
 from ..observability import error_code, logger
+from ..schemas.views import location_view
 from .unit_of_work import append_events
 
 if TYPE_CHECKING:
@@ -56,8 +57,6 @@ def new_alert(
     location: dict[str, Any] | None = None, area: str | None = None, where: str | None = None,
 ) -> Alert:
     """A fresh alert about `chain_id` (a verification id or an attempt chain), raised now."""
-    from ..schemas import location_view  # not at import: a wave timer never needs the request models
-
     token = deps.new_event_id().replace("-", "")[:24]
     if verification is not None:
         officer = officer or dataclasses.asdict(verification.officer)
@@ -106,8 +105,6 @@ def schedule_timers(deps: "Dependencies", verification: Verification, timers: li
 
 def alert_body(verification: Verification, alert_type: str) -> dict[str, Any]:
     """What the control room needs to send someone: force, who, where, which check."""
-    from ..schemas import location_view
-
     return {
         "type": alert_type,
         "force": verification.force,

@@ -21,9 +21,9 @@ from ..domain.verification import Location, Status, Verification
 from ..observability import MetricUnit, error_code, logger, metrics
 
 if TYPE_CHECKING:
-    # schemas.py is every request model (pydantic): a wave timer needs none of them.
+    # pydantic: a wave timer needs no request model.
     from ..bootstrap import Dependencies
-    from ..schemas import StartVerificationRequest
+    from ..schemas.start import StartVerificationRequest
 
 from .notifying import by_push, notify_wave, wave_claim
 from .side_effects import close_meeting, close_meeting_id, schedule_timers

@@ -788,7 +788,7 @@ class SafeConnectionStack(Stack):
         return arn
 
     def _app(self, build_dir: Path, bundle_dependencies: bool) -> None:
-        source = stage_app_source(build_dir / "app", bundle_dependencies=bundle_dependencies)
+        source = stage_app_source(build_dir / "app", bundle_dependencies=bundle_dependencies, runtime=LAMBDA_RUNTIME)
         resources = permissions.AppResources(
             verifications_table_arn=self.verifications_table.table_arn,
             verifications_stream_arn=self._verifications_stream_arn,

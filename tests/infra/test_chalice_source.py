@@ -74,3 +74,32 @@ def test_staging_refuses_a_missing_or_stale_lock(tmp_path, lock, problem):
         (source / "requirements.lock").write_text(lock)
     with pytest.raises(chalice_source.StaleLock, match=problem):
         stage_app_source(tmp_path / "build", bundle_dependencies=True, project_dir=source)
+
+
+def test_staging_for_the_runtime_ships_hash_checked_bytecode_named_as_lambda_unpacks_it(tmp_path):
+    import importlib.util
+    import marshal
+
+    source = app_tree(tmp_path / "src", chalice_source.REQUIRED_STATIC)
+    (source / "chalicelib" / "module.py").write_text("VALUE = 1\n")
+    staged = stage_app_source(tmp_path / "build", bundle_dependencies=False, project_dir=source,
+                              runtime=chalice_source.building_python())
+    pyc = Path(importlib.util.cache_from_source(str(staged / "chalicelib" / "module.py")))
+    data = pyc.read_bytes()
+    assert data[:4] == importlib.util.MAGIC_NUMBER
+    assert int.from_bytes(data[4:8], "little") == 0b11  # hash-based, source checked
+    assert data[8:16] == importlib.util.source_hash(b"VALUE = 1\n")
+    assert marshal.loads(data[16:]).co_filename == "/var/task/chalicelib/module.py"  # noqa: S302 - our own build
+
+
+def test_staging_for_another_runtime_refuses_to_write_its_bytecode(tmp_path):
+    source = app_tree(tmp_path / "src", chalice_source.REQUIRED_STATIC)
+    with pytest.raises(chalice_source.BytecodeMismatch, match=r"python3\.99"):
+        stage_app_source(tmp_path / "build", bundle_dependencies=False, project_dir=source, runtime="python3.99")
+
+
+def test_staging_without_a_runtime_ships_sources_only(tmp_path):
+    source = app_tree(tmp_path / "src", chalice_source.REQUIRED_STATIC)
+    (source / "chalicelib" / "module.py").write_text("VALUE = 1\n")
+    staged = stage_app_source(tmp_path / "build", bundle_dependencies=False, project_dir=source)
+    assert list(staged.glob("**/*.pyc")) == []

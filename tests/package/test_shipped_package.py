@@ -179,6 +179,23 @@ def test_package_holds_our_code_and_no_local_stack_or_dev_tooling(build):
     assert sorted(p.name for p in (package / "chalice").iterdir() if p.suffix == ".py") == ["__init__.py", "app.py"]
 
 
+def test_our_code_ships_with_its_bytecode_for_the_runtime(build):
+    """/var/task is read-only: without .pyc files every cold start would compile chalicelib again.
+    Hash-checked (the zip does not keep the sources' mtimes exactly), for this Python (the runtime's)."""
+    import importlib.util
+
+    sources = sorted((build.package / "chalicelib").glob("**/*.py"))
+    assert len(sources) > 50
+    stale = []
+    for source in sources:
+        pyc = Path(importlib.util.cache_from_source(str(source)))
+        data = pyc.read_bytes() if pyc.is_file() else b""
+        if (data[:4] != importlib.util.MAGIC_NUMBER or int.from_bytes(data[4:8], "little") != 0b11
+                or data[8:16] != importlib.util.source_hash(source.read_bytes())):
+            stale.append(str(source.relative_to(build.package)))
+    assert stale == []
+
+
 def _shipped_distributions(package: Path) -> dict[str, tuple[str, set[str]]]:
     """canonical name -> (version, top-level entries it installed), from each *.dist-info."""
     from email.parser import Parser
