@@ -10,7 +10,6 @@ import os
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from .domain.push import KNOWN_PUSH_SERVICES, PUSH_GRACE_SECONDS
 from .frozen_settings import Field, FrozenSettings, SecretStr
 
 
@@ -93,11 +92,12 @@ class Settings(FrozenSettings):
     # PUSH_KEY itself for tests and the local stack. Neither set: no push, every sergeant is texted.
     push_key_secret_arn: str = ""
     push_key: SecretStr | None = Field(default=None, min_length=32)
-    # The push services a subscription may point at (scheme://host, "*." for subdomains).
-    push_services: str = Field(default=",".join(KNOWN_PUSH_SERVICES), max_length=1000)
+    # The push services a subscription may point at (scheme://host, "*." for subdomains); empty:
+    # the browsers' own (domain/push.py KNOWN_PUSH_SERVICES, imported only when push is used).
+    push_services: str = Field(default="", max_length=1000)
     # VAPID's contact for the push services (mailto: or https:); empty: public_base_url.
     push_contact: str = Field(default="", max_length=200, pattern=r"^((mailto:|https?://)\S+)?$")
-    push_grace_seconds: int = Field(default=PUSH_GRACE_SECONDS, ge=1, le=60)
+    push_grace_seconds: int = Field(default=5, ge=1, le=60)  # domain/push.py PUSH_GRACE_SECONDS (a test)
 
     @property
     def effective_cognito_endpoint(self) -> str:
@@ -114,6 +114,10 @@ class Settings(FrozenSettings):
 
     @property
     def push_origins(self) -> tuple[str, ...]:
+        if not self.push_services:
+            from .domain.push import KNOWN_PUSH_SERVICES
+
+            return KNOWN_PUSH_SERVICES
         return tuple(origin.strip() for origin in self.push_services.split(",") if origin.strip())
 
     @property

@@ -93,3 +93,14 @@ def test_with_push_off_here_everyone_is_texted_even_if_subscribed(settings, cloc
     deps.settings = deps.settings.model_copy(update={"push_key": None})
     _start(deps)
     assert _texted(deps) == ["MS0810", "MS0811", "MS0812"] and deps.web_push.sent == []
+
+
+def test_the_settings_defaults_are_the_push_rules_own():
+    from chalicelib.domain.push import KNOWN_PUSH_SERVICES, PUSH_GRACE_SECONDS
+    from chalicelib.settings import Settings
+
+    defaults = Settings()
+    assert defaults.push_grace_seconds == PUSH_GRACE_SECONDS
+    assert defaults.push_origins == KNOWN_PUSH_SERVICES
+    assert Settings(push_services="https://a.example, https://b.example").push_origins == (
+        "https://a.example", "https://b.example")
