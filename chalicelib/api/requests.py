@@ -24,6 +24,15 @@ def _reject_constant(name: str) -> Any:
 
 def json_body(request: Request, model: type[BaseModel]) -> Any:
     """Parse and validate the body. An empty body counts as `{}` only for models with no fields."""
+    data = json_object(request)
+    from ..schemas.base import parse  # pydantic, and only the validator of this route's model (defer_build)
+
+    return parse(resolved(model), data)
+
+
+def json_object(request: Request) -> dict[str, Any]:
+    """The body as a JSON object (not yet validated): InvalidJson, PayloadTooLarge or
+    ValidationFailed when it is not one. An empty body is `{}`."""
     raw = request.raw_body or b""
     if isinstance(raw, str):  # Chalice hands over bytes; a str only in hand-built test requests
         raw = raw.encode("utf-8")
@@ -40,9 +49,7 @@ def json_body(request: Request, model: type[BaseModel]) -> Any:
             raise InvalidJson("The body is nested too deeply to be a request.") from None
     if not isinstance(data, dict):
         raise ValidationFailed("body: must be a JSON object")
-    from ..schemas.base import parse  # pydantic, and only the validator of this route's model (defer_build)
-
-    return parse(resolved(model), data)
+    return data
 
 
 def idempotency_key(request: Request) -> str | None:

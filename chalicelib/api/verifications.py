@@ -10,11 +10,11 @@ from chalice.app import Blueprint, Response
 from ..bootstrap import get_dependencies
 from . import presenters
 from .errors import JSON_HEADERS, Headers, json_endpoint
-from .requests import authenticate, idempotency_key, json_body, query_param
+from .requests import authenticate, idempotency_key, json_body, json_object, query_param
 
 if TYPE_CHECKING:
     from ..schemas.decisions import EmptyRequest, OutcomeRequest, RadioConfirmationRequest
-    from ..schemas.start import StartVerificationRequest
+    from ..schemas.start_core import parse_start_body
     from ..services import deciding, reading, starting
 else:  # imported by the first request that needs them (api/lazy.py): a start never loads the deciding
     from .lazy import lazy_modules, lazy_names
@@ -25,7 +25,7 @@ else:  # imported by the first request that needs them (api/lazy.py): a start ne
     EmptyRequest, OutcomeRequest, RadioConfirmationRequest = lazy_names(
         "chalicelib.schemas.decisions", "EmptyRequest", "OutcomeRequest", "RadioConfirmationRequest"
     )
-    (StartVerificationRequest,) = lazy_names("chalicelib.schemas.start", "StartVerificationRequest")
+    (parse_start_body,) = lazy_names("chalicelib.schemas.start_core", "parse_start_body")
 
 verifications = Blueprint(__name__)
 
@@ -35,7 +35,8 @@ verifications = Blueprint(__name__)
 def start_verification() -> Response:
     request = verifications.current_request
     principal = authenticate(request, registry_checked_by_use_case=True)
-    body = json_body(request, StartVerificationRequest)
+    # pydantic-core alone, with the model's own messages (schemas/start_core.py): no pydantic import
+    body = parse_start_body(json_object(request))
     key = idempotency_key(request)
     deps = get_dependencies()
     if key is None:

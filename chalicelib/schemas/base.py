@@ -5,21 +5,14 @@ Requests are strict (no type coercion, unknown fields rejected) so a malformed c
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from ..domain.errors import ValidationFailed
+from .rules import first_error_message, printable
 
-
-def _printable(value: str, allowed: str = "") -> str:
-    """Free text goes into SMS, alerts, pages and the audit log: control characters have no place
-    there, and a lone surrogate (valid JSON, `"\\udafc"`) cannot even be encoded to send."""
-    for character in value:
-        if character not in allowed and unicodedata.category(character) in ("Cc", "Cs"):
-            raise ValueError("must be printable text (no control characters)")
-    return value
+_printable = printable
 
 
 def _printable_lines(value: str) -> str:
@@ -45,13 +38,6 @@ def parse(model: type[BaseModel], data: Any) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        path = ".".join(str(part) for part in first["loc"])
-        message = first["msg"]
-        if first["type"] == "extra_forbidden":
-            message = "unknown field"
-        elif first["type"] == "missing":
-            message = getattr(model, "missing_field_message", message)
-        elif first["type"] == "value_error":
-            message = str(first.get("ctx", {}).get("error", message))
-        raise ValidationFailed(f"{path}: {message}" if path else message) from None
+        raise ValidationFailed(
+            first_error_message(error.errors(), getattr(model, "missing_field_message", None))
+        ) from None

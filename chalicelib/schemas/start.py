@@ -7,22 +7,10 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from .base import Text, _Strict
+from .rules import no_contact_lookalike, to_seven_places
 
-
-def _no_contact_lookalike(value: str) -> str:
-    """The area goes into the sergeants' SMS before the real link (see domain/sms.py)."""
-    from ..domain.sms import contact_lookalike
-
-    what = contact_lookalike(value)
-    if what is not None:
-        raise ValueError(f"must not look like {what}: it is sent to sergeants in front of the real link")
-    return value
-
-
-def _to_seven_places(value: float) -> float:
-    """Seven decimal places (about 1 cm) is more than any phone measures; rounding also keeps
-    numbers like 1e-191 (valid JSON) inside what DynamoDB can store (down to 1e-130)."""
-    return round(value, 7) + 0.0  # + 0.0: no -0.0
+_no_contact_lookalike = no_contact_lookalike
+_to_seven_places = to_seven_places
 
 
 class LocationIn(_Strict):

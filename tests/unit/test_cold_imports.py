@@ -1,7 +1,8 @@
 """What a new Lambda container imports before its first request (issue 17): the routes, not every
 use case. A citizen's look-up and a timer never need pydantic, the request models or PyJWT; each
 of those is imported by the first request that needs it (chalicelib/api/lazy.py). An officer's
-first start builds its own request models only (chalicelib/schemas/start.py), not the others."""
+first start validates its body with pydantic-core alone (chalicelib/schemas/start_core.py): no
+pydantic, no request model."""
 
 from __future__ import annotations
 
@@ -35,14 +36,14 @@ START_PROBE = r"""
 import json, sys
 import app
 from chalicelib.api import presenters, verifications
-from chalicelib.api.requests import json_body
+from chalicelib.api.requests import json_object
 from chalicelib.services import starting
 class Request:
     raw_body = b'{"location": {"lat": 51.539, "lon": -0.1426, "accuracy_m": 10}, "area": "Camden High St"}'
-body = json_body(Request(), verifications.StartVerificationRequest)
+body = verifications.parse_start_body(json_object(Request()))
 assert body.location.lat == 51.539 and presenters.started_body
 print(json.dumps(sorted(name for name in sys.modules if name.startswith("chalicelib.") or name == "chalicelib"
-                        or name.startswith("aws_lambda_powertools.utilities"))))
+                        or name.startswith("aws_lambda_powertools.utilities") or name.split(".")[0] == "pydantic")))
 """
 
 
@@ -59,10 +60,11 @@ def test_import_app_and_reading_settings_load_no_pydantic_no_token_crypto_no_oth
     assert _probe(PROBE) == []
 
 
-def test_the_start_route_loads_its_own_request_model_and_no_other_use_case():
+def test_the_start_route_loads_no_pydantic_no_request_model_and_no_other_use_case():
     loaded = set(_probe(START_PROBE))
     assert {name for name in loaded if name.startswith("chalicelib.schemas.")} == {
-        "chalicelib.schemas.base", "chalicelib.schemas.start", "chalicelib.schemas.views"}
+        "chalicelib.schemas.start_core", "chalicelib.schemas.rules", "chalicelib.schemas.views"}
+    assert not any(name.split(".")[0] == "pydantic" for name in loaded)
     others = {"chalicelib.services." + name for name in (
         "deciding", "registry", "control_room", "auditing", "timers", "citizen_unsafe", "check_requests",
         "handing_back", "erasure", "registry_import", "audit_copy", "audit_reconcile", "audit_quarantine")}
@@ -73,14 +75,15 @@ def test_the_start_route_loads_its_own_request_model_and_no_other_use_case():
 def test_a_lazily_bound_use_case_is_the_real_one_once_used():
     from chalicelib.api import verifications
     from chalicelib.api.lazy import LazyName, resolved
-    from chalicelib.schemas import StartVerificationRequest
-    from chalicelib.schemas.start import StartVerificationRequest as defined
+    from chalicelib.schemas import OutcomeRequest
+    from chalicelib.schemas.decisions import OutcomeRequest as defined
+    from chalicelib.schemas.start_core import parse_start_body
     from chalicelib.services import starting
 
-    assert isinstance(verifications.StartVerificationRequest, LazyName)
-    assert resolved(verifications.StartVerificationRequest) is StartVerificationRequest
+    assert isinstance(verifications.OutcomeRequest, LazyName)
+    assert resolved(verifications.OutcomeRequest) is OutcomeRequest is defined
+    assert resolved(verifications.parse_start_body) is parse_start_body
     assert verifications.starting.start_verification is starting.start_verification
-    assert resolved(StartVerificationRequest) is StartVerificationRequest is defined
 
 
 def test_import_app_freezes_what_it_imported_and_leaves_the_collector_on():
