@@ -65,7 +65,9 @@ def aws():
     """A fresh in-process moto for one test: nothing leaks between tests."""
     from moto import mock_aws
 
-    with mock_aws():
+    from tests.support import moto_speedups
+
+    with moto_speedups.active(), mock_aws():
         yield
 
 
