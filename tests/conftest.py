@@ -73,6 +73,11 @@ def aws():
 
 @pytest.fixture
 def settings(tokens: TokenFactory):
+    return make_settings(tokens)
+
+
+def make_settings(tokens: TokenFactory):
+    """The settings every `stack` runs with (also for a module's own world, see test_iam_roles)."""
     from chalicelib.settings import Settings
 
     return Settings(
