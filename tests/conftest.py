@@ -65,12 +65,19 @@ def aws():
     """A fresh in-process moto for one test: nothing leaks between tests."""
     from moto import mock_aws
 
-    with mock_aws():
+    from tests.support import moto_speedups
+
+    with moto_speedups.active(), mock_aws():
         yield
 
 
 @pytest.fixture
 def settings(tokens: TokenFactory):
+    return make_settings(tokens)
+
+
+def make_settings(tokens: TokenFactory):
+    """The settings every `stack` runs with (also for a module's own world, see test_iam_roles)."""
     from chalicelib.settings import Settings
 
     return Settings(

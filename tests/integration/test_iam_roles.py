@@ -82,9 +82,28 @@ def _control_room_decides_by_radio(stack) -> None:
     assert status == 200 and decided["method"] == "radio", decided
 
 
-@pytest.fixture
-def lifecycle(stack, clock, monkeypatch):
-    """Drive every function through its handler, under its role; returns what each role used."""
+@pytest.fixture(scope="module")
+def lifecycle(tokens, boto_session):
+    """Drive every function through its handler, under its role; returns what each role used, and
+    the documents each role carried. Run once, in a world of its own: the tests below only read it."""
+    from moto import mock_aws
+
+    from tests.conftest import IDENTITY, FakeClock, make_settings
+    from tests.support import moto_speedups
+    from tests.support.stack import build_stack
+
+    with moto_speedups.active(), mock_aws(), pytest.MonkeyPatch.context() as monkeypatch:
+        clock = FakeClock()
+        stack = build_stack(make_settings(tokens), clock, tokens, boto_session, identity=IDENTITY)
+        try:
+            recorded = _run_lifecycle(stack, clock, monkeypatch)
+            recorded["granted"] = _resolved_documents(stack)
+        finally:
+            stack.close()
+    return recorded
+
+
+def _run_lifecycle(stack, clock, monkeypatch) -> dict[str, Any]:
     from chalicelib.adapters.sqs_timers import SqsTimers
 
     iam.USAGE.clear()
@@ -177,7 +196,8 @@ def lifecycle(stack, clock, monkeypatch):
     for function, operation, meeting_id in chime_calls:  # moto never sees these: add them by hand
         calls[function].add((f"chime:{operation}", _chime_resource(f"chime:{operation}", meeting_id)))
         iam.USAGE.steps.setdefault((function, f"chime:{operation}"), set()).add("Chime stand-in calls")
-    return {"calls": calls, "chime": chime_calls, "steps": dict(iam.USAGE.steps)}
+    # Copies: later tests' stacks record into iam.USAGE too.
+    return {"calls": calls, "chime": chime_calls, "steps": {key: set(v) for key, v in iam.USAGE.steps.items()}}
 
 
 def _forge_outbox_item(stack, vid: str, seq: int) -> None:
@@ -248,8 +268,8 @@ def test_every_function_runs_its_lifecycle_under_its_own_role(lifecycle):
         assert lifecycle["calls"][function], f"{function} made no AWS call under its role"
 
 
-def test_every_granted_action_is_needed_by_a_call_or_has_a_reason(stack, lifecycle):
-    granted = _resolved_documents(stack)
+def test_every_granted_action_is_needed_by_a_call_or_has_a_reason(lifecycle):
+    granted = lifecycle["granted"]
     unexplained, explained_but_used, report = [], [], []
     for function in iam.APP_FUNCTIONS:
         calls = lifecycle["calls"][function]
@@ -269,11 +289,11 @@ def test_every_granted_action_is_needed_by_a_call_or_has_a_reason(stack, lifecyc
     assert not explained_but_used, "a test uses these now: drop their excuse\n" + "\n".join(explained_but_used)
 
 
-def test_every_chime_call_is_granted_on_the_resource_iam_checks(stack, lifecycle):
+def test_every_chime_call_is_granted_on_the_resource_iam_checks(lifecycle):
     from moto.iam.access_control import IAMPolicy, PermissionResult
 
     assert {op for _, op, _ in lifecycle["chime"]} >= {"CreateMeeting", "CreateAttendee", "DeleteMeeting"}
-    granted = _resolved_documents(stack)
+    granted = lifecycle["granted"]
     for function, operation, meeting_id in lifecycle["chime"]:
         action = f"chime:{operation}"
         resource = _chime_resource(action, meeting_id)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+import botocore.session
 
 from chalicelib import bootstrap
 from chalicelib.adapters.identity import JwtVerifier, StaticJwksKeySource
@@ -20,6 +23,27 @@ from chalicelib.local.stream_worker import StreamWorker
 from chalicelib.settings import Settings
 
 PUSH_SERVICE = "https://push.example.test"
+_HARNESS_CLIENTS: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def harness_client(session: Any, service: str) -> Any:
+    """A client for the harness's own calls (set-up and inspection), made once per session and service.
+
+    Creating a boto3 client costs ~25 ms and every stack needs a dozen. These are never handed to the
+    code under test nor to a test (which get clients of their own from `session`), and they come from
+    a botocore session of their own, so no event handler or stub a test attaches to `session` or to
+    its clients reaches them. They share `session`'s credential provider, looked up on every request,
+    so they sign as the harness, or as the function running, exactly as `session`'s clients do.
+    """
+    clients = _HARNESS_CLIENTS.get(session)
+    if clients is None:
+        core = botocore.session.Session()
+        core.register_component("credential_provider", session._session.get_component("credential_provider"))
+        clients = _HARNESS_CLIENTS[session] = {"": boto3.session.Session(botocore_session=core,
+                                                                           region_name=session.region_name)}
+    if service not in clients:
+        clients[service] = clients[""].client(service)
+    return clients[service]
 
 
 @dataclass
@@ -118,7 +142,7 @@ class TestStack:
 
     def alerts(self) -> list[dict[str, Any]]:
         """Alerts delivered to the SQS queue subscribed to the control-room topic (consumed)."""
-        sqs = self.session.client("sqs")
+        sqs = harness_client(self.session, "sqs")
         found = []
         while True:
             batch = sqs.receive_message(QueueUrl=self.alerts_queue_url, MaxNumberOfMessages=10).get("Messages", [])
@@ -134,10 +158,11 @@ class TestStack:
             import app
 
             # Lambda's event source mapping knows the stream; it reads it with the function's role.
-            table = self.session.client("dynamodb").describe_table(TableName=self.settings.verifications_table)
+            dynamodb = harness_client(self.session, "dynamodb")
+            table = dynamodb.describe_table(TableName=self.settings.verifications_table)
             self._worker = StreamWorker(
-                self.session.client("dynamodb"),
-                self.session.client("dynamodbstreams"),
+                dynamodb,
+                harness_client(self.session, "dynamodbstreams"),
                 self.settings.verifications_table,
                 app.copy_audit_events_to_s3,
                 stream_arn=table["Table"]["LatestStreamArn"],
@@ -149,7 +174,7 @@ class TestStack:
         return total
 
     def audit_objects(self) -> dict[str, dict[str, Any]]:
-        s3 = self.session.client("s3")
+        s3 = harness_client(self.session, "s3")
         objects: dict[str, dict[str, Any]] = {}
         paginator = s3.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.settings.audit_bucket):
@@ -160,7 +185,7 @@ class TestStack:
 
     def stored_items(self) -> list[dict[str, Any]]:
         """Everything in the verifications table (to prove nothing was stored)."""
-        dynamodb = self.session.client("dynamodb")
+        dynamodb = harness_client(self.session, "dynamodb")
         return dynamodb.scan(TableName=self.settings.verifications_table).get("Items", [])
 
     def fire_due_timers(self) -> list[str]:
@@ -242,13 +267,13 @@ def _enforce_deployed_roles(built: TestStack, identity: Any) -> None:
     from tests.support.deployed import deployed_template
 
     session, settings = built.session, built.settings
-    physical = iam.physical_resources(session.client, settings, {
+    physical = iam.physical_resources(functools.partial(harness_client, session), settings, {
         "TimersQueue": "test-timers", "TimersDeadLetterQueue": "test-timers-dlq",
         "AuditStreamFailuresQueue": "test-audit-stream-failures",
     })
-    harness = iam.create_harness_user(session.client("iam"))
-    roles = iam.roles_from_template(deployed_template(), physical, session.client("iam"), session.client("sts"),
-                                    settings.region)
+    harness = iam.create_harness_user(harness_client(session, "iam"))
+    roles = iam.roles_from_template(deployed_template(), physical, harness_client(session, "iam"),
+                                    harness_client(session, "sts"), settings.region)
     identity.use(harness, roles)
     built.identity = identity
     built._teardown.callback(identity.reset)
@@ -264,24 +289,24 @@ def build_stack(
     Without it (benchmarks) moto grants everything, as it does by default. With `photos` (benchmarks)
     each record's photo is uploaded and pinned, as a force's import leaves it, so an accept reads no S3."""
     session = session or boto3.session.Session(region_name=settings.region)
-    resources.create_tables(session.client("dynamodb"), settings)
-    resources.create_buckets(session.client("s3"), settings)
+    resources.create_tables(harness_client(session, "dynamodb"), settings)
+    resources.create_buckets(harness_client(session, "s3"), settings)
     topic_arn, queue_url = resources.create_alerts(
-        session.client("sns"), session.client("sqs"), "test-alerts", "test-alerts-queue"
+        harness_client(session, "sns"), harness_client(session, "sqs"), "test-alerts", "test-alerts-queue"
     )
-    kms = session.client("kms")
+    kms = harness_client(session, "kms")
     # The pool whose accounts follow the registry (PUT /officers/{id}); its users are made by the
     # tests that need them (the pool, its client and groups are seven cheap calls).
-    user_pool_id, _ = seed.create_user_pool(session.client("cognito-idp"))
+    user_pool_id, _ = seed.create_user_pool(harness_client(session, "cognito-idp"))
     settings = settings.model_copy(update={
         "alerts_topic_arn": topic_arn,
         "audit_signing_key_id": resources.create_signing_key(kms),
         "audit_data_key_id": resources.create_data_key(kms),
         "user_pool_id": user_pool_id,
         # As in AWS: the API function reads the HMAC key from Secrets Manager, under its role.
-        "rate_limit_key_secret_arn": resources.create_rate_limit_key(session.client("secretsmanager")),
+        "rate_limit_key_secret_arn": resources.create_rate_limit_key(harness_client(session, "secretsmanager")),
         # Web Push on, to the push-service stand-in (local/push_standin.py); the key read as in AWS.
-        "push_key_secret_arn": resources.create_push_key(session.client("secretsmanager")),
+        "push_key_secret_arn": resources.create_push_key(harness_client(session, "secretsmanager")),
         "push_services": PUSH_SERVICE,
     })
     standin = ChimeStandIn()
@@ -298,8 +323,8 @@ def build_stack(
 
     # Tests upload no photos (presigned links need no object; the e2e stack uploads them).
     seed.seed_registry(
-        DynamoRegistry(session.client("dynamodb"), settings.registry_table),
-        session.client("s3"),
+        DynamoRegistry(harness_client(session, "dynamodb"), settings.registry_table),
+        harness_client(session, "s3"),
         settings.photos_bucket,
         upload_photos=photos,
     )
