@@ -170,13 +170,21 @@ def test_no_server_error_and_every_answer_is_documented(fuzz, op):
     call()
 
 
+# Operations whose success needs a value no generated input can be: why, for each (tested elsewhere).
+SUCCESS_OUT_OF_REACH = {
+    "PUT /me/push-subscription": "the endpoint must be a URL at the one push service this stack accepts, with a "
+                                 "65-byte P-256 point as its key (tests/api/test_web_push.py subscribes for real)",
+}
+
+
 def test_fuzzing_reached_past_authorisation():
     """Guard against fuzzing that only ever hears 401 or 404, which would prove little: with real
     ids and allowed callers, authenticated operations must also succeed - most of them within
     `make test`'s few examples, every one of them in `make fuzz`."""
     if len(SEEN) < len(OPERATIONS) or EXAMPLES < 12:
         pytest.skip("runs after the fuzzing of every operation, with at least 12 examples each")
-    guarded = [f"{op.method.upper()} {op.path}" for op in OPERATIONS if op.roles]
+    guarded = [f"{op.method.upper()} {op.path}" for op in OPERATIONS if op.roles
+               and f"{op.method.upper()} {op.path}" not in SUCCESS_OUT_OF_REACH]
     never = [label for label in guarded if not any(200 <= status < 300 for status in SEEN[label])]
     allowed_to_miss = 0 if EXAMPLES >= 100 else len(guarded) // 4
     assert len(never) <= allowed_to_miss, (never, {label: sorted(statuses) for label, statuses in SEEN.items()})
