@@ -98,22 +98,15 @@ class DynamoRegistry:
     def pin_photo(self, record: RegistryRecord) -> bool:
         """Store the photo version `record` names, only onto a stored record that still has that photo
         key and no pinned hash (a change meanwhile wins). False when the condition failed."""
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=serialise_item(keys.registry_key(record.force, record.officer_id)),
-                UpdateExpression="SET photo_version_id = :version, photo_sha256 = :sha256",
-                ConditionExpression="attribute_exists(officer_id) AND photo = :photo "
-                                    "AND attribute_not_exists(photo_sha256)",
-                ExpressionAttributeValues=serialise_item({
-                    ":photo": record.photo, ":version": record.photo_version_id, ":sha256": record.photo_sha256,
-                }),
-            )
-            return True
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
+        return self._update_if(
+            record.force, record.officer_id,
+            UpdateExpression="SET photo_version_id = :version, photo_sha256 = :sha256",
+            ConditionExpression="attribute_exists(officer_id) AND photo = :photo "
+                                "AND attribute_not_exists(photo_sha256)",
+            ExpressionAttributeValues=serialise_item({
+                ":photo": record.photo, ":version": record.photo_version_id, ":sha256": record.photo_sha256,
+            }),
+        )
 
     def available_sergeants(self, force: str) -> list[RegistryRecord]:
         return self._query_records(
@@ -147,21 +140,14 @@ class DynamoRegistry:
         return self._set_if_older(force, officer_id, "last_accepted_at", at, at)
 
     def _set_if_older(self, force: str, officer_id: str, name: str, at: str, older_than: str) -> bool:
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=serialise_item(keys.registry_key(force, officer_id)),
-                UpdateExpression="SET #field = :at",
-                ConditionExpression="attribute_exists(officer_id) AND "
-                                    "(attribute_not_exists(#field) OR #field < :older_than)",
-                ExpressionAttributeNames={"#field": name},
-                ExpressionAttributeValues=serialise_item({":at": at, ":older_than": older_than}),
-            )
-            return True
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
+        return self._update_if(
+            force, officer_id,
+            UpdateExpression="SET #field = :at",
+            ConditionExpression="attribute_exists(officer_id) AND "
+                                "(attribute_not_exists(#field) OR #field < :older_than)",
+            ExpressionAttributeNames={"#field": name},
+            ExpressionAttributeValues=serialise_item({":at": at, ":older_than": older_than}),
+        )
 
     def set_push(self, force: str, officer_id: str, subscription: PushSubscription | None,
                  only_if_endpoint: str | None = None) -> bool:
@@ -180,20 +166,11 @@ class DynamoRegistry:
                 condition = "attribute_exists(officer_id) AND push.endpoint = :endpoint"
                 values = {":endpoint": only_if_endpoint}
                 names = {}
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=serialise_item(keys.registry_key(force, officer_id)),
-                UpdateExpression=expression,
-                ConditionExpression=condition,
-                ExpressionAttributeValues=serialise_item(values),
-                **({"ExpressionAttributeNames": names} if names else {}),
-            )
-            return True
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
+        return self._update_if(
+            force, officer_id, UpdateExpression=expression, ConditionExpression=condition,
+            ExpressionAttributeValues=serialise_item(values),
+            **({"ExpressionAttributeNames": names} if names else {}),
+        )
 
     def set_duty(self, force: str, officer_id: str, duty: Duty) -> bool:
         """Conditionally flip a serving sergeant's duty; False if they are not a serving sergeant."""
@@ -203,14 +180,18 @@ class DynamoRegistry:
         else:
             expression = "SET duty = :duty REMOVE available_in_force"
             values = {":duty": duty.value, ":sergeant": "sergeant", ":serving": "serving"}
+        return self._update_if(
+            force, officer_id, UpdateExpression=expression,
+            ConditionExpression="attribute_exists(officer_id) AND #role = :sergeant AND #status = :serving",
+            ExpressionAttributeNames={"#role": "role", "#status": "status"},
+            ExpressionAttributeValues=serialise_item(values),
+        )
+
+    def _update_if(self, force: str, officer_id: str, **update: Any) -> bool:
+        """One conditional UpdateItem of a person's record: False when its condition failed."""
         try:
             self._client.update_item(
-                TableName=self._table,
-                Key=serialise_item(keys.registry_key(force, officer_id)),
-                UpdateExpression=expression,
-                ConditionExpression="attribute_exists(officer_id) AND #role = :sergeant AND #status = :serving",
-                ExpressionAttributeNames={"#role": "role", "#status": "status"},
-                ExpressionAttributeValues=serialise_item(values),
+                TableName=self._table, Key=serialise_item(keys.registry_key(force, officer_id)), **update
             )
             return True
         except ClientError as error:
