@@ -124,13 +124,16 @@ def _push(deps: "Dependencies", claimed: Verification, wave: int,
     failed: dict[str, str] = {}
     for sergeant in recipients:
         assert sergeant.push is not None  # noqa: S101 - by_push chose only subscribed sergeants
-        message = push_message(PUSH_TITLE, text, _link(deps, claimed), claimed.verification_id,
-                               sergeant.officer_id, deps.web_push.receipt(claimed.verification_id, sergeant.officer_id))
         try:
+            # Inside the try: the key is read on first use, and if Secrets Manager fails the
+            # sergeant is texted instead, like any other push that did not go.
+            receipt = deps.web_push.receipt(claimed.verification_id, sergeant.officer_id)
+            message = push_message(PUSH_TITLE, text, _link(deps, claimed), claimed.verification_id,
+                                   sergeant.officer_id, receipt)
             deps.web_push.send(sergeant.push, message, PUSH_TTL_SECONDS)
         except PushSubscriptionGone as gone:
             failed[sergeant.officer_id] = str(gone)
-            deps.registry.set_push(claimed.force, sergeant.officer_id, None, only_if_endpoint=sergeant.push.endpoint)
+            _forget_subscription(deps, claimed.force, sergeant.officer_id, sergeant.push.endpoint)
         except Exception as error:  # noqa: BLE001 - the sergeant is texted instead
             failed[sergeant.officer_id] = error_code(error)
             logger.warning("push_failed", extra={"recipient_officer_id": sergeant.officer_id,
@@ -145,6 +148,16 @@ def _push(deps: "Dependencies", claimed: Verification, wave: int,
         events.append(PendingEvent(EventType.PUSH_FAILED, SYSTEM,
                                    {"wave": wave, "failed": sorted(failed), "errors": failed}))
     return events, [r for r in recipients if r.officer_id in failed]
+
+
+def _forget_subscription(deps: "Dependencies", force: str, sergeant_id: str, endpoint: str) -> None:
+    """Drop a subscription the push service says is gone (if still that one). A failure here only
+    means the next wave tries it again and texts again: logged, never in the way of the texts."""
+    try:
+        deps.registry.set_push(force, sergeant_id, None, only_if_endpoint=endpoint)
+    except Exception as error:  # noqa: BLE001 - the sergeant is texted either way
+        logger.warning("push_subscription_drop_failed", extra={"recipient_officer_id": sergeant_id,
+                                                               "error": error_code(error)})
 
 
 def wave_claim(wave: int, recipients: list[Any], pushed: list[str]) -> PendingEvent:

@@ -77,6 +77,19 @@ def test_a_failed_push_is_texted_at_once_and_no_grace_timer_is_armed_for_it(sett
     assert len(deps.sms.sent) == 3
 
 
+def test_a_push_key_that_cannot_be_read_texts_the_sergeant_and_loses_no_event(settings, clock, monkeypatch):
+    deps = _deps(settings, clock)
+
+    def unreadable(*_args):
+        raise ConnectionError("secrets manager unreachable")
+
+    monkeypatch.setattr(deps.web_push, "receipt", unreadable)
+    vid = _start(deps)
+    assert _texted(deps) == ["MS0810", "MS0811", "MS0812"]
+    kinds = [e["type"] for e in deps.verifications.events(vid)]
+    assert kinds.count("sms.sent") == 2 and "push.failed" in kinds  # the wave's texts, then hers
+
+
 def test_nothing_is_texted_after_the_grace_once_a_sergeant_accepted(settings, clock):
     deps = _deps(settings, clock)
     vid = _start(deps)
