@@ -29,11 +29,12 @@ from .requests import MAX_BODY_BYTES, query_param
 if TYPE_CHECKING:
     from ..schemas.base import parse
     from ..schemas.citizen import CheckRequestIn, UnsafeReportRequest
-    from ..services import citizen_unsafe
+    from ..services import check_requests, citizen_unsafe
 else:  # imported by the first request that needs them (api/lazy.py): a look-up loads no pydantic
     from .lazy import lazy_modules, lazy_names
 
-    (citizen_unsafe,) = lazy_modules("chalicelib.services.citizen_unsafe")
+    citizen_unsafe, check_requests = lazy_modules("chalicelib.services.citizen_unsafe",
+                                                  "chalicelib.services.check_requests")
     CheckRequestIn, UnsafeReportRequest = lazy_names(
         "chalicelib.schemas.citizen", "CheckRequestIn", "UnsafeReportRequest")
     (parse,) = lazy_names("chalicelib.schemas.base", "parse")
@@ -275,8 +276,6 @@ def _client_address() -> str:
 
 def _by_number(lang: str, typed: str, *, asked: bool) -> Response:
     """303 to the check this officer started, if one is running; else the page offering to ask."""
-    from ..services import check_requests
-
     a = ASKING[lang]
     try:
         reference = check_requests.running_check_reference(get_dependencies(), typed, _client_address())
@@ -297,8 +296,6 @@ def _by_number(lang: str, typed: str, *, asked: bool) -> Response:
 @pages.route("/verify", methods=["POST"], content_types=["application/x-www-form-urlencoded"])
 def ask_for_check() -> Response:
     """The "Ask for a check" form, without JavaScript: then back (303) to the number's page."""
-    from ..services import check_requests
-
     try:
         form = _form_fields(pages.current_request)
     except ValidationFailed:
