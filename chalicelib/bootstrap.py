@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from . import ports
     from .adapters.identity import JwtVerifier
     from .domain.escalation import EscalationPolicy
+    from .frozen_settings import SecretStr
     from .services.registry_gate import RegistryCache
 
 
@@ -137,18 +138,12 @@ class Dependencies:
         """Web Push to sergeants' pages; its key is read on first use (a wave with a push in it)."""
         from .adapters.web_push import VapidWebPush
 
-        configured = self.settings.push_key
-        if configured is not None:
-            secret = configured.get_secret_value()
-        elif self.settings.push_key_secret_arn:
-            secret = self._client("secretsmanager").get_secret_value(
-                SecretId=self.settings.push_key_secret_arn)["SecretString"]
-        else:
-            raise RuntimeError("Web Push is off: set PUSH_KEY_SECRET_ARN (or PUSH_KEY outside AWS)")
+        secret = self._secret(self.settings.push_key, self.settings.push_key_secret_arn,
+                              "Web Push is off: set PUSH_KEY_SECRET_ARN (or PUSH_KEY outside AWS)")
         contact = self.settings.push_contact or self.settings.public_base_url
         if self._push_post is not None:  # the local stack's and the tests' push-service stand-in
-            return VapidWebPush(secret.encode("utf-8"), contact, post=self._push_post)
-        return VapidWebPush(secret.encode("utf-8"), contact)
+            return VapidWebPush(secret, contact, post=self._push_post)
+        return VapidWebPush(secret, contact)
 
     @cached_property
     def alerts(self) -> ports.AlertPublisher:
@@ -277,16 +272,21 @@ class Dependencies:
         """The keyed pseudonyms of client addresses: the key is read once per container."""
         from .adapters.rate_limits import ClientAddressKeys
 
-        configured = self.settings.rate_limit_key
+        # Refused rather than falling back to an unkeyed (reversible) or per-container key.
+        return ClientAddressKeys(self._secret(
+            self.settings.rate_limit_key, self.settings.rate_limit_key_secret_arn,
+            "set RATE_LIMIT_KEY_SECRET_ARN (or RATE_LIMIT_KEY outside AWS) for the public rate limits",
+        ))
+
+    def _secret(self, configured: SecretStr | None, secret_arn: str, missing: str) -> bytes:
+        """A key given outright (tests, local runs) or read from Secrets Manager (AWS: never in the
+        environment), once per container by the cached property that asks; RuntimeError if neither."""
         if configured is not None:
-            return ClientAddressKeys(configured.get_secret_value().encode("utf-8"))
-        if not self.settings.rate_limit_key_secret_arn:
-            # Refuse rather than fall back to an unkeyed (reversible) or per-container key.
-            raise RuntimeError(
-                "set RATE_LIMIT_KEY_SECRET_ARN (or RATE_LIMIT_KEY outside AWS) for the public rate limits"
-            )
-        secret = self._client("secretsmanager").get_secret_value(SecretId=self.settings.rate_limit_key_secret_arn)
-        return ClientAddressKeys(secret["SecretString"].encode("utf-8"))
+            return configured.get_secret_value().encode("utf-8")
+        if not secret_arn:
+            raise RuntimeError(missing)
+        secret: str = self._client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
+        return secret.encode("utf-8")
 
     @cached_property
     def identity(self) -> JwtVerifier:

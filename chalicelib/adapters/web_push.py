@@ -79,6 +79,10 @@ class VapidWebPush:
 
     def application_server_key(self) -> str:
         """The VAPID public key, as `PushManager.subscribe({applicationServerKey})` wants it."""
+        return self._public_key
+
+    @cached_property
+    def _public_key(self) -> str:  # in every push's Authorization header: encoded once
         from cryptography.hazmat.primitives import serialization
 
         point = self._signing_key.public_key().public_bytes(

@@ -6,12 +6,12 @@ Sending is services/notifying.py's; the rules are domain/push.py's.
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..domain.access import Principal, require_role
+from ..domain.access import Principal
 from ..domain.audit import SYSTEM, EventType, PendingEvent
-from ..domain.errors import Forbidden, InvalidTransition, NotFound, OfficerNotServing, ValidationFailed
+from ..domain.errors import InvalidTransition, NotFound, OfficerNotServing, ValidationFailed
 from ..domain.push import parse_subscription
-from ..domain.registry import RegistryRecord, Role, ensure_serving
 from ..domain.verification import Status
+from .registry_gate import own_sergeant_record
 from .unit_of_work import apply_change
 
 if TYPE_CHECKING:
@@ -29,13 +29,13 @@ class PushStatus:
 
 
 def push_status(deps: "Dependencies", principal: Principal) -> PushStatus:
-    record = _own_sergeant_record(deps, principal)
+    record = own_sergeant_record(deps, principal)
     return _status(deps, on=record.push is not None)
 
 
 def subscribe(deps: "Dependencies", principal: Principal, request: "PushSubscriptionRequest") -> PushStatus:
     """Store the sergeant's subscription (one per sergeant: the newest phone wins)."""
-    _own_sergeant_record(deps, principal)
+    own_sergeant_record(deps, principal)
     if not deps.settings.push_enabled:
         raise ValidationFailed("push: not offered by this service; you will get texts")
     subscription = parse_subscription(request.model_dump(), deps.settings.push_origins)
@@ -46,7 +46,7 @@ def subscribe(deps: "Dependencies", principal: Principal, request: "PushSubscrip
 
 def unsubscribe(deps: "Dependencies", principal: Principal) -> PushStatus:
     """Stop pushes: every request is texted again."""
-    record = _own_sergeant_record(deps, principal)
+    record = own_sergeant_record(deps, principal)
     if record.push is not None and not deps.registry.set_push(principal.force, principal.officer_id, None):
         raise OfficerNotServing("The force registry does not list you as a serving sergeant.")
     return _status(deps, on=False)
@@ -74,14 +74,6 @@ def record_receipt(deps: "Dependencies", request: "PushReceiptRequest") -> None:
         ), current)
     except (InvalidTransition, NotFound):
         return  # recorded or no longer waiting meanwhile
-
-
-def _own_sergeant_record(deps: "Dependencies", principal: Principal) -> RegistryRecord:
-    require_role(principal, Role.SERGEANT)
-    record = ensure_serving(deps.registry.get(principal.force, principal.officer_id))
-    if record.role is not Role.SERGEANT:
-        raise Forbidden("The force registry does not list you as a sergeant.")
-    return record
 
 
 def _status(deps: "Dependencies", on: bool) -> PushStatus:

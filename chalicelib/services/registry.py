@@ -12,12 +12,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..domain.access import Principal, require_role
 from ..domain.audit import Actor, EventType, PendingEvent, reason_for
 from ..domain.errors import (
-    Forbidden,
     NotFound,
     OfficerNotServing,
     ValidationFailed,
 )
-from ..domain.registry import MAX_PHOTO_BYTES, Duty, PhotoObject, RegistryRecord, Role, changed_fields, ensure_serving
+from ..domain.registry import MAX_PHOTO_BYTES, Duty, PhotoObject, RegistryRecord, Role, changed_fields
 from ..domain.sign_in import AccountChange, SignInAccount, account_changes, username_for
 from ..observability import error_code, logger
 from ..schemas.patterns import valid_officer_id
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
 from .handing_back import hand_back_checks_accepted_by
+from .registry_gate import own_sergeant_record
 from .unit_of_work import actor_of, record_standalone_event, standalone_event
 
 
@@ -40,10 +40,7 @@ class DutySet:
 
 def set_duty(deps: "Dependencies", principal: Principal, request: DutyRequest) -> DutySet:
     """A serving sergeant goes available or off duty (only available sergeants are texted)."""
-    require_role(principal, Role.SERGEANT)
-    record = ensure_serving(deps.registry.get(principal.force, principal.officer_id))
-    if record.role is not Role.SERGEANT:
-        raise Forbidden("The force registry does not list you as a sergeant.")
+    own_sergeant_record(deps, principal)
     duty = Duty(request.status)
     if not deps.registry.set_duty(principal.force, principal.officer_id, duty):
         # The record changed between the read and the write (e.g. suspended meanwhile).

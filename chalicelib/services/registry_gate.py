@@ -104,3 +104,16 @@ def _audit_refusal(deps: "Dependencies", principal: Principal, event_type: str, 
     next event of the caller's refusal chain of the day (a page that keeps polling extends one
     chain instead of starting one per request; services/refusals.py)."""
     record_refusal(deps, principal, event_type, {"officer_id": principal.officer_id, **data})
+
+
+def own_sergeant_record(deps: "Dependencies", principal: Principal) -> RegistryRecord:
+    """The caller's own record, fresh (not the gate's cache): they must be a serving sergeant, by
+    token and by registry, to change what is theirs as a sergeant (duty, push subscription)."""
+    from ..domain.access import require_role
+    from ..domain.registry import ensure_serving
+
+    require_role(principal, Role.SERGEANT)
+    record = ensure_serving(deps.registry.get(principal.force, principal.officer_id))
+    if record.role is not Role.SERGEANT:
+        raise Forbidden("The force registry does not list you as a sergeant.")
+    return record
