@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, unquote
@@ -18,8 +17,6 @@ from ..bootstrap import get_dependencies
 from ..domain import references
 from ..domain.errors import NotFound, RateLimited, ValidationFailed
 from ..observability import logger
-from ..services import public
-from ..web import citizen, staff
 from ..web.i18n import ASKING, LANGUAGES, TEXT
 from . import presenters
 from .errors import Headers
@@ -27,14 +24,19 @@ from .lazy import resolved
 from .requests import MAX_BODY_BYTES, query_param
 
 if TYPE_CHECKING:
+    import http.cookies as http_cookies
+
     from ..schemas.base import parse
     from ..schemas.citizen import CheckRequestIn, UnsafeReportRequest
-    from ..services import check_requests, citizen_unsafe
-else:  # imported by the first request that needs them (api/lazy.py): a look-up loads no pydantic
+    from ..services import check_requests, citizen_unsafe, public
+    from ..web import citizen, staff
+else:  # imported by the first request that needs them (api/lazy.py): a look-up loads no pydantic,
+    # and an officer's start none of the pages' renderers
     from .lazy import lazy_modules, lazy_names
 
-    citizen_unsafe, check_requests = lazy_modules("chalicelib.services.citizen_unsafe",
-                                                  "chalicelib.services.check_requests")
+    citizen_unsafe, check_requests, public = lazy_modules(
+        "chalicelib.services.citizen_unsafe", "chalicelib.services.check_requests", "chalicelib.services.public")
+    citizen, staff, http_cookies = lazy_modules("chalicelib.web.citizen", "chalicelib.web.staff", "http.cookies")
     CheckRequestIn, UnsafeReportRequest = lazy_names(
         "chalicelib.schemas.citizen", "CheckRequestIn", "UnsafeReportRequest")
     (parse,) = lazy_names("chalicelib.schemas.base", "parse")
@@ -186,10 +188,10 @@ TOLD_SECONDS = 900
 
 
 def _told(request: Request) -> bool:
-    cookies = SimpleCookie()
+    cookies = http_cookies.SimpleCookie()
     try:
         cookies.load(request.headers.get("cookie") or "")
-    except CookieError:
+    except http_cookies.CookieError:
         return False
     return TOLD_COOKIE in cookies and cookies[TOLD_COOKIE].value == "1"
 

@@ -14,7 +14,7 @@ from .requests import authenticate, idempotency_key, json_body, json_object, que
 
 if TYPE_CHECKING:
     from ..schemas.decisions import EmptyRequest, OutcomeRequest, RadioConfirmationRequest
-    from ..schemas.start_core import parse_start_body
+    from ..schemas.start_body import parse_start_body
     from ..services import deciding, reading, starting
 else:  # imported by the first request that needs them (api/lazy.py): a start never loads the deciding
     from .lazy import lazy_modules, lazy_names
@@ -25,7 +25,7 @@ else:  # imported by the first request that needs them (api/lazy.py): a start ne
     EmptyRequest, OutcomeRequest, RadioConfirmationRequest = lazy_names(
         "chalicelib.schemas.decisions", "EmptyRequest", "OutcomeRequest", "RadioConfirmationRequest"
     )
-    (parse_start_body,) = lazy_names("chalicelib.schemas.start_core", "parse_start_body")
+    (parse_start_body,) = lazy_names("chalicelib.schemas.start_body", "parse_start_body")
 
 verifications = Blueprint(__name__)
 
@@ -35,7 +35,7 @@ verifications = Blueprint(__name__)
 def start_verification() -> Response:
     request = verifications.current_request
     principal = authenticate(request, registry_checked_by_use_case=True)
-    # pydantic-core alone, with the model's own messages (schemas/start_core.py): no pydantic import
+    # checked in plain Python, with the model's own messages (schemas/start_body.py): no pydantic import
     body = parse_start_body(json_object(request))
     key = idempotency_key(request)
     deps = get_dependencies()

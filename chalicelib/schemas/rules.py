@@ -1,6 +1,6 @@
 """The checks request models run on free text and positions, as plain functions (no pydantic):
-the pydantic models (base.py, start.py) and the start body's pydantic-core validator (start_core.py)
-use the same ones, and `first_error_message` turns either's error into the SPEC's message."""
+the pydantic models (base.py, start.py) and the start body's plain validator (start_body.py) use
+the same ones, and `first_error_message` turns either's error into the SPEC's message."""
 
 from __future__ import annotations
 

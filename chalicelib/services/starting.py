@@ -21,9 +21,9 @@ from ..domain.verification import Location, Status, Verification
 from ..observability import MetricUnit, error_code, logger, metrics
 
 if TYPE_CHECKING:
-    # The start body as validated (schemas/start_core.py: pydantic-core, no pydantic).
+    # The start body as validated (schemas/start_body.py: plain Python, no pydantic).
     from ..bootstrap import Dependencies
-    from ..schemas.start_core import StartVerificationRequest
+    from ..schemas.start_body import StartVerificationRequest
 
 from .notifying import by_push, notify_wave, wave_claim
 from .side_effects import close_meeting, close_meeting_id, schedule_timers

@@ -1,8 +1,8 @@
 """What a new Lambda container imports before its first request (issue 17): the routes, not every
 use case. A citizen's look-up and a timer never need pydantic, the request models or PyJWT; each
 of those is imported by the first request that needs it (chalicelib/api/lazy.py). An officer's
-first start validates its body with pydantic-core alone (chalicelib/schemas/start_core.py): no
-pydantic, no request model."""
+first start validates its body in plain Python (chalicelib/schemas/start_body.py): no pydantic,
+not even pydantic-core, and no request model."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ import json, sys
 import app
 from chalicelib.settings import Settings
 Settings.from_env()
-heavy = ("pydantic", "chalicelib.schemas.base", "chalicelib.schemas.start", "chalicelib.schemas.decisions",
-         "chalicelib.schemas.registry", "chalicelib.schemas.control", "chalicelib.schemas.citizen", "jwt",
-         "cryptography", "chalicelib.services.deciding",
+heavy = ("pydantic", "pydantic_core", "chalicelib.schemas.base", "chalicelib.schemas.start",
+         "chalicelib.schemas.decisions", "chalicelib.schemas.registry", "chalicelib.schemas.control",
+         "chalicelib.schemas.citizen", "jwt", "cryptography", "chalicelib.services.deciding",
          "chalicelib.services.starting", "chalicelib.services.registry", "chalicelib.services.control_room",
          "chalicelib.services.auditing", "chalicelib.services.timers", "chalicelib.services.citizen_unsafe",
          "chalicelib.services.check_requests", "aws_lambda_powertools.utilities.idempotency")
@@ -43,7 +43,8 @@ class Request:
 body = verifications.parse_start_body(json_object(Request()))
 assert body.location.lat == 51.539 and presenters.started_body
 print(json.dumps(sorted(name for name in sys.modules if name.startswith("chalicelib.") or name == "chalicelib"
-                        or name.startswith("aws_lambda_powertools.utilities") or name.split(".")[0] == "pydantic")))
+                        or name.startswith("aws_lambda_powertools.utilities")
+                        or name.split(".")[0] in ("pydantic", "pydantic_core"))))
 """
 
 
@@ -60,11 +61,11 @@ def test_import_app_and_reading_settings_load_no_pydantic_no_token_crypto_no_oth
     assert _probe(PROBE) == []
 
 
-def test_the_start_route_loads_no_pydantic_no_request_model_and_no_other_use_case():
+def test_the_start_route_loads_no_pydantic_not_even_its_core_no_request_model_and_no_other_use_case():
     loaded = set(_probe(START_PROBE))
     assert {name for name in loaded if name.startswith("chalicelib.schemas.")} == {
-        "chalicelib.schemas.start_core", "chalicelib.schemas.rules", "chalicelib.schemas.views"}
-    assert not any(name.split(".")[0] == "pydantic" for name in loaded)
+        "chalicelib.schemas.start_body", "chalicelib.schemas.rules", "chalicelib.schemas.views"}
+    assert not any(name.split(".")[0] in ("pydantic", "pydantic_core") for name in loaded)
     others = {"chalicelib.services." + name for name in (
         "deciding", "registry", "control_room", "auditing", "timers", "citizen_unsafe", "check_requests",
         "handing_back", "erasure", "registry_import", "audit_copy", "audit_reconcile", "audit_quarantine")}
@@ -77,7 +78,7 @@ def test_a_lazily_bound_use_case_is_the_real_one_once_used():
     from chalicelib.api.lazy import LazyName, resolved
     from chalicelib.schemas import OutcomeRequest
     from chalicelib.schemas.decisions import OutcomeRequest as defined
-    from chalicelib.schemas.start_core import parse_start_body
+    from chalicelib.schemas.start_body import parse_start_body
     from chalicelib.services import starting
 
     assert isinstance(verifications.OutcomeRequest, LazyName)

@@ -1,4 +1,4 @@
-"""The start body's pydantic-core validator (schemas/start_core.py) and the pydantic models it
+"""The start body's plain-Python validator (schemas/start_body.py) and the pydantic models it
 mirrors (schemas/start.py, the contract) agree on every body: the same values or the same message."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.schemas.base import parse
 from chalicelib.schemas.start import StartVerificationRequest
-from chalicelib.schemas.start_core import parse_start_body
+from chalicelib.schemas.start_body import parse_start_body
 
 
 def _outcome(validate: Any, body: Any) -> tuple[str, Any]:
@@ -31,6 +31,9 @@ json_scalars = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False), st.sampled_from([90, 90.0000001, -180, 1e-191, -0.0, 100_000]),
     st.text(max_size=90), st.sampled_from(["", "  ", "Camden High St", "x" * 80, " " + "x" * 80 + " ", "x" * 81,
                                            "www.ev.il", "07700 900123", "St. Pancras", "a\x00b", "\udafc", "\u202e"]),
+    st.integers(min_value=-10**400, max_value=10**400), st.sampled_from([10**30, -10**309, 10**400, float("inf")]),
+    # Where Python's str.strip() and pydantic-core's (Rust's) differ, and where they agree.
+    st.text(alphabet=st.sampled_from(" x\t\x1c\x1d\x1f\x85\xa0\u180e\u200b\u2028\u3000\ufeff"), max_size=6),
 )
 json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=3)
                            | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=6)
@@ -52,6 +55,14 @@ def test_every_generated_body_gets_the_same_answer_from_both(body: dict[str, Any
     {"location": {"lat": 91, "lon": 0}}, {"location": {"lat": True, "lon": 0}}, {"location": []},
     {"location": {"lat": 1, "lon": 2, "accuracy_m": 1e6}}, {"location": {"lat": 1}}, {"area": 5},
     {"location": {"lat": 51.5390004, "lon": -0.14260049, "accuracy_m": 12}, "area": " Camden "},
+    {"location": {"lat": "x"}}, {"location": {"lon": "x"}}, {"location": {"lat": 1, "lon": 2, "x": 1}, "y": 2},
+    {"location": {"lat": 10**400, "lon": 0}}, {"location": {"lat": float("inf"), "lon": 0}}, {"area": "\x1cHigh St"},
+    {"area": "\u3000High St\x85"}, {"area": "\ufeffHigh St"}, {"area": "x" * 81 + "\x00"}, {"": 1, "area": "x"},
 ])
 def test_the_edges_get_the_same_answer_from_both(body: dict[str, Any]) -> None:
+    _both(body)
+
+
+@pytest.mark.parametrize("body", [[], "x", None, 5])
+def test_a_body_that_is_not_an_object_gets_the_same_answer_from_both(body: Any) -> None:
     _both(body)
