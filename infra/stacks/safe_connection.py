@@ -67,7 +67,6 @@ from aws_cdk import (
 from aws_cdk import (
     custom_resources as cr,
 )
-from chalice.cdk import Chalice
 from constructs import Construct
 
 from chalicelib.domain.push import KNOWN_PUSH_SERVICES, PUSH_GRACE_SECONDS
@@ -75,7 +74,7 @@ from chalicelib.domain.push import KNOWN_PUSH_SERVICES, PUSH_GRACE_SECONDS
 from .. import iso3166
 from ..force_config import Federation, ForceConfig, SamlFederation
 from . import acknowledgements, permissions
-from .chalice_source import packaging_scope, stage_app_source
+from .chalice_source import ChaliceWithBytecode, packaging_scope, stage_app_source
 
 LOG_RETENTION = {
     1: logs.RetentionDays.ONE_DAY,
@@ -788,7 +787,7 @@ class SafeConnectionStack(Stack):
         return arn
 
     def _app(self, build_dir: Path, bundle_dependencies: bool) -> None:
-        source = stage_app_source(build_dir / "app", bundle_dependencies=bundle_dependencies, runtime=LAMBDA_RUNTIME)
+        source = stage_app_source(build_dir / "app", bundle_dependencies=bundle_dependencies)
         resources = permissions.AppResources(
             verifications_table_arn=self.verifications_table.table_arn,
             verifications_stream_arn=self._verifications_stream_arn,
@@ -827,7 +826,8 @@ class SafeConnectionStack(Stack):
             "environment_variables": self._environment(),
         }
         with packaging_scope(build_dir):
-            self.chalice = Chalice(self, "App", source_dir=str(source), stage_config=stage_config)
+            self.chalice = ChaliceWithBytecode(self, "App", source_dir=str(source), stage_config=stage_config,
+                                               runtime=LAMBDA_RUNTIME)
 
         for name, role in self.function_roles.items():
             function = self.chalice.get_resource(name)

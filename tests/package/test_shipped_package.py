@@ -179,13 +179,15 @@ def test_package_holds_our_code_and_no_local_stack_or_dev_tooling(build):
     assert sorted(p.name for p in (package / "chalice").iterdir() if p.suffix == ".py") == ["__init__.py", "app.py"]
 
 
-def test_our_code_ships_with_its_bytecode_for_the_runtime(build):
-    """/var/task is read-only: without .pyc files every cold start would compile chalicelib again.
-    Hash-checked (the zip does not keep the sources' mtimes exactly), for this Python (the runtime's)."""
+def test_every_module_ships_with_its_bytecode_for_the_runtime(build):
+    """/var/task is read-only: without .pyc files every cold start would compile again each module
+    it imports, ours and the bundled dependencies' (wheels hold no bytecode). Hash-checked (the zip
+    does not keep the sources' mtimes exactly), for this Python (the runtime's)."""
     import importlib.util
 
-    sources = sorted((build.package / "chalicelib").glob("**/*.py"))
-    assert len(sources) > 50
+    sources = sorted(build.package.glob("**/*.py"))
+    assert len(sources) > 500 and {"boto3", "botocore", "chalicelib", "aws_lambda_powertools"} <= {
+        source.relative_to(build.package).parts[0] for source in sources}
     stale = []
     for source in sources:
         pyc = Path(importlib.util.cache_from_source(str(source)))
@@ -222,8 +224,11 @@ def test_everything_in_the_package_is_ours_or_a_locked_distribution(build):
     owned = set().union(*(tops for _, tops in _shipped_distributions(build.package).values()))
     ours = {"app.py", "chalicelib", "chalice"}  # chalice/: Chalice's runtime module, added by its packager
     strays = sorted(p.name for p in build.package.iterdir()
-                    if p.name not in owned | ours and not p.name.endswith((".dist-info", ".data")))
+                    if p.name not in owned | ours | {"__pycache__"} and not p.name.endswith((".dist-info", ".data")))
     assert strays == []
+    # The top-level __pycache__ holds the bytecode of the top-level modules (app.py, six.py...), no more.
+    top_level_modules = {p.stem for p in build.package.glob("*.py")}
+    assert {p.name.split(".")[0] for p in (build.package / "__pycache__").iterdir()} <= top_level_modules
 
 
 # ---- the handlers, run from the package -------------------------------------------------------
