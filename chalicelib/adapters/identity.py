@@ -7,6 +7,8 @@ checks every token itself: signature (RS256, key from the issuer's JWKS), `iss`,
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 from typing import Any, Protocol
 
@@ -19,6 +21,19 @@ ALGORITHMS = ["RS256"]
 
 class SigningKeySource(Protocol):
     def key_for(self, token: str) -> Any: ...
+
+
+def unverified_kid(token: str) -> str:
+    """The `kid` of the token's header, read before anything is verified (`jwt.decode` then checks
+    the whole token with the key it names). PyJWT's `get_unverified_header` validates every
+    character of all three segments first, the same work `jwt.decode` does again: about a quarter
+    of what a warm authenticated request spends outside its AWS calls (issue 17)."""
+    segment = token.split(".", 1)[0]
+    header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    kid = header.get("kid") if isinstance(header, dict) else None
+    if not isinstance(kid, str):
+        raise Unauthenticated("The token was not signed by a trusted key.")
+    return kid
 
 
 class JwksUrlKeySource:
@@ -39,7 +54,7 @@ class JwksUrlKeySource:
                 self._client = jwt.PyJWKClient(
                     self._url, cache_jwk_set=True, lifespan=self._cache_seconds, timeout=self._timeout
                 )
-        return self._client.get_signing_key_from_jwt(token).key
+        return self._client.get_signing_key(unverified_kid(token)).key
 
 
 class StaticJwksKeySource:
@@ -51,9 +66,7 @@ class StaticJwksKeySource:
         self._keys = {key.key_id: key.key for key in jwt.PyJWKSet.from_dict(jwks).keys}
 
     def key_for(self, token: str) -> Any:
-        import jwt
-
-        kid = jwt.get_unverified_header(token).get("kid")
+        kid = unverified_kid(token)
         if kid not in self._keys:
             raise Unauthenticated("The token was not signed by a trusted key.")
         return self._keys[kid]

@@ -116,7 +116,16 @@ BAD_TOKENS = {
 
 @pytest.mark.parametrize("make_token", BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
 def test_bad_tokens_are_unauthenticated_and_nothing_else(verifier, tokens, make_token):
-    token = make_token(tokens)
+    _refused_as_unauthenticated(verifier, make_token(tokens))
+
+
+@pytest.mark.parametrize("make_token", BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
+def test_bad_tokens_are_unauthenticated_with_the_jwks_fetched_over_http_too(tokens, jwks_server, make_token):
+    verifier = JwtVerifier(tokens.issuer, tokens.audience, JwksUrlKeySource(jwks_server.url))
+    _refused_as_unauthenticated(verifier, make_token(tokens))
+
+
+def _refused_as_unauthenticated(verifier: JwtVerifier, token: str) -> None:
     try:
         verifier.verify(token)
     except Unauthenticated as error:
