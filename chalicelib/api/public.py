@@ -8,7 +8,6 @@ from urllib.parse import unquote
 from chalice.app import Blueprint, Response
 
 from ..bootstrap import get_dependencies
-from ..services import public as public_use_cases
 from . import presenters
 from .errors import JSON_HEADERS, json_endpoint
 from .requests import json_body
@@ -16,11 +15,12 @@ from .requests import json_body
 if TYPE_CHECKING:
     from ..schemas.citizen import CheckRequestIn, UnsafeReportRequest
     from ..services import check_requests, citizen_unsafe
+    from ..services import public as public_use_cases
 else:  # imported by the first request that needs them (api/lazy.py): a look-up loads no pydantic
     from .lazy import lazy_modules, lazy_names
 
-    citizen_unsafe, check_requests = lazy_modules("chalicelib.services.citizen_unsafe",
-                                                  "chalicelib.services.check_requests")
+    citizen_unsafe, check_requests, public_use_cases = lazy_modules(
+        "chalicelib.services.citizen_unsafe", "chalicelib.services.check_requests", "chalicelib.services.public")
     UnsafeReportRequest, CheckRequestIn = lazy_names("chalicelib.schemas.citizen", "UnsafeReportRequest",
                                                  "CheckRequestIn")
 

@@ -15,10 +15,11 @@ if TYPE_CHECKING:
     from .auditing import copy_audit_events, write_daily_digests
     from .deciding import accept_verification, cancel_verification, confirm_by_radio, record_outcome
     from .erasure import erase_personal_data
+    from .notifying import send_wave
     from .public import public_view
     from .reading import get_verification, list_verifications
     from .registry import get_officer, put_officer, set_duty
-    from .starting import send_wave, start_verification, start_verification_once
+    from .starting import start_verification, start_verification_once
     from .timers import handle_timer
 
 # Re-exported lazily (PEP 562): a Lambda function imports the use-case modules its handler calls
@@ -30,7 +31,7 @@ _DEFINED_IN = {
     "erase_personal_data": "erasure", "public_view": "public",
     "get_verification": "reading", "list_verifications": "reading",
     "get_officer": "registry", "put_officer": "registry", "set_duty": "registry",
-    "send_wave": "starting", "start_verification": "starting", "start_verification_once": "starting",
+    "send_wave": "notifying", "start_verification": "starting", "start_verification_once": "starting",
     "handle_timer": "timers",
 }
 

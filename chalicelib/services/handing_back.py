@@ -15,8 +15,8 @@ from ..domain.clock import iso_z
 from ..domain.errors import InvalidTransition, NotFound
 from ..domain.verification import Status, Verification
 from ..observability import error_code, logger
+from .notifying import send_wave
 from .side_effects import alert_body, new_alert, raise_alert, schedule_timers
-from .starting import send_wave
 from .unit_of_work import append_events, apply_change
 
 if TYPE_CHECKING:

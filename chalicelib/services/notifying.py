@@ -34,6 +34,34 @@ def by_push(deps: "Dependencies", recipients: list[RegistryRecord]) -> list[str]
     return [r.officer_id for r in recipients if r.push is not None]
 
 
+def send_wave(
+    deps: "Dependencies", verification_id: str, wave: int, current: Verification | None = None
+) -> Verification | None:
+    """Reach the next wave of sergeants (services/notifying.py), at most once per wave and sergeant.
+
+    The wave is claimed (recorded with its recipients) before any SMS or push goes out, so a duplicate timer
+    delivery finds it taken and sends nothing: SMS per check can never exceed the force's sergeants.
+    Returns the updated verification, or None when there was nothing to send. `current` saves the
+    read when the caller has just read the verification.
+    """
+    current = current or deps.verifications.get(verification_id)
+    if current is None or current.status is not Status.AWAITING_SERGEANT or current.waves_sent >= wave:
+        return None
+    recipients = deps.escalation.next_wave(deps.registry.available_sergeants(current.force), current, deps.clock())
+    if not recipients:
+        return None
+    ids = [r.officer_id for r in recipients]
+    pushed = by_push(deps, recipients)
+    try:
+        _, claimed = apply_change(
+            deps, verification_id,
+            lambda v: (v.record_wave(wave, ids, pushed), [wave_claim(wave, recipients, pushed)]), current,
+        )
+    except InvalidTransition:
+        return None  # accepted, cancelled or this wave already claimed meanwhile
+    return notify_wave(deps, claimed, wave, recipients)
+
+
 def notify_wave(
     deps: "Dependencies", claimed: Verification, wave: int, recipients: list[RegistryRecord]
 ) -> Verification:

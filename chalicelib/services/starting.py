@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 from .notifying import by_push, notify_wave, wave_claim
 from .side_effects import close_meeting, close_meeting_id, schedule_timers
-from .unit_of_work import MAX_WRITE_ATTEMPTS, actor_of, apply_change, stamp
+from .unit_of_work import MAX_WRITE_ATTEMPTS, actor_of, stamp
 
 
 @dataclass(frozen=True)
@@ -256,34 +256,6 @@ def _create(
             raise
     close_meeting(deps, draft)
     raise InvalidTransition("Could not allocate a reference; try again.")
-
-
-def send_wave(
-    deps: "Dependencies", verification_id: str, wave: int, current: Verification | None = None
-) -> Verification | None:
-    """Reach the next wave of sergeants (services/notifying.py), at most once per wave and sergeant.
-
-    The wave is claimed (recorded with its recipients) before any SMS or push goes out, so a duplicate timer
-    delivery finds it taken and sends nothing: SMS per check can never exceed the force's sergeants.
-    Returns the updated verification, or None when there was nothing to send. `current` saves the
-    read when the caller has just read the verification.
-    """
-    current = current or deps.verifications.get(verification_id)
-    if current is None or current.status is not Status.AWAITING_SERGEANT or current.waves_sent >= wave:
-        return None
-    recipients = deps.escalation.next_wave(deps.registry.available_sergeants(current.force), current, deps.clock())
-    if not recipients:
-        return None
-    ids = [r.officer_id for r in recipients]
-    pushed = by_push(deps, recipients)
-    try:
-        _, claimed = apply_change(
-            deps, verification_id,
-            lambda v: (v.record_wave(wave, ids, pushed), [wave_claim(wave, recipients, pushed)]), current,
-        )
-    except InvalidTransition:
-        return None  # accepted, cancelled or this wave already claimed meanwhile
-    return notify_wave(deps, claimed, wave, recipients)
 
 
 def _audit_refused_attempt(

@@ -16,8 +16,8 @@ from ..observability import logger
 if TYPE_CHECKING:
     from ..bootstrap import Dependencies
 
+from .notifying import send_wave
 from .side_effects import alert_outcome, close_meeting, schedule_timers
-from .starting import send_wave
 from .unit_of_work import apply_change
 
 

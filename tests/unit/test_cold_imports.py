@@ -91,3 +91,22 @@ def test_import_app_freezes_what_it_imported_and_leaves_the_collector_on():
     probe = "import gc, json, app\nprint(json.dumps([gc.isenabled(), gc.get_freeze_count()]))"
     enabled, frozen = _probe(probe)
     assert enabled is True and frozen > 10_000
+
+
+# What a timer's first message reaches: the timer use cases and the sending of waves, not the start.
+TIMER_PROBE = r"""
+import json, sys
+import app
+from chalicelib.api import timers
+from chalicelib.services import timers as timer_use_cases
+assert timers.handle_timer_messages and timer_use_cases.handle_timer
+print(json.dumps(sorted(name for name in sys.modules if name.startswith("chalicelib.services.")
+                        or name.split(".")[0] in ("pydantic", "pydantic_core"))))
+"""
+
+
+def test_a_timer_loads_the_waves_it_sends_not_the_start_nor_pydantic():
+    loaded = set(_probe(TIMER_PROBE))
+    assert "chalicelib.services.notifying" in loaded
+    assert not loaded & {"chalicelib.services.starting", "chalicelib.services.public", "chalicelib.services.deciding"}
+    assert not any(name.split(".")[0] in ("pydantic", "pydantic_core") for name in loaded)
