@@ -1,5 +1,7 @@
-"""Reaching the sergeants of a claimed wave: a push to those who opted in, a text to the others,
-and a text after all to anyone whose phone did not say within a few seconds that the push arrived.
+"""Reaching the sergeants: the next wave claimed on the check (`send_wave`, for the timers and a
+hand-back; the start claims wave 1 with the check itself), then a push to those who opted in, a
+text to the others, and a text after all to anyone whose phone did not say within a few seconds
+that the push arrived.
 
 Every text is claimed on the verification before it is sent (`texted`): a duplicate timer, a late
 receipt or a retry can never text one sergeant twice for one check. A push that fails is followed
