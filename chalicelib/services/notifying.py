@@ -39,7 +39,7 @@ def by_push(deps: "Dependencies", recipients: list[RegistryRecord]) -> list[str]
 def send_wave(
     deps: "Dependencies", verification_id: str, wave: int, current: Verification | None = None
 ) -> Verification | None:
-    """Reach the next wave of sergeants (services/notifying.py), at most once per wave and sergeant.
+    """Reach the next wave of sergeants (`notify_wave`, below), at most once per wave and sergeant.
 
     The wave is claimed (recorded with its recipients) before any SMS or push goes out, so a duplicate timer
     delivery finds it taken and sends nothing: SMS per check can never exceed the force's sergeants.
