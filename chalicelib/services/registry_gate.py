@@ -12,11 +12,11 @@ import threading
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..domain.access import Principal
+from ..domain.access import Principal, require_role
 from ..domain.audit import EventType
 from ..domain.clock import Clock
 from ..domain.errors import Forbidden, OfficerNotServing
-from ..domain.registry import RegistryRecord, Role
+from ..domain.registry import RegistryRecord, Role, ensure_serving
 from .handing_back import hand_back_checks_accepted_by
 from .refusals import record_refusal
 
@@ -109,9 +109,6 @@ def _audit_refusal(deps: "Dependencies", principal: Principal, event_type: str, 
 def own_sergeant_record(deps: "Dependencies", principal: Principal) -> RegistryRecord:
     """The caller's own record, fresh (not the gate's cache): they must be a serving sergeant, by
     token and by registry, to change what is theirs as a sergeant (duty, push subscription)."""
-    from ..domain.access import require_role
-    from ..domain.registry import ensure_serving
-
     require_role(principal, Role.SERGEANT)
     record = ensure_serving(deps.registry.get(principal.force, principal.officer_id))
     if record.role is not Role.SERGEANT:

@@ -125,29 +125,24 @@ def add_bytecode_to_package(deployment_zip: Path, runtime: str) -> int:
     Chalice unpacks the dependencies (boto3, botocore, Powertools, pydantic...) from wheels, which
     hold no bytecode, and /var/task is read-only: without this, every cold start compiles each
     dependency module it imports again (measured: `import app`, boto3 and one client took about
-    1,000 ms of CPU from the bare package against about 470 ms with bytecode). The entries already
-    in the zip are copied unchanged; what `compile_bytecode` writes is added.
+    1,000 ms of CPU from the bare package against about 470 ms with bytecode). The sources are
+    compiled in a scratch folder and only their .pyc files are appended: what Chalice wrote stays
+    byte for byte where it was, and is neither read back nor rewritten.
     """
     with tempfile.TemporaryDirectory() as tmp:
-        unpacked = Path(tmp) / "package"
+        unpacked = Path(tmp)
         with zipfile.ZipFile(deployment_zip) as archive:
-            entries = archive.infolist()
-            archive.extractall(unpacked)
+            present = set(archive.namelist())
+            archive.extractall(unpacked, members=sorted(name for name in present if name.endswith(".py")))
         compile_bytecode(unpacked, runtime, LAMBDA_TASK_ROOT)
-        present = {entry.filename for entry in entries}
-        added = sorted(path.relative_to(unpacked).as_posix() for path in unpacked.rglob("*.pyc"))
-        added = [name for name in added if name not in present]
-        rewritten = Path(tmp) / "deployment.zip"
-        with zipfile.ZipFile(deployment_zip) as source, \
-                zipfile.ZipFile(rewritten, "w", compression=zipfile.ZIP_DEFLATED) as target:
-            for entry in entries:
-                target.writestr(entry, source.read(entry))
+        compiled = (path.relative_to(unpacked).as_posix() for path in unpacked.rglob("*.pyc"))
+        added = sorted(name for name in compiled if name not in present)
+        with zipfile.ZipFile(deployment_zip, "a", compression=zipfile.ZIP_DEFLATED) as archive:
             for name in added:
                 info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
                 info.external_attr = 0o644 << 16
                 info.compress_type = zipfile.ZIP_DEFLATED
-                target.writestr(info, (unpacked / name).read_bytes())
-        shutil.move(str(rewritten), deployment_zip)
+                archive.writestr(info, (unpacked / name).read_bytes())
     return len(added)
 
 

@@ -90,6 +90,33 @@ def test_a_push_key_that_cannot_be_read_texts_the_sergeant_and_loses_no_event(se
     assert kinds.count("sms.sent") == 2 and "push.failed" in kinds  # the wave's texts, then hers
 
 
+def test_a_gone_subscription_is_texted_at_once_and_dropped(settings, clock):
+    deps = _deps(settings, clock)
+    deps.web_push.gone.add("https://push.example.test/MS0811")
+    vid = _start(deps)
+    assert _texted(deps) == ["MS0810", "MS0811", "MS0812"]
+    assert deps.registry.get("met", "MS0811").push is None
+    (failed,) = [e["data"] for e in deps.verifications.events(vid) if e["type"] == "push.failed"]
+    assert failed["failed"] == ["MS0811"] and failed["errors"] == {"MS0811": "push_service_410"}
+
+
+def test_a_gone_subscription_the_registry_cannot_drop_still_texts_her_and_loses_no_event(settings, clock,
+                                                                                        monkeypatch):
+    deps = _deps(settings, clock)
+    deps.web_push.gone.add("https://push.example.test/MS0811")
+
+    def registry_down(*_args, **_kwargs):
+        raise ConnectionError("dynamodb unreachable")
+
+    monkeypatch.setattr(deps.registry, "set_push", registry_down)
+    vid = _start(deps)
+    assert _texted(deps) == ["MS0810", "MS0811", "MS0812"]
+    assert deps.registry.get("met", "MS0811").push is not None  # kept: the next wave tries it again
+    kinds = [e["type"] for e in deps.verifications.events(vid)]
+    assert kinds.count("sms.sent") == 2 and "push.failed" in kinds  # the wave's texts, then hers
+    assert deps.verifications.get(vid).texted.count("MS0811") == 1
+
+
 def test_nothing_is_texted_after_the_grace_once_a_sergeant_accepted(settings, clock):
     deps = _deps(settings, clock)
     vid = _start(deps)
