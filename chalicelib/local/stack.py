@@ -110,7 +110,7 @@ class LocalStack:
 
         from moto.server import ThreadedMotoServer
 
-        from . import moto_cognito, moto_transactions
+        from . import moto_cognito, moto_state, moto_transactions
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         # Without this, every transaction deep-copies the whole (ever-growing) table: see the module.
@@ -118,6 +118,8 @@ class LocalStack:
         # Like the deployed pool: immutable claims stay immutable, and a wrong MFA code is refused
         # (moto checks TOTP codes only when asked; it then accepts the current 30 s step's code only).
         moto_cognito.install()
+        # data.json (the SMS log) built again if another request changes moto's state mid-answer.
+        moto_state.install()
         os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")
 
         self._moto = ThreadedMotoServer(ip_address=self.host, port=self.moto_port, verbose=False)
